@@ -1,0 +1,55 @@
+package io.daxfs.fs;
+
+import io.daxfs.AccessPath;
+import io.daxfs.device.MediaFault;
+import java.io.IOException;
+
+/**
+ * A media error met by a file access, translated to the file: the step of the request that failed
+ * and the device fault behind it. Internal; the NIO layer turns it into {@link
+ * io.daxfs.MediaErrorException}, adding the path.
+ */
+public final class FileMediaFault extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  private final RegularFile file;
+  private final long stepOffset;
+  private final long stepLength;
+  private final long fileOffsetOfFirstBadSector;
+  private final transient MediaFault fault;
+
+  FileMediaFault(RegularFile file, long stepOffset, long stepLength, long fileOffsetOfFirstBadSector, MediaFault fault) {
+    super(fault.getMessage(), fault);
+    this.file = file;
+    this.stepOffset = stepOffset;
+    this.stepLength = stepLength;
+    this.fileOffsetOfFirstBadSector = fileOffsetOfFirstBadSector;
+    this.fault = fault;
+  }
+
+  public RegularFile file() {
+    return file;
+  }
+
+  /** File offset where the failed step began: the position of the error for the caller. */
+  public long stepOffset() {
+    return stepOffset;
+  }
+
+  public long stepLength() {
+    return stepLength;
+  }
+
+  /** File offset of the first bad sector met (may be before the step, rounded to the sector). */
+  public long fileOffsetOfFirstBadSector() {
+    return fileOffsetOfFirstBadSector;
+  }
+
+  public AccessPath path() {
+    return fault.path();
+  }
+
+  public MediaFault deviceFault() {
+    return fault;
+  }
+}

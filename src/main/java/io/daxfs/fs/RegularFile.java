@@ -1,0 +1,369 @@
+package io.daxfs.fs;
+
+import io.daxfs.AccessPath;
+import io.daxfs.device.EmulatedPmem;
+import io.daxfs.device.MediaFault;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileSystemException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.StampedLock;
+
+/**
+ * A regular file: a size and an extent map over device blocks.
+ *
+ * <p>Reads take no lock: they read the immutable extent map and the size, copy, and validate an
+ * optimistic stamp, retrying under the read lock only when a writer got in between. Writes,
+ * truncation and block release hold the write lock, so a reader never sees a torn write (as
+ * Linux's {@code i_rwsem} guarantees for DAX files).
+ *
+ * <p>Invariant: bytes of an allocated block beyond the end of file are zero, so growing a file
+ * never exposes old data.
+ */
+public final class RegularFile extends Inode {
+  private static final int ZERO_BUFFER_SIZE = 64 << 10;
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_BUFFER_SIZE).asReadOnlyBuffer();
+
+  /** Largest file: keeps every byte offset and block arithmetic far from overflow. */
+  public static final long MAX_SIZE = 1L << 52;
+
+  private final EmulatedPmem device;
+  private final int blockShift;
+  private final long blockMask;
+  private final StampedLock lock = new StampedLock();
+  private final ByteRangeLocks byteRangeLocks = new ByteRangeLocks();
+  private volatile long size;
+  private volatile ExtentMap extents = ExtentMap.EMPTY;
+  private int openCount; // guarded by this
+  private boolean released; // guarded by this
+
+  RegularFile(Volume volume, long id, int permissions) {
+    super(volume, id, permissions);
+    this.device = volume.device();
+    this.blockShift = Integer.numberOfTrailingZeros(volume.blockSize());
+    this.blockMask = volume.blockSize() - 1L;
+  }
+
+  @Override
+  public Kind kind() {
+    return Kind.REGULAR_FILE;
+  }
+
+  @Override
+  public long size() {
+    return size;
+  }
+
+  /** Bytes of device blocks the file holds. */
+  public long allocatedBytes() {
+    return extents.mappedBlocks() << blockShift;
+  }
+
+  public ByteRangeLocks byteRangeLocks() {
+    return byteRangeLocks;
+  }
+
+  // ---- life cycle ------------------------------------------------------------------------------
+
+  /** Counts an open channel; the blocks stay while any is open, even after the last unlink. */
+  public synchronized void retain() {
+    openCount++;
+  }
+
+  /** Ends an open; the last one after the last unlink returns the blocks to the allocator. */
+  public void release() {
+    boolean free;
+    synchronized (this) {
+      openCount--;
+      free = shouldFree();
+    }
+    if (free) {
+      freeAllBlocks();
+    }
+  }
+
+  /** Called by the volume (under the tree lock) when the link count has dropped. */
+  void unlinked() {
+    boolean free;
+    synchronized (this) {
+      free = shouldFree();
+    }
+    if (free) {
+      freeAllBlocks();
+    }
+  }
+
+  private boolean shouldFree() {
+    if (openCount == 0 && linkCount() == 0 && !released) {
+      released = true;
+      return true;
+    }
+    return false;
+  }
+
+  private void freeAllBlocks() {
+    long stamp = lock.writeLock();
+    try {
+      extents = extents.truncate(0, volume()::free);
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
+  // ---- reads -----------------------------------------------------------------------------------
+
+  /**
+   * Reads from {@code pos} into {@code dst} (from its position, which is advanced), as {@code
+   * pread} does on the given path.
+   *
+   * @return bytes read; -1 at or past the end of file when {@code dst} has room; 0 when it has none
+   * @throws FileMediaFault when the first step meets a media error (a later step gives a short count)
+   */
+  public int read(AccessPath path, long pos, ByteBuffer dst) throws IOException {
+    if (!dst.hasRemaining()) {
+      return 0;
+    }
+    long stamp = lock.tryOptimisticRead();
+    if (stamp != 0) {
+      int start = dst.position();
+      try {
+        int n = readSteps(path, pos, dst);
+        if (lock.validate(stamp)) {
+          if (n > 0) {
+            touchAccess();
+          }
+          return n;
+        }
+      } catch (FileMediaFault e) {
+        if (lock.validate(stamp)) {
+          throw e;
+        }
+      }
+      dst.position(start);
+    }
+    stamp = lock.readLock();
+    try {
+      int n = readSteps(path, pos, dst);
+      if (n > 0) {
+        touchAccess();
+      }
+      return n;
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /** One pass of a read over a consistent or optimistic snapshot; a step is the rest of an extent or hole. */
+  private int readSteps(AccessPath path, long pos, ByteBuffer dst) throws FileMediaFault {
+    long sz = size;
+    if (pos >= sz) {
+      return -1;
+    }
+    int n = (int) Math.min(dst.remaining(), sz - pos);
+    int base = dst.position();
+    ExtentMap em = extents;
+    int done = 0;
+    while (done < n) {
+      long p = pos + done;
+      long block = p >>> blockShift;
+      int i = em.find(block);
+      int step;
+      if (i >= 0) {
+        long logical = em.logicalStart(i);
+        step = (int) Math.min(n - done, ((logical + em.blockCount(i)) << blockShift) - p);
+        long dev = ((em.physicalStart(i) + block - logical) << blockShift) | (p & blockMask);
+        try {
+          device.read(path, dev, dst, base + done, step);
+        } catch (MediaFault f) {
+          int moved = done + f.bytesMoved();
+          if (moved > 0) {
+            dst.position(base + moved);
+            return moved;
+          }
+          throw fault(p, step, dev, f);
+        }
+      } else {
+        int next = -i - 1;
+        long holeEnd = next < em.extentCount() ? em.logicalStart(next) << blockShift : Long.MAX_VALUE;
+        step = (int) Math.min(n - done, holeEnd - p);
+        fillZeros(dst, base + done, step);
+      }
+      done += step;
+    }
+    dst.position(base + n);
+    return n;
+  }
+
+  private FileMediaFault fault(long stepOffset, long stepLength, long stepDevice, MediaFault f) {
+    long badDevice = f.firstBadSector() * device.sectorSize();
+    return new FileMediaFault(this, stepOffset, stepLength, stepOffset + (badDevice - stepDevice), f);
+  }
+
+  private static void fillZeros(ByteBuffer dst, int index, int len) {
+    while (len > 0) {
+      int n = Math.min(len, ZERO_BUFFER_SIZE);
+      dst.put(index, ZEROS, 0, n);
+      index += n;
+      len -= n;
+    }
+  }
+
+  // ---- writes ----------------------------------------------------------------------------------
+
+  /**
+   * Writes {@code src} (from its position, which is advanced) at {@code pos}, or at the end of
+   * file when {@code pos} is negative (append, atomically with finding the end).
+   *
+   * @return the file offset just after the last byte written
+   * @throws FileSystemException "No space left on device" or "File too large"; nothing was written
+   * @throws FileMediaFault when the first step meets a media error; nothing was written
+   */
+  public long write(AccessPath path, long pos, ByteBuffer src) throws IOException {
+    long stamp = lock.writeLock();
+    try {
+      if (pos < 0) {
+        pos = size;
+      }
+      int n = src.remaining();
+      if (n == 0) {
+        return pos;
+      }
+      long end = pos + n;
+      if (end > MAX_SIZE || end < 0) {
+        throw new FileSystemException(null, null, "File too large");
+      }
+      allocate(pos, end);
+      int base = src.position();
+      ExtentMap em = extents;
+      int done = 0;
+      while (done < n) {
+        long p = pos + done;
+        long block = p >>> blockShift;
+        int i = em.find(block);
+        long logical = em.logicalStart(i);
+        int step = (int) Math.min(n - done, ((logical + em.blockCount(i)) << blockShift) - p);
+        long dev = ((em.physicalStart(i) + block - logical) << blockShift) | (p & blockMask);
+        try {
+          device.write(path, dev, src, base + done, step);
+        } catch (MediaFault f) {
+          int moved = done + f.bytesMoved();
+          if (moved == 0) {
+            throw fault(p, step, dev, f);
+          }
+          done = moved;
+          break;
+        }
+        done += step;
+      }
+      src.position(base + done);
+      long written = pos + done;
+      if (written > size) {
+        size = written;
+      }
+      touchModified();
+      return written;
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
+  /**
+   * Gives every block of {@code [pos, end)} a device block, zeroed through the driver, all or
+   * nothing. Caller holds the write lock.
+   */
+  private void allocate(long pos, long end) throws IOException {
+    long first = pos >>> blockShift;
+    long blocks = ((end - 1) >>> blockShift) - first + 1;
+    ExtentMap em = extents;
+    int i = em.find(first);
+    if (i >= 0 && em.logicalStart(i) + em.blockCount(i) >= first + blocks) {
+      return; // the common case: all inside one extent
+    }
+    List<long[]> holes = new ArrayList<>();
+    em.forEachHole(first, blocks, (start, count) -> holes.add(new long[] {start, count}));
+    if (holes.isEmpty()) {
+      return;
+    }
+    Volume volume = volume();
+    List<long[]> taken = new ArrayList<>(); // {logical, physical, count}
+    try {
+      for (long[] hole : holes) {
+        long logical = hole[0];
+        for (BlockRun run : volume.allocate(goalFor(em, logical), hole[1])) {
+          taken.add(new long[] {logical, run.start(), run.count()});
+          logical += run.count();
+        }
+      }
+      for (long[] t : taken) {
+        device.zero(t[1] << blockShift, t[2] << blockShift);
+      }
+    } catch (NoSpaceException | IOException | RuntimeException e) {
+      for (long[] t : taken) {
+        volume.free(t[1], t[2]);
+      }
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
+      // A full backing store is the same condition as a full device for the program.
+      FileSystemException full = new FileSystemException(null, null, "No space left on device");
+      full.initCause(e);
+      throw full;
+    }
+    for (long[] t : taken) {
+      em = em.with(t[0], t[1], t[2]);
+    }
+    extents = em;
+  }
+
+  /** The device block that would continue the file contiguously at {@code logical}. */
+  private long goalFor(ExtentMap em, long logical) {
+    int i = em.find(logical);
+    int before = (i >= 0 ? i : -i - 1) - 1;
+    if (before >= 0) {
+      return em.physicalStart(before) + (logical - em.logicalStart(before));
+    }
+    if (em.extentCount() > 0) {
+      long goal = em.physicalStart(0) - (em.logicalStart(0) - logical);
+      if (goal >= 0) {
+        return goal;
+      }
+    }
+    return volume().allocationGoal();
+  }
+
+  /**
+   * Shrinks the file to {@code newSize}, freeing whole blocks past it and zeroing the rest of the
+   * last block; does nothing when {@code newSize} is not smaller than the size.
+   *
+   * @return whether the file changed
+   */
+  public boolean truncate(long newSize) throws IOException {
+    long stamp = lock.writeLock();
+    try {
+      if (newSize >= size) {
+        return false;
+      }
+      long keep = (newSize + blockMask) >>> blockShift;
+      ExtentMap em = extents.truncate(keep, volume()::free);
+      int tail = (int) (newSize & blockMask);
+      if (tail != 0) {
+        long phys = em.physicalBlock(keep - 1);
+        if (phys >= 0) {
+          device.zero((phys << blockShift) + tail, (blockMask + 1) - tail);
+        }
+      }
+      extents = em;
+      size = newSize;
+      touchModified();
+      return true;
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
+  /** The extent map, for FIEMAP-like queries and tests. */
+  ExtentMap extents() {
+    return extents;
+  }
+}

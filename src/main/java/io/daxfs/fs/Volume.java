@@ -1,0 +1,594 @@
+package io.daxfs.fs;
+
+import io.daxfs.DaxConfiguration;
+import io.daxfs.device.EmulatedPmem;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.NotLinkException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A mounted filesystem on an emulated device: the directory tree, the block allocator and the
+ * namespace operations, with Linux's semantics and error kinds (as the JDK reports them on Linux).
+ *
+ * <p>All namespace operations run under one tree lock (reads shared, changes exclusive); file data
+ * has its own per-file locks, so I/O never waits for namespace changes.
+ */
+public final class Volume implements Closeable {
+  /** Linux's limit on symbolic links followed in one resolution. */
+  static final int MAX_SYMLINKS = 40;
+  /** Linux's limit on one name, in bytes. */
+  static final int MAX_NAME_BYTES = 255;
+
+  private final EmulatedPmem device;
+  private final int blockSize;
+  private final BlockAllocator allocator;
+  private final int umask;
+  private final String defaultOwner;
+  private final ReentrantReadWriteLock treeLock = new ReentrantReadWriteLock();
+  private final AtomicLong nextId = new AtomicLong(2); // Linux filesystems number the root 2
+  private final Directory root;
+
+  private Volume(EmulatedPmem device, DaxConfiguration config) {
+    this.device = device;
+    this.blockSize = config.blockSize();
+    this.allocator = new BlockAllocator(device.size() / blockSize);
+    this.umask = config.umask();
+    this.defaultOwner = System.getProperty("user.name", "root");
+    this.root = new Directory(this, nextId.getAndIncrement(), 0755, null);
+    root.setLinkCount(2);
+  }
+
+  /** Creates a device and an empty filesystem on it. */
+  public static Volume create(DaxConfiguration config) throws IOException {
+    return new Volume(EmulatedPmem.create(config), config);
+  }
+
+  public EmulatedPmem device() {
+    return device;
+  }
+
+  public int blockSize() {
+    return blockSize;
+  }
+
+  public Directory root() {
+    return root;
+  }
+
+  public long totalBytes() {
+    return allocator.totalBlocks() * blockSize;
+  }
+
+  public long freeBytes() {
+    return allocator.freeBlocks() * blockSize;
+  }
+
+  /** Now, in nanoseconds since the epoch. */
+  long now() {
+    Instant i = Instant.now();
+    return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+  }
+
+  String defaultOwner() {
+    return defaultOwner;
+  }
+
+  String defaultGroup() {
+    return defaultOwner;
+  }
+
+  List<BlockRun> allocate(long goal, long count) throws NoSpaceException {
+    return allocator.allocate(goal, count);
+  }
+
+  void free(long start, long count) {
+    allocator.free(start, count);
+  }
+
+  /** Where a new file with no neighbours starts looking: low blocks first, which reuses committed memory. */
+  long allocationGoal() {
+    return 0;
+  }
+
+  /** Shared lock for a compound read of the tree (e.g. a copy reading attributes then data). */
+  public Lock readLock() {
+    return treeLock.readLock();
+  }
+
+  /** Exclusive lock for a compound change of the tree. */
+  public Lock writeLock() {
+    return treeLock.writeLock();
+  }
+
+  // ---- resolution --------------------------------------------------------------------------------
+
+  /**
+   * Where a path leads: the directory that holds its last name, that name, and the inode there
+   * ({@code null} when no such entry). {@code parent} is {@code null} when the path names a
+   * directory that cannot be unlinked by that name: the root, the start directory, {@code "."} or
+   * {@code ".."}.
+   */
+  public record Entry(Directory parent, String name, Inode inode) {
+    public boolean exists() {
+      return inode != null;
+    }
+  }
+
+  /**
+   * Resolves {@code path} from {@code base} (relative paths) or the root (absolute ones), following
+   * symbolic links on the way and, if {@code followLast}, at the end. Caller holds the tree lock.
+   *
+   * @throws NoSuchFileException if a directory on the way is missing
+   * @throws FileSystemException "Not a directory" when a name on the way is a file, or "Too many
+   *     levels of symbolic links" after {@value #MAX_SYMLINKS} links
+   */
+  public Entry lookup(Directory base, PathNames path, boolean followLast) throws IOException {
+    Directory dir = path.isAbsolute() ? root : base;
+    int count = path.nameCount();
+    if (count == 0) {
+      return new Entry(null, null, dir);
+    }
+    ArrayDeque<String> names = new ArrayDeque<>(count + 4);
+    for (int i = 0; i < count; i++) {
+      names.addLast(path.name(i));
+    }
+    int links = 0;
+    while (true) {
+      String name = names.removeFirst();
+      boolean last = names.isEmpty();
+      if (name.equals(".") || name.equals("..")) {
+        if (name.length() == 2) {
+          dir = dir.parent();
+        }
+        if (last) {
+          return new Entry(null, name, dir);
+        }
+        continue;
+      }
+      Inode child = dir.get(name);
+      if (child instanceof SymbolicLink link && (!last || followLast)) {
+        if (++links > MAX_SYMLINKS) {
+          throw new FileSystemException(path.toString(), null, "Too many levels of symbolic links");
+        }
+        if (expand(link.target(), names)) {
+          dir = root;
+        }
+        if (names.isEmpty()) {
+          return new Entry(null, null, dir); // the link pointed at "/"
+        }
+        continue;
+      }
+      if (last) {
+        return new Entry(dir, name, child);
+      }
+      if (child == null) {
+        throw new NoSuchFileException(path.toString());
+      }
+      if (!(child instanceof Directory d)) {
+        throw new FileSystemException(path.toString(), null, "Not a directory");
+      }
+      dir = d;
+    }
+  }
+
+  /** Puts the names of a link target before the remaining names; returns whether it is absolute. */
+  private static boolean expand(String target, ArrayDeque<String> names) {
+    String[] parts = target.split("/");
+    for (int i = parts.length - 1; i >= 0; i--) {
+      if (!parts[i].isEmpty()) {
+        names.addFirst(parts[i]);
+      }
+    }
+    return target.startsWith("/");
+  }
+
+  /**
+   * The inode a path names.
+   *
+   * @throws NoSuchFileException if there is none
+   */
+  public Inode resolve(Directory base, PathNames path, boolean follow) throws IOException {
+    Lock l = treeLock.readLock();
+    l.lock();
+    try {
+      return existing(base, path, follow);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  private Inode existing(Directory base, PathNames path, boolean follow) throws IOException {
+    Entry e = lookup(base, path, follow);
+    if (e.inode == null) {
+      throw new NoSuchFileException(path.toString());
+    }
+    return e.inode;
+  }
+
+  /** The names from the root to what {@code path} names, with every link resolved. */
+  public List<String> realPath(Directory base, PathNames path, boolean follow) throws IOException {
+    Lock l = treeLock.readLock();
+    l.lock();
+    try {
+      Entry e = lookup(base, path, follow);
+      if (e.inode == null) {
+        throw new NoSuchFileException(path.toString());
+      }
+      List<String> names = new ArrayList<>();
+      Directory dir;
+      if (e.parent == null) {
+        dir = (Directory) e.inode;
+      } else {
+        names.add(e.name);
+        dir = e.parent;
+      }
+      while (!dir.isRoot()) {
+        Directory parent = dir.parent();
+        names.add(parent.nameOf(dir));
+        dir = parent;
+      }
+      Collections.reverse(names);
+      return names;
+    } finally {
+      l.unlock();
+    }
+  }
+
+  // ---- creation ----------------------------------------------------------------------------------
+
+  /** How {@link #open} treats a missing or existing file. */
+  public record OpenSpec(boolean create, boolean createNew, boolean followLinks, int permissions) {}
+
+  /**
+   * Opens (and maybe creates) a regular file as {@code open(2)} does, and counts the open: the
+   * caller must {@link RegularFile#release()} it.
+   *
+   * @throws NoSuchFileException missing and not created
+   * @throws FileAlreadyExistsException exists and {@code createNew}
+   * @throws FileSystemException "Is a directory"; "Too many levels of symbolic links ..." for a
+   *     link when links are not followed
+   */
+  public RegularFile open(Directory base, PathNames path, OpenSpec spec) throws IOException {
+    boolean mayCreate = spec.create || spec.createNew;
+    Lock l = mayCreate ? treeLock.writeLock() : treeLock.readLock();
+    l.lock();
+    try {
+      // O_CREAT|O_EXCL never follows a final link; a plain O_CREAT creates a dangling link's target.
+      Entry e = lookup(base, path, spec.followLinks && !spec.createNew);
+      Inode inode = e.inode;
+      if (inode == null) {
+        if (!mayCreate) {
+          throw new NoSuchFileException(path.toString());
+        }
+        checkName(path, e.name);
+        RegularFile f = new RegularFile(this, nextId.getAndIncrement(), mode(spec.permissions));
+        link(e.parent, e.name, f);
+        f.retain();
+        return f;
+      }
+      if (spec.createNew) {
+        throw new FileAlreadyExistsException(path.toString());
+      }
+      if (inode instanceof Directory) {
+        throw new FileSystemException(path.toString(), null, "Is a directory");
+      }
+      if (inode instanceof SymbolicLink) {
+        throw new FileSystemException(path.toString(), null,
+            "Too many levels of symbolic links or unable to access attributes of symbolic link");
+      }
+      RegularFile f = (RegularFile) inode;
+      f.retain();
+      return f;
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /**
+   * Creates a directory.
+   *
+   * @throws FileAlreadyExistsException if the name exists (as anything, links not followed)
+   */
+  public Directory createDirectory(Directory base, PathNames path, int permissions) throws IOException {
+    Lock l = treeLock.writeLock();
+    l.lock();
+    try {
+      Entry e = lookup(base, path, false);
+      if (e.inode != null || e.parent == null) {
+        throw new FileAlreadyExistsException(path.toString());
+      }
+      checkName(path, e.name);
+      Directory d = new Directory(this, nextId.getAndIncrement(), mode(permissions), e.parent);
+      link(e.parent, e.name, d);
+      return d;
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /** Creates a symbolic link holding {@code target} as given. */
+  public SymbolicLink createSymbolicLink(Directory base, PathNames link, String target, int permissions)
+      throws IOException {
+    Lock l = treeLock.writeLock();
+    l.lock();
+    try {
+      Entry e = lookup(base, link, false);
+      if (e.inode != null || e.parent == null) {
+        throw new FileAlreadyExistsException(link.toString());
+      }
+      if (target.isEmpty()) {
+        throw new NoSuchFileException(link.toString()); // symlink(2) refuses an empty target: ENOENT
+      }
+      checkName(link, e.name);
+      SymbolicLink s = new SymbolicLink(this, nextId.getAndIncrement(), permissions & 07777, target);
+      link(e.parent, e.name, s);
+      return s;
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /**
+   * Creates a hard link to an existing file; like {@code link(2)} it links a symbolic link itself.
+   *
+   * @throws FileSystemException "Operation not permitted" for a directory
+   */
+  public void createLink(Directory base, PathNames link, Directory existingBase, PathNames existing)
+      throws IOException {
+    Lock l = treeLock.writeLock();
+    l.lock();
+    try {
+      Inode target = existing(existingBase, existing, false);
+      Entry e = lookup(base, link, false);
+      if (e.inode != null || e.parent == null) {
+        throw new FileAlreadyExistsException(link.toString());
+      }
+      if (target instanceof Directory) {
+        throw new FileSystemException(link.toString(), existing.toString(), "Operation not permitted");
+      }
+      checkName(link, e.name);
+      link(e.parent, e.name, target);
+      target.touchChange();
+    } finally {
+      l.unlock();
+    }
+  }
+
+  private int mode(int requested) {
+    return requested & 07777 & ~umask;
+  }
+
+  private static void checkName(PathNames path, String name) throws FileSystemException {
+    if (name.length() > MAX_NAME_BYTES / 3 && name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+      throw new FileSystemException(path.toString(), null, "File name too long");
+    }
+  }
+
+  private void link(Directory parent, String name, Inode inode) {
+    parent.put(name, inode);
+    if (inode instanceof Directory d) {
+      d.setParent(parent);
+      d.setLinkCount(2);
+      parent.setLinkCount(parent.linkCount() + 1);
+    } else {
+      inode.setLinkCount(inode.linkCount() + 1);
+    }
+    parent.touchModified();
+  }
+
+  private void unlink(Directory parent, String name, Inode inode) {
+    parent.remove(name);
+    if (inode instanceof Directory) {
+      inode.setLinkCount(0);
+      parent.setLinkCount(parent.linkCount() - 1);
+    } else {
+      inode.setLinkCount(inode.linkCount() - 1);
+      inode.touchChange();
+    }
+    parent.touchModified();
+    if (inode instanceof RegularFile f) {
+      f.unlinked();
+    }
+  }
+
+  // ---- removal and renaming ------------------------------------------------------------------------
+
+  /** What {@link #delete} may remove: anything, or only a non-directory, or only a directory. */
+  public enum DeleteMode {
+    ANY,
+    NON_DIRECTORY,
+    DIRECTORY
+  }
+
+  /**
+   * Removes a name; a regular file's blocks are freed when its last link and last open are gone.
+   *
+   * @throws NoSuchFileException if there is no such entry
+   * @throws DirectoryNotEmptyException for a directory with entries
+   * @throws FileSystemException for the root ("Device or resource busy"), a path ending in {@code
+   *     "."} ("Invalid argument"), or a kind {@code mode} excludes ("Is a directory", "Not a
+   *     directory")
+   */
+  public void delete(Directory base, PathNames path, DeleteMode mode) throws IOException {
+    Lock l = treeLock.writeLock();
+    l.lock();
+    try {
+      Entry e = lookup(base, path, false);
+      Inode inode = e.inode;
+      if (inode == null) {
+        throw new NoSuchFileException(path.toString());
+      }
+      if (e.parent == null) {
+        throw unremovable(path.toString(), null, e);
+      }
+      if (inode instanceof Directory d) {
+        if (mode == DeleteMode.NON_DIRECTORY) {
+          throw new FileSystemException(path.toString(), null, "Is a directory");
+        }
+        if (!d.isEmpty()) {
+          throw new DirectoryNotEmptyException(path.toString());
+        }
+      } else if (mode == DeleteMode.DIRECTORY) {
+        throw new FileSystemException(path.toString(), null, "Not a directory");
+      }
+      unlink(e.parent, e.name, inode);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  private static FileSystemException unremovable(String file, String other, Entry e) {
+    if (e.name == null) {
+      return new FileSystemException(file, other, "Device or resource busy");
+    }
+    if (e.name.equals("..")) {
+      return new DirectoryNotEmptyException(file);
+    }
+    return new FileSystemException(file, other, "Invalid argument");
+  }
+
+  /**
+   * Renames {@code source} to {@code target} as {@code rename(2)} does, atomically.
+   *
+   * @param replace whether an existing target may be replaced (a directory only when empty)
+   * @param strictTypes {@code rename(2)}'s own rules, as {@code ATOMIC_MOVE} sees them: a file
+   *     cannot replace a directory nor a directory a file, and the target is replaced when present
+   * @throws NoSuchFileException if the source does not exist
+   * @throws FileAlreadyExistsException if the target exists and may not be replaced
+   * @throws DirectoryNotEmptyException if the target is a directory with entries
+   * @throws FileSystemException "Invalid argument" for a directory moved into itself
+   */
+  public void rename(Directory sourceBase, PathNames source, Directory targetBase, PathNames target,
+      boolean replace, boolean strictTypes) throws IOException {
+    Lock l = treeLock.writeLock();
+    l.lock();
+    try {
+      Entry s = lookup(sourceBase, source, false);
+      if (s.inode == null) {
+        throw new NoSuchFileException(source.toString());
+      }
+      if (s.parent == null) {
+        throw unremovable(source.toString(), target.toString(), s);
+      }
+      Entry t = lookup(targetBase, target, false);
+      if (t.inode == s.inode) {
+        return; // the same file: rename(2) does nothing
+      }
+      if (t.parent == null) {
+        throw new FileSystemException(source.toString(), target.toString(), "Device or resource busy");
+      }
+      if (s.inode instanceof Directory moved) {
+        for (Directory d = t.parent; ; d = d.parent()) {
+          if (d == moved) {
+            throw new FileSystemException(source.toString(), target.toString(), "Invalid argument");
+          }
+          if (d.isRoot()) {
+            break;
+          }
+        }
+      }
+      if (t.inode != null) {
+        if (!replace && !strictTypes) {
+          throw new FileAlreadyExistsException(target.toString());
+        }
+        if (strictTypes) {
+          if (t.inode instanceof Directory && !(s.inode instanceof Directory)) {
+            throw new FileSystemException(source.toString(), target.toString(), "Is a directory");
+          }
+          if (!(t.inode instanceof Directory) && s.inode instanceof Directory) {
+            throw new FileSystemException(source.toString(), target.toString(), "Not a directory");
+          }
+        }
+        if (t.inode instanceof Directory td && !td.isEmpty()) {
+          throw new DirectoryNotEmptyException(target.toString());
+        }
+        checkName(target, t.name);
+        unlink(t.parent, t.name, t.inode);
+      } else {
+        checkName(target, t.name);
+      }
+      s.parent.remove(s.name);
+      t.parent.put(t.name, s.inode);
+      if (s.inode instanceof Directory d) {
+        s.parent.setLinkCount(s.parent.linkCount() - 1);
+        t.parent.setLinkCount(t.parent.linkCount() + 1);
+        d.setParent(t.parent);
+      }
+      s.parent.touchModified();
+      t.parent.touchModified();
+      s.inode.touchChange();
+    } finally {
+      l.unlock();
+    }
+  }
+
+  // ---- reading the tree --------------------------------------------------------------------------
+
+  /**
+   * The target of a symbolic link, as it was given.
+   *
+   * @throws NotLinkException if the path is not a symbolic link
+   */
+  public String readSymbolicLink(Directory base, PathNames path) throws IOException {
+    Inode inode = resolve(base, path, false);
+    if (inode instanceof SymbolicLink s) {
+      return s.target();
+    }
+    throw new NotLinkException(path.toString());
+  }
+
+  /**
+   * The directory a path names (links followed).
+   *
+   * @throws NotDirectoryException if it is not a directory
+   */
+  public Directory directory(Directory base, PathNames path) throws IOException {
+    Inode inode = resolve(base, path, true);
+    if (inode instanceof Directory d) {
+      return d;
+    }
+    throw new NotDirectoryException(path.toString());
+  }
+
+  /** The names in a directory now, sorted. */
+  public List<String> list(Directory dir) {
+    Lock l = treeLock.readLock();
+    l.lock();
+    try {
+      return dir.names();
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /** The entry {@code name} of {@code dir}, or null. */
+  public Inode child(Directory dir, String name) {
+    Lock l = treeLock.readLock();
+    l.lock();
+    try {
+      return dir.get(name);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /** Frees the device's memory. */
+  @Override
+  public void close() throws IOException {
+    device.close();
+  }
+}

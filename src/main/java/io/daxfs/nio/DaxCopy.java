@@ -1,0 +1,99 @@
+package io.daxfs.nio;
+
+import io.daxfs.AccessPath;
+import io.daxfs.fs.Directory;
+import io.daxfs.fs.Inode;
+import io.daxfs.fs.RegularFile;
+import io.daxfs.fs.SymbolicLink;
+import io.daxfs.fs.Volume;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+
+/**
+ * {@code Files.copy} and cross-filesystem {@code Files.move} between daxfs paths, following what
+ * the JDK does on Linux: an existing target is deleted first when replacing (a non-empty
+ * directory refuses), a directory is copied without its entries, a link is copied as a link when
+ * links are not followed, and data goes through the DAX path.
+ */
+final class DaxCopy {
+  private static final int CHUNK = 1 << 20;
+
+  private DaxCopy() {}
+
+  static void copy(DaxPath source, DaxPath target, DaxFileSystemProvider.CopyOptions o) throws IOException {
+    Volume sv = source.getFileSystem().volume();
+    Volume tv = target.getFileSystem().volume();
+    Inode from = sv.resolve(sv.root(), source, o.followLinks());
+    Volume.Entry existing = entry(tv, target);
+    if (existing.exists()) {
+      if (existing.inode() == from) {
+        return; // the same file: nothing to copy
+      }
+      if (!o.replaceExisting()) {
+        throw new FileAlreadyExistsException(target.toString());
+      }
+      tv.delete(tv.root(), target, Volume.DeleteMode.ANY);
+    }
+    Inode to;
+    if (from instanceof Directory) {
+      to = tv.createDirectory(tv.root(), target, from.permissions());
+    } else if (from instanceof SymbolicLink link) {
+      to = tv.createSymbolicLink(tv.root(), target, link.target(), 0777);
+    } else {
+      to = copyData((RegularFile) from, tv, target);
+    }
+    if (o.copyAttributes()) {
+      DaxAttributes.copyAttributes(from, to);
+    }
+  }
+
+  private static Volume.Entry entry(Volume v, DaxPath p) throws IOException {
+    v.readLock().lock();
+    try {
+      return v.lookup(v.root(), p, false);
+    } finally {
+      v.readLock().unlock();
+    }
+  }
+
+  private static RegularFile copyData(RegularFile from, Volume tv, DaxPath target) throws IOException {
+    RegularFile to = tv.open(tv.root(), target, new Volume.OpenSpec(false, true, false, 0666));
+    from.retain();
+    try {
+      ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(CHUNK, Math.max(from.size(), 1)));
+      long pos = 0;
+      while (true) {
+        buf.clear();
+        int n = from.read(AccessPath.DAX, pos, buf);
+        if (n <= 0) {
+          break;
+        }
+        buf.flip();
+        to.write(AccessPath.DAX, pos, buf);
+        pos += n;
+      }
+      return to;
+    } finally {
+      from.release();
+      to.release();
+    }
+  }
+
+  /** A move between two daxfs filesystems: copy with attributes, then delete the source. */
+  static void moveAcross(DaxPath source, DaxPath target, DaxFileSystemProvider.CopyOptions o) throws IOException {
+    Volume sv = source.getFileSystem().volume();
+    Inode from = sv.resolve(sv.root(), source, false);
+    if (from instanceof Directory d && !sv.list(d).isEmpty()) {
+      throw new DirectoryNotEmptyException(source.toString());
+    }
+    copy(source, target, new DaxFileSystemProvider.CopyOptions(o.replaceExisting(), true, false, false));
+    try {
+      sv.delete(sv.root(), source, Volume.DeleteMode.ANY);
+    } catch (NoSuchFileException gone) {
+      // removed by someone else meanwhile: the move's result stands
+    }
+  }
+}

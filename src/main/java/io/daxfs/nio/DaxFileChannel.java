@@ -1,0 +1,593 @@
+package io.daxfs.nio;
+
+import static java.util.Objects.requireNonNull;
+
+import io.daxfs.AccessPath;
+import io.daxfs.MediaErrorModel;
+import io.daxfs.fs.Directory;
+import io.daxfs.fs.FileMediaFault;
+import io.daxfs.fs.RegularFile;
+import io.daxfs.fs.Volume;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.FileSystemException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A channel to a daxfs regular file. A plain open takes the DAX path: every read and write is a
+ * copy between the caller's buffer and the device memory, with no lock on the read path.
+ *
+ * <p>Thread-safe as {@link FileChannel} requires: positional operations run concurrently; the
+ * relative ones serialize on the channel position.
+ */
+final class DaxFileChannel extends FileChannel {
+  private static final int TRANSFER_CHUNK = 256 << 10;
+
+  private final DaxFileSystem fs;
+  private final Directory base;
+  private final DaxPath path;
+  private final RegularFile file;
+  private final OpenOptions options;
+  private final boolean readable;
+  private final boolean writable;
+  private final boolean append;
+  private final AccessPath accessPath;
+  private final Object positionLock = new Object();
+  private long position; // guarded by positionLock
+  private final List<DaxFileLock> locks = new ArrayList<>(); // guarded by itself
+
+  private DaxFileChannel(DaxFileSystem fs, Directory base, DaxPath path, RegularFile file, OpenOptions options) {
+    this.fs = fs;
+    this.base = base;
+    this.path = path;
+    this.file = file;
+    this.options = options;
+    this.readable = options.read();
+    this.writable = options.write();
+    this.append = options.append();
+    boolean bypass = fs.configuration().mediaErrorModel() == MediaErrorModel.DIRECT_BYPASS;
+    this.accessPath = options.direct() && bypass ? AccessPath.DIRECT : AccessPath.DAX;
+  }
+
+  /** Opens (maybe creating) the file {@code path} names, relative to {@code base} when relative. */
+  static DaxFileChannel open(DaxFileSystem fs, Directory base, DaxPath path, OpenOptions o, int permissions)
+      throws IOException {
+    Volume v = fs.volume();
+    RegularFile file =
+        v.open(base, path, new Volume.OpenSpec(o.create(), o.createNew(), o.followLinks(), permissions));
+    DaxFileChannel ch = new DaxFileChannel(fs, base, path, file, o);
+    try {
+      if (o.truncateExisting()) {
+        file.truncate(0);
+      }
+      fs.register(ch);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+    return ch;
+  }
+
+  DaxPath path() {
+    return path;
+  }
+
+  RegularFile file() {
+    return file;
+  }
+
+  /** The path this channel's reads and writes take: DIRECT only for the DIRECT option under DIRECT_BYPASS. */
+  AccessPath accessPath() {
+    return accessPath;
+  }
+
+  boolean isDirect() {
+    return options.direct();
+  }
+
+  boolean isReadable() {
+    return readable;
+  }
+
+  boolean isWritable() {
+    return writable;
+  }
+
+  // ---- checks ----------------------------------------------------------------------------------
+
+  private void ensureOpen() throws ClosedChannelException {
+    if (!isOpen()) {
+      throw new ClosedChannelException();
+    }
+  }
+
+  /** As the JDK's channels do: an interrupted caller closes the channel instead of doing I/O. */
+  private void checkInterrupt() throws ClosedByInterruptException {
+    if (Thread.currentThread().isInterrupted()) {
+      try {
+        close();
+      } catch (IOException ignored) {
+        // the channel is closed either way
+      }
+      throw new ClosedByInterruptException();
+    }
+  }
+
+  private void beginRead(ByteBuffer dst) throws IOException {
+    requireNonNull(dst, "dst");
+    ensureOpen();
+    if (!readable) {
+      throw new NonReadableChannelException();
+    }
+    if (dst.isReadOnly()) {
+      throw new IllegalArgumentException("Read-only buffer");
+    }
+    checkInterrupt();
+  }
+
+  private void beginWrite() throws IOException {
+    ensureOpen();
+    if (!writable) {
+      throw new NonWritableChannelException();
+    }
+    checkInterrupt();
+  }
+
+  private static void checkPosition(long position) {
+    if (position < 0) {
+      throw new IllegalArgumentException("Negative position");
+    }
+  }
+
+  // ---- reads -----------------------------------------------------------------------------------
+
+  @Override
+  public int read(ByteBuffer dst) throws IOException {
+    beginRead(dst);
+    synchronized (positionLock) {
+      int n = readAt(dst, position);
+      if (n > 0) {
+        position += n;
+      }
+      return n;
+    }
+  }
+
+  @Override
+  public int read(ByteBuffer dst, long position) throws IOException {
+    requireNonNull(dst, "dst");
+    checkPosition(position);
+    beginRead(dst);
+    return readAt(dst, position);
+  }
+
+  @Override
+  public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+    Objects.checkFromIndexSize(offset, length, requireNonNull(dsts, "dsts").length);
+    for (int i = offset; i < offset + length; i++) {
+      requireNonNull(dsts[i], "dsts[" + i + "]");
+    }
+    ensureOpen();
+    if (!readable) {
+      throw new NonReadableChannelException();
+    }
+    for (int i = offset; i < offset + length; i++) {
+      if (dsts[i].isReadOnly()) {
+        throw new IllegalArgumentException("Read-only buffer");
+      }
+    }
+    checkInterrupt();
+    synchronized (positionLock) {
+      long total = 0;
+      for (int i = offset; i < offset + length; i++) {
+        ByteBuffer b = dsts[i];
+        if (!b.hasRemaining()) {
+          continue;
+        }
+        int want = b.remaining();
+        int n;
+        try {
+          n = readAt(b, position + total);
+        } catch (IOException e) {
+          if (total > 0) {
+            break; // report what was read, as readv does; the error comes on the next call
+          }
+          throw e;
+        }
+        if (n < 0) {
+          if (total == 0) {
+            return -1;
+          }
+          break;
+        }
+        total += n;
+        if (n < want) {
+          break;
+        }
+      }
+      position += total;
+      return total;
+    }
+  }
+
+  private int readAt(ByteBuffer dst, long pos) throws IOException {
+    try {
+      return file.read(accessPath, pos, dst);
+    } catch (FileMediaFault f) {
+      throw mediaError(f);
+    }
+  }
+
+  // ---- writes ----------------------------------------------------------------------------------
+
+  @Override
+  public int write(ByteBuffer src) throws IOException {
+    requireNonNull(src, "src");
+    beginWrite();
+    synchronized (positionLock) {
+      int before = src.position();
+      long end = writeAt(src, append ? -1 : position);
+      position = end;
+      return src.position() - before;
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>In append mode the bytes go to the end of the file whatever {@code position} says, as
+   * {@code pwrite(2)} does on Linux for a file opened with {@code O_APPEND}.
+   */
+  @Override
+  public int write(ByteBuffer src, long position) throws IOException {
+    requireNonNull(src, "src");
+    checkPosition(position);
+    beginWrite();
+    int before = src.position();
+    writeAt(src, append ? -1 : position);
+    return src.position() - before;
+  }
+
+  @Override
+  public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+    Objects.checkFromIndexSize(offset, length, requireNonNull(srcs, "srcs").length);
+    for (int i = offset; i < offset + length; i++) {
+      requireNonNull(srcs[i], "srcs[" + i + "]");
+    }
+    beginWrite();
+    synchronized (positionLock) {
+      long total = 0;
+      for (int i = offset; i < offset + length; i++) {
+        ByteBuffer b = srcs[i];
+        if (!b.hasRemaining()) {
+          continue;
+        }
+        int want = b.remaining();
+        int before = b.position();
+        try {
+          position = writeAt(b, append ? -1 : position);
+        } catch (IOException e) {
+          if (total > 0) {
+            break;
+          }
+          throw e;
+        }
+        int n = b.position() - before;
+        total += n;
+        if (n < want) {
+          break;
+        }
+      }
+      return total;
+    }
+  }
+
+  /** Writes at {@code pos} (or the end when negative); returns the offset after the last byte written. */
+  private long writeAt(ByteBuffer src, long pos) throws IOException {
+    try {
+      return file.write(accessPath, pos, src);
+    } catch (FileMediaFault f) {
+      throw mediaError(f);
+    } catch (FileSystemException e) {
+      throw withPath(e);
+    }
+  }
+
+  private FileSystemException withPath(FileSystemException e) {
+    if (e.getFile() != null || e.getClass() != FileSystemException.class) {
+      return e;
+    }
+    FileSystemException named = new FileSystemException(path.toString(), null, e.getReason());
+    named.initCause(e.getCause());
+    return named;
+  }
+
+  /** The exception a program sees for a media error. */
+  private IOException mediaError(FileMediaFault f) {
+    return f;
+  }
+
+  // ---- position, size, truncate, force -----------------------------------------------------------
+
+  /** {@inheritDoc} In append mode this is the size of the file, as on Linux. */
+  @Override
+  public long position() throws IOException {
+    ensureOpen();
+    synchronized (positionLock) {
+      return append ? file.size() : position;
+    }
+  }
+
+  @Override
+  public FileChannel position(long newPosition) throws IOException {
+    checkPosition(newPosition);
+    ensureOpen();
+    synchronized (positionLock) {
+      position = newPosition;
+    }
+    return this;
+  }
+
+  @Override
+  public long size() throws IOException {
+    ensureOpen();
+    return file.size();
+  }
+
+  @Override
+  public FileChannel truncate(long size) throws IOException {
+    if (size < 0) {
+      throw new IllegalArgumentException("Negative size");
+    }
+    beginWrite();
+    synchronized (positionLock) {
+      try {
+        file.truncate(size);
+      } catch (FileMediaFault f) {
+        throw mediaError(f);
+      }
+      if (position > size) {
+        position = size;
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Does nothing beyond checking the channel: a DAX write is on the media when it returns, and
+   * the metadata of an emulated filesystem lives in memory.
+   */
+  @Override
+  public void force(boolean metaData) throws IOException {
+    ensureOpen();
+  }
+
+  // ---- transfers -------------------------------------------------------------------------------
+
+  @Override
+  public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+    requireNonNull(target, "target");
+    checkPosition(position);
+    if (count < 0) {
+      throw new IllegalArgumentException("Negative count");
+    }
+    ensureOpen();
+    if (!target.isOpen()) {
+      throw new ClosedChannelException();
+    }
+    if (!readable) {
+      throw new NonReadableChannelException();
+    }
+    if (target instanceof DaxFileChannel d && !d.writable) {
+      throw new NonWritableChannelException();
+    }
+    checkInterrupt();
+    long size = file.size();
+    if (position >= size || count == 0) {
+      return 0;
+    }
+    count = Math.min(count, size - position);
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(count, TRANSFER_CHUNK));
+    long done = 0;
+    try {
+      while (done < count) {
+        buf.clear().limit((int) Math.min(buf.capacity(), count - done));
+        int n = readAt(buf, position + done);
+        if (n <= 0) {
+          break;
+        }
+        buf.flip();
+        while (buf.hasRemaining()) {
+          int w = target.write(buf);
+          if (w <= 0) {
+            return done + (n - buf.remaining()); // the target takes no more now
+          }
+        }
+        done += n;
+      }
+    } catch (IOException e) {
+      if (done > 0) {
+        return done;
+      }
+      throw e;
+    }
+    return done;
+  }
+
+  @Override
+  public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+    requireNonNull(src, "src");
+    checkPosition(position);
+    if (count < 0) {
+      throw new IllegalArgumentException("Negative count");
+    }
+    ensureOpen();
+    if (!src.isOpen()) {
+      throw new ClosedChannelException();
+    }
+    if (!writable) {
+      throw new NonWritableChannelException();
+    }
+    if (src instanceof DaxFileChannel d && !d.readable) {
+      throw new NonReadableChannelException();
+    }
+    checkInterrupt();
+    if (position > file.size() || count == 0) {
+      return 0;
+    }
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(count, TRANSFER_CHUNK));
+    long done = 0;
+    try {
+      while (done < count) {
+        buf.clear().limit((int) Math.min(buf.capacity(), count - done));
+        int n = src.read(buf);
+        if (n <= 0) {
+          break;
+        }
+        buf.flip();
+        while (buf.hasRemaining()) {
+          writeAt(buf, append ? -1 : position + done + (n - buf.remaining()));
+        }
+        done += n;
+      }
+    } catch (IOException e) {
+      if (done > 0) {
+        return done;
+      }
+      throw e;
+    }
+    return done;
+  }
+
+  // ---- mapping ---------------------------------------------------------------------------------
+
+  @Override
+  public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+    requireNonNull(mode, "mode");
+    checkPosition(position);
+    if (size < 0) {
+      throw new IllegalArgumentException("Negative size");
+    }
+    if (position + size < 0) {
+      throw new IllegalArgumentException("Position + size overflow");
+    }
+    if (size > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("Size exceeds Integer.MAX_VALUE");
+    }
+    ensureOpen();
+    if (mode != MapMode.READ_ONLY && mode != MapMode.READ_WRITE && mode != MapMode.PRIVATE) {
+      throw new UnsupportedOperationException(mode + " not supported");
+    }
+    if (!readable) {
+      throw new NonReadableChannelException();
+    }
+    if (mode != MapMode.READ_ONLY && !writable) {
+      throw new NonWritableChannelException();
+    }
+    throw new UnsupportedOperationException("map() is not implemented yet");
+  }
+
+  // ---- locks -----------------------------------------------------------------------------------
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Never blocks: every holder of a daxfs lock is in this JVM, where the JDK refuses any
+   * overlap with {@link OverlappingFileLockException}, whatever the modes.
+   */
+  @Override
+  public FileLock lock(long position, long size, boolean shared) throws IOException {
+    return tryLock(position, size, shared);
+  }
+
+  @Override
+  public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+    checkPosition(position);
+    if (size < 0) {
+      throw new IllegalArgumentException("Negative size");
+    }
+    if (position + size < 0) {
+      throw new IllegalArgumentException("Negative position + size");
+    }
+    ensureOpen();
+    if (shared && !readable) {
+      throw new NonReadableChannelException();
+    }
+    if (!shared && !writable) {
+      throw new NonWritableChannelException();
+    }
+    DaxFileLock lock = new DaxFileLock(this, position, size, shared);
+    synchronized (locks) {
+      ensureOpen();
+      if (!file.byteRangeLocks().tryAdd(position, size, lock)) {
+        throw new OverlappingFileLockException();
+      }
+      locks.add(lock);
+    }
+    return lock;
+  }
+
+  void release(DaxFileLock lock) throws IOException {
+    synchronized (locks) {
+      ensureOpen();
+      if (locks.remove(lock)) {
+        file.byteRangeLocks().remove(lock);
+      }
+    }
+  }
+
+  boolean holds(DaxFileLock lock) {
+    synchronized (locks) {
+      return locks.contains(lock);
+    }
+  }
+
+  // ---- close -------------------------------------------------------------------------------------
+
+  @Override
+  protected void implCloseChannel() throws IOException {
+    synchronized (locks) {
+      for (DaxFileLock l : locks) {
+        file.byteRangeLocks().remove(l);
+      }
+      locks.clear();
+    }
+    fs.unregister(this);
+    try {
+      if (options.deleteOnClose() && fs.isOpen()) {
+        deleteOnClose();
+      }
+    } finally {
+      file.release();
+    }
+  }
+
+  /** Removes the name the channel was opened by, if it still names this file (best effort, as the JDK). */
+  private void deleteOnClose() {
+    Volume v = fs.volume();
+    try {
+      if (v.resolve(base, path, false) == file) {
+        v.delete(base, path, Volume.DeleteMode.NON_DIRECTORY);
+      }
+    } catch (IOException ignored) {
+      // already gone or renamed: nothing to delete
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DaxFileChannel[" + path + (isOpen() ? "" : ", closed") + "]";
+  }
+}

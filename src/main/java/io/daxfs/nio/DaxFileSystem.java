@@ -1,0 +1,255 @@
+package io.daxfs.nio;
+
+import com.google.common.collect.ImmutableList;
+import io.daxfs.DaxConfiguration;
+import io.daxfs.fs.Volume;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.ClosedFileSystemException;
+import java.nio.file.FileStore;
+import java.nio.file.FileSystem;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A daxfs filesystem: one volume on one emulated device, reached through {@code dax://name/...}
+ * URIs. Thread-safe. Closing it closes every channel and stream opened on it and frees the device;
+ * afterwards operations throw {@link ClosedFileSystemException}.
+ */
+public final class DaxFileSystem extends FileSystem {
+  private final DaxFileSystemProvider provider;
+  private final String name;
+  private final DaxConfiguration config;
+  private final Volume volume;
+  private final DaxFileStore store;
+  private final DaxPath root;
+  private final DaxPath empty;
+  private final Set<Closeable> resources = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean open = true;
+
+  DaxFileSystem(DaxFileSystemProvider provider, String name, DaxConfiguration config, Volume volume) {
+    this.provider = provider;
+    this.name = name;
+    this.config = config;
+    this.volume = volume;
+    this.store = new DaxFileStore(this);
+    this.root = DaxPath.of(this, true, ImmutableList.of());
+    this.empty = DaxPath.of(this, false, ImmutableList.of());
+  }
+
+  /** The name in this filesystem's URIs ({@code dax://name/}). */
+  public String name() {
+    return name;
+  }
+
+  public DaxConfiguration configuration() {
+    return config;
+  }
+
+  /** The filesystem layer under this NIO filesystem. */
+  public Volume volume() {
+    return volume;
+  }
+
+  @Override
+  public DaxFileSystemProvider provider() {
+    return provider;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return open;
+  }
+
+  @Override
+  public boolean isReadOnly() {
+    return false;
+  }
+
+  @Override
+  public String getSeparator() {
+    return "/";
+  }
+
+  @Override
+  public Iterable<Path> getRootDirectories() {
+    checkOpen();
+    return ImmutableList.of(root);
+  }
+
+  @Override
+  public Iterable<FileStore> getFileStores() {
+    checkOpen();
+    return ImmutableList.of(store);
+  }
+
+  DaxFileStore store() {
+    return store;
+  }
+
+  @Override
+  public Set<String> supportedFileAttributeViews() {
+    return DaxAttributes.SUPPORTED_VIEWS;
+  }
+
+  @Override
+  public DaxPath getPath(String first, String... more) {
+    return DaxPath.parse(this, first, more);
+  }
+
+  DaxPath rootPath() {
+    return root;
+  }
+
+  DaxPath emptyPath() {
+    return empty;
+  }
+
+  @Override
+  public PathMatcher getPathMatcher(String syntaxAndPattern) {
+    return DaxPathMatcher.of(syntaxAndPattern);
+  }
+
+  @Override
+  public UserPrincipalLookupService getUserPrincipalLookupService() {
+    checkOpen();
+    return DaxAttributes.LOOKUP_SERVICE;
+  }
+
+  @Override
+  public WatchService newWatchService() throws IOException {
+    checkOpen();
+    throw new UnsupportedOperationException("daxfs has no watch service");
+  }
+
+  WatchKey register(DaxPath path, WatchService watcher, WatchEvent.Kind<?>[] events, WatchEvent.Modifier... modifiers)
+      throws IOException {
+    checkOpen();
+    if (watcher == null) {
+      throw new NullPointerException("watcher");
+    }
+    throw new java.nio.file.ProviderMismatchException("not a daxfs watch service: " + watcher);
+  }
+
+  /** {@code dax://name/absolute/path}, with a trailing slash for a directory (as the default provider does). */
+  URI toUri(DaxPath path) {
+    DaxPath abs = path.toAbsolutePath();
+    StringBuilder sb = new StringBuilder("/");
+    for (int i = 0; i < abs.nameCount(); i++) {
+      if (i > 0) {
+        sb.append('/');
+      }
+      sb.append(abs.name(i));
+    }
+    if (abs.nameCount() > 0 && isDirectory(abs)) {
+      sb.append('/');
+    }
+    try {
+      return new URI(DaxFileSystemProvider.SCHEME, name, sb.toString(), null);
+    } catch (URISyntaxException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private boolean isDirectory(DaxPath path) {
+    if (!open) {
+      return false;
+    }
+    try {
+      return volume.resolve(volume.root(), path, true).isDirectory();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  DaxPath toRealPath(DaxPath path, LinkOption... options) throws IOException {
+    checkOpen();
+    boolean follow = DaxFileSystemProvider.followLinks(options);
+    List<String> names = volume.realPath(volume.root(), path, follow);
+    return DaxPath.of(this, true, ImmutableList.copyOf(names));
+  }
+
+  void checkOpen() {
+    if (!open) {
+      throw new ClosedFileSystemException();
+    }
+  }
+
+  /** Tracks a channel or stream so that {@link #close()} closes it. */
+  void register(Closeable resource) {
+    resources.add(resource);
+    if (!open) {
+      resources.remove(resource);
+      closeQuietly(resource);
+      throw new ClosedFileSystemException();
+    }
+  }
+
+  void unregister(Closeable resource) {
+    resources.remove(resource);
+  }
+
+  /**
+   * Closes every channel and stream of this filesystem, forgets its name, and frees the device's
+   * memory. Mappings obtained from {@code FileChannel.map} become inaccessible. Idempotent.
+   */
+  @Override
+  public void close() throws IOException {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    open = false;
+    provider.forget(this);
+    IOException failure = null;
+    for (Closeable c : new ArrayList<>(resources)) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    resources.clear();
+    try {
+      volume.close();
+    } catch (IOException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static void closeQuietly(Closeable c) {
+    try {
+      c.close();
+    } catch (IOException ignored) {
+      // closing on behalf of a closed filesystem: nothing to report to
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "dax://" + name;
+  }
+}
