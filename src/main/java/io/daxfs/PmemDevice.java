@@ -1,8 +1,16 @@
 package io.daxfs;
 
+import java.util.List;
+import java.util.function.Consumer;
+
 /**
  * The emulated persistent-memory device under a daxfs filesystem, as {@code ndctl} and sysfs show a
- * pmem namespace. Get it with {@link DaxFileSystems#device(java.nio.file.FileSystem)}. Thread-safe.
+ * pmem namespace. Get it with {@link DaxFileSystems#device(java.nio.file.FileSystem)}. Thread-safe:
+ * errors may be injected and scrubbed while other threads do I/O.
+ *
+ * <p>Sectors are counted from the start of the device. Every method taking {@code (sector, count)}
+ * throws {@link IllegalArgumentException}, naming the device size, when the range is not inside
+ * the device or {@code count} is not positive.
  */
 public interface PmemDevice {
   /** Capacity in bytes. */
@@ -24,4 +32,54 @@ public interface PmemDevice {
    * committed for reuse). A large device that holds few files costs little.
    */
   long memoryUsed();
+
+  /**
+   * Poisons sectors and lists them in {@link #badblocks()} at once, as {@code ndctl inject-error}
+   * does.
+   */
+  void injectError(long sector, long count);
+
+  /**
+   * Poisons sectors without listing them, as {@code ndctl inject-error --no-notify} does: the first
+   * access that consumes the poison, or a {@link #scrub()}, lists them.
+   */
+  void injectLatentError(long sector, long count);
+
+  /**
+   * Removes injected poison, as {@code ndctl inject-error --uninject} does. Sectors already listed
+   * stay listed (and keep failing I/O) until a write clears them.
+   */
+  void uninjectError(long sector, long count);
+
+  /**
+   * Injects {@code count} one-sector errors at distinct sectors chosen by a generator seeded with
+   * {@code seed} (the same seed gives the same sectors on a device of the same size), listed at once.
+   *
+   * @return the sectors injected, sorted
+   * @throws IllegalArgumentException if {@code count} is negative or more than the device's sectors
+   */
+  List<BadBlock> injectRandomErrors(long seed, int count);
+
+  /** The known bad sectors, merged and sorted. */
+  List<BadBlock> badblocks();
+
+  /**
+   * The badblocks list as {@code /sys/block/pmemX/badblocks} shows it: one {@code "<start> <count>"}
+   * line per range, ranges longer than 512 sectors split as the kernel's table stores them.
+   */
+  String badblocksText();
+
+  /**
+   * Finds poisoned sectors not yet listed and lists them, as an address range scrub does.
+   *
+   * @return what was newly found, merged and sorted
+   */
+  List<BadBlock> scrub();
+
+  /**
+   * Registers a listener told of sectors each time they become known bad (injection, scrub, or
+   * poison consumed by an access), on the thread that made them known. Returns a handle that
+   * removes the listener when closed.
+   */
+  AutoCloseable onNewBadBlocks(Consumer<List<BadBlock>> listener);
 }

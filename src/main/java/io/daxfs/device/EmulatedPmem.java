@@ -1,8 +1,13 @@
 package io.daxfs.device;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
 
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableRangeSet;
+import com.google.common.collect.Range;
 import io.daxfs.AccessPath;
+import io.daxfs.BadBlock;
 import io.daxfs.DaxConfiguration;
 import io.daxfs.MediaErrorModel;
 import io.daxfs.PmemDevice;
@@ -13,21 +18,41 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel.MapMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
- * The emulated pmem device: memory, sectors, and the three ways to reach them (DAX copies, the
- * block driver, zeroing), each checked against the badblocks under the configured model. It knows
- * nothing of files.
+ * The emulated pmem device: memory, sectors, and the ways to reach them (DAX copies, the block
+ * driver, zeroing), each checked against the badblocks as {@code linux-dax-semantics.md} describes
+ * under the configured {@link MediaErrorModel}. It knows nothing of files.
+ *
+ * <p>Poison is tracked per sector. A DAX read of latent poison stops at the first poisoned sector
+ * (real hardware stops at the poisoned cache line); the contiguous poisoned run it met becomes
+ * known, as the machine-check handler lists the range it reports.
  */
 public final class EmulatedPmem implements PmemDevice, Closeable {
+  /** The recovery write works in kernel pages. */
+  static final int PAGE = 4096;
+  /** Most sectors one line of the kernel's badblocks table holds. */
+  static final int MAX_SECTORS_PER_ENTRY = 512;
+
   private final DeviceMemory memory;
   private final int sectorSize;
+  private final int sectorShift;
   private final MediaErrorModel model;
+  private final Badblocks badblocks;
+  private final List<Consumer<List<BadBlock>>> listeners = new CopyOnWriteArrayList<>();
 
   private EmulatedPmem(DeviceMemory memory, int sectorSize, MediaErrorModel model) {
     this.memory = memory;
     this.sectorSize = sectorSize;
+    this.sectorShift = Integer.numberOfTrailingZeros(sectorSize);
     this.model = model;
+    this.badblocks = new Badblocks(memory.size() / sectorSize);
   }
 
   /** Creates a device as configured, its memory in the configured or default directory. */
@@ -65,29 +90,216 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
     return memory.committedBytes();
   }
 
+  // ---- injection (ndctl / sysfs) ---------------------------------------------------------------
+
+  @Override
+  public void injectError(long sector, long count) {
+    notifyKnown(badblocks.inject(checked(sector, count)));
+  }
+
+  @Override
+  public void injectLatentError(long sector, long count) {
+    badblocks.injectLatent(checked(sector, count));
+  }
+
+  @Override
+  public void uninjectError(long sector, long count) {
+    badblocks.uninject(checked(sector, count));
+  }
+
+  @Override
+  public List<BadBlock> injectRandomErrors(long seed, int count) {
+    long sectors = sectorCount();
+    checkArgument(count >= 0 && count <= sectors,
+        "count must be from 0 to the device's %s sectors, got %s", sectors, count);
+    Random random = new Random(seed);
+    Set<Long> picked = new TreeSet<>();
+    while (picked.size() < count) {
+      picked.add((long) (random.nextDouble() * sectors));
+    }
+    ImmutableList.Builder<BadBlock> result = ImmutableList.builder();
+    for (long s : picked) {
+      injectError(s, 1);
+      result.add(new BadBlock(s, 1));
+    }
+    return result.build();
+  }
+
+  @Override
+  public List<BadBlock> badblocks() {
+    return badblocks.known();
+  }
+
+  @Override
+  public String badblocksText() {
+    StringBuilder sb = new StringBuilder();
+    for (BadBlock b : badblocks()) {
+      for (long s = b.startSector(); s < b.endSector(); s += MAX_SECTORS_PER_ENTRY) {
+        sb.append(s).append(' ').append(Math.min(MAX_SECTORS_PER_ENTRY, b.endSector() - s)).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public List<BadBlock> scrub() {
+    List<BadBlock> found = badblocks.scrub();
+    notifyKnown(found);
+    return found;
+  }
+
+  @Override
+  public AutoCloseable onNewBadBlocks(Consumer<List<BadBlock>> listener) {
+    requireNonNull(listener, "listener");
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  private void notifyKnown(List<BadBlock> fresh) {
+    if (!fresh.isEmpty()) {
+      for (Consumer<List<BadBlock>> l : listeners) {
+        l.accept(fresh);
+      }
+    }
+  }
+
+  private Range<Long> checked(long sector, long count) {
+    try {
+      return badblocks.checkedRange(sector, count);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage() + " of " + sectorSize + " bytes (" + size() + " bytes)");
+    }
+  }
+
+  /** Known bad sectors within the device bytes {@code [off, off + len)}, merged and sorted. */
+  public List<BadBlock> knownBadIn(long off, long len) {
+    Badblocks.View v = badblocks.view();
+    if (v.clean || len <= 0) {
+      return List.of();
+    }
+    return Badblocks.toBadBlocks(v.known.subRangeSet(sectors(off, len)));
+  }
+
+  private Range<Long> sectors(long off, long len) {
+    return Range.closedOpen(off >>> sectorShift, (off + len + sectorSize - 1) >>> sectorShift);
+  }
+
+  // ---- access paths --------------------------------------------------------------------------------
+
   /**
    * Copies {@code len} device bytes at {@code off} into {@code dst} at absolute index {@code
-   * dstIndex} by {@code path}; does not move {@code dst}'s position.
+   * dstIndex}; does not move {@code dst}'s position.
    *
-   * @throws MediaFault when the range meets a bad sector on a path where that fails
+   * <ul>
+   *   <li>DAX: a known bad sector anywhere in the range fails it before a byte is copied; latent
+   *       poison stops the copy at the first poisoned sector and becomes known.
+   *   <li>DIRECT (block driver): any bad sector, known or latent, fails the whole range; the
+   *       latent ones become known.
+   * </ul>
+   *
+   * @throws MediaFault as above, with the bytes copied before it
    */
   public void read(AccessPath path, long off, ByteBuffer dst, int dstIndex, int len) throws MediaFault {
+    Badblocks.View v = badblocks.view();
+    if (!v.clean) {
+      checkRead(v, path, off, dst, dstIndex, len);
+    }
     memory.read(off, dst, dstIndex, len);
+  }
+
+  private void checkRead(Badblocks.View v, AccessPath path, long off, ByteBuffer dst, int dstIndex, int len)
+      throws MediaFault {
+    Range<Long> r = sectors(off, len);
+    if (v.known.intersects(r)) {
+      throw fault(path, v.known, r, 0);
+    }
+    if (!v.poison.intersects(r)) {
+      return;
+    }
+    Range<Long> run = v.poison.subRangeSet(r).asRanges().iterator().next();
+    int copied = path == AccessPath.DIRECT ? 0 : (int) Math.max(0, (run.lowerEndpoint() << sectorShift) - off);
+    if (copied > 0) {
+      memory.read(off, dst, dstIndex, copied);
+    }
+    // The driver consumes the poison of the whole request; a DAX copy only the run it stopped at.
+    ImmutableRangeSet<Long> consumed =
+        path == AccessPath.DIRECT ? v.poison.subRangeSet(r) : ImmutableRangeSet.of(run);
+    notifyKnown(badblocks.addKnown(consumed));
+    throw fault(path, consumed, r, copied);
+  }
+
+  private MediaFault fault(AccessPath path, ImmutableRangeSet<Long> bad, Range<Long> within, int moved) {
+    return new MediaFault(path, Badblocks.toBadBlocks(bad.subRangeSet(within)), moved);
   }
 
   /**
    * Copies {@code len} bytes of {@code src} from absolute index {@code srcIndex} to the device at
-   * {@code off} by {@code path}; does not move {@code src}'s position.
+   * {@code off}; does not move {@code src}'s position.
    *
-   * @throws MediaFault when the range meets a bad sector on a path where that fails; no byte was
-   *     written beyond {@link MediaFault#bytesMoved()}
+   * <ul>
+   *   <li>DAX: a known bad sector in the range fails it before a byte is written, except under
+   *       {@link MediaErrorModel#RECOVERY_WRITE}, where whole aligned pages over bad sectors are
+   *       cleared and written, and an unaligned piece fails (after the pages before it). Latent
+   *       poison does not stop a store and stays.
+   *   <li>DIRECT (block driver, whole sectors): when the range holds known bad sectors, their
+   *       poison and all poison in the range is cleared and the list entries removed, then the data
+   *       written; without known ones, latent poison stays.
+   * </ul>
+   *
+   * @throws MediaFault as above; no byte was written beyond {@link MediaFault#bytesMoved()}
    */
   public void write(AccessPath path, long off, ByteBuffer src, int srcIndex, int len) throws MediaFault {
+    Badblocks.View v = badblocks.view();
+    if (!v.clean) {
+      Range<Long> r = sectors(off, len);
+      if (v.known.intersects(r)) {
+        if (path == AccessPath.DIRECT || path == AccessPath.ZEROING) {
+          badblocks.clear(r);
+        } else if (model == MediaErrorModel.RECOVERY_WRITE && path == AccessPath.DAX) {
+          recoveryWrite(off, src, srcIndex, len);
+          return;
+        } else {
+          throw fault(path, v.known, r, 0);
+        }
+      }
+    }
     memory.write(off, src, srcIndex, len);
   }
 
   /**
-   * Zeroes {@code [off, off + len)} through the driver, as block allocation does.
+   * Linux 5.19's {@code DAX_RECOVERY_WRITE}: the write goes on in chunks; a chunk that meets known
+   * bad sectors spans whole pages up to the page holding the first of them, and is cleared and
+   * written only if it starts on a page boundary and covers whole pages.
+   */
+  private void recoveryWrite(long off, ByteBuffer src, int srcIndex, int len) throws MediaFault {
+    long pos = off;
+    long end = off + len;
+    while (pos < end) {
+      Badblocks.View v = badblocks.view();
+      Range<Long> rest = sectors(pos, end - pos);
+      if (!v.known.intersects(rest)) {
+        memory.write(pos, src, srcIndex + (int) (pos - off), (int) (end - pos));
+        return;
+      }
+      long firstBad = v.known.subRangeSet(rest).asRanges().iterator().next().lowerEndpoint() << sectorShift;
+      long pageStart = pos & -PAGE;
+      long chunkEnd = Math.max(pageStart + PAGE, (firstBad + PAGE - 1) & -PAGE);
+      long bytes = Math.min(chunkEnd, end) - pos;
+      Range<Long> chunk = sectors(pos, bytes);
+      if (v.known.intersects(chunk)) {
+        if ((pos & (PAGE - 1)) != 0 || (bytes & (PAGE - 1)) != 0) {
+          throw fault(AccessPath.DAX, v.known, chunk, (int) (pos - off));
+        }
+        badblocks.clear(chunk);
+      }
+      memory.write(pos, src, srcIndex + (int) (pos - off), (int) bytes);
+      pos += bytes;
+    }
+  }
+
+  /**
+   * Zeroes {@code [off, off + len)} through the driver, as block allocation and aligned truncation
+   * do: known bad sectors in the range are cleared with all poison there.
    *
    * @throws IOException when the memory backing the device is full; nothing is then zeroed beyond
    *     what was committed
@@ -95,6 +307,13 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
   public void zero(long off, long len) throws IOException {
     checkArgument(off >= 0 && len >= 0 && off + len <= memory.size(), "range %s+%s outside device", off, len);
     memory.zero(off, len);
+    Badblocks.View v = badblocks.view();
+    if (!v.clean && len > 0) {
+      Range<Long> r = sectors(off, len);
+      if (v.known.intersects(r)) {
+        badblocks.clear(r);
+      }
+    }
   }
 
   /** A mapping of {@code [off, off + len)} that aliases the device's memory. */

@@ -1,6 +1,9 @@
 package io.daxfs.device;
 
+import com.google.common.collect.ImmutableList;
 import io.daxfs.AccessPath;
+import io.daxfs.BadBlock;
+import java.util.List;
 
 /**
  * A media error met by a device access: the device-level fact, before the filesystem translates it
@@ -10,21 +13,18 @@ public final class MediaFault extends Exception {
   private static final long serialVersionUID = 1L;
 
   private final AccessPath path;
-  private final long firstBadSector;
-  private final long badSectorCount;
+  private final transient ImmutableList<BadBlock> badBlocks;
   private final int bytesMoved;
 
   /**
    * @param path the path of the access
-   * @param firstBadSector first bad sector met
-   * @param badSectorCount consecutive bad sectors from there within the access
+   * @param badBlocks the bad sectors met within the access (not empty)
    * @param bytesMoved bytes copied before the error, from the start of the access
    */
-  public MediaFault(AccessPath path, long firstBadSector, long badSectorCount, int bytesMoved) {
-    super(null, null, false, false);
+  public MediaFault(AccessPath path, List<BadBlock> badBlocks, int bytesMoved) {
+    super(null, null, false, false); // a control-flow signal inside daxfs: no stack trace needed
     this.path = path;
-    this.firstBadSector = firstBadSector;
-    this.badSectorCount = badSectorCount;
+    this.badBlocks = ImmutableList.copyOf(badBlocks);
     this.bytesMoved = bytesMoved;
   }
 
@@ -32,12 +32,8 @@ public final class MediaFault extends Exception {
     return path;
   }
 
-  public long firstBadSector() {
-    return firstBadSector;
-  }
-
-  public long badSectorCount() {
-    return badSectorCount;
+  public List<BadBlock> badBlocks() {
+    return badBlocks;
   }
 
   public int bytesMoved() {
@@ -46,7 +42,6 @@ public final class MediaFault extends Exception {
 
   @Override
   public String getMessage() {
-    return path + " access met bad sectors " + firstBadSector + "+" + badSectorCount
-        + " after " + bytesMoved + " bytes";
+    return path + " access met bad sectors " + badBlocks + " after " + bytesMoved + " bytes";
   }
 }

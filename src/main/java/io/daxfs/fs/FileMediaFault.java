@@ -1,8 +1,10 @@
 package io.daxfs.fs;
 
 import io.daxfs.AccessPath;
+import io.daxfs.FileRange;
 import io.daxfs.device.MediaFault;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * A media error met by a file access, translated to the file: the step of the request that failed
@@ -15,15 +17,15 @@ public final class FileMediaFault extends IOException {
   private final RegularFile file;
   private final long stepOffset;
   private final long stepLength;
-  private final long fileOffsetOfFirstBadSector;
+  private final List<FileRange> badRanges;
   private final transient MediaFault fault;
 
-  FileMediaFault(RegularFile file, long stepOffset, long stepLength, long fileOffsetOfFirstBadSector, MediaFault fault) {
+  FileMediaFault(RegularFile file, long stepOffset, long stepLength, List<FileRange> badRanges, MediaFault fault) {
     super(fault.getMessage(), fault);
     this.file = file;
     this.stepOffset = stepOffset;
     this.stepLength = stepLength;
-    this.fileOffsetOfFirstBadSector = fileOffsetOfFirstBadSector;
+    this.badRanges = List.copyOf(badRanges);
     this.fault = fault;
   }
 
@@ -40,9 +42,9 @@ public final class FileMediaFault extends IOException {
     return stepLength;
   }
 
-  /** File offset of the first bad sector met (may be before the step, rounded to the sector). */
-  public long fileOffsetOfFirstBadSector() {
-    return fileOffsetOfFirstBadSector;
+  /** The bad sectors met, as file ranges (whole sectors, so possibly reaching before the step). */
+  public List<FileRange> badRanges() {
+    return badRanges;
   }
 
   public AccessPath path() {

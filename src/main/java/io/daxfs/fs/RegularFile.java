@@ -1,6 +1,9 @@
 package io.daxfs.fs;
 
 import io.daxfs.AccessPath;
+import io.daxfs.BadBlock;
+import io.daxfs.FileExtent;
+import io.daxfs.FileRange;
 import io.daxfs.device.EmulatedPmem;
 import io.daxfs.device.MediaFault;
 import java.io.IOException;
@@ -177,7 +180,8 @@ public final class RegularFile extends Inode {
           device.read(path, dev, dst, base + done, step);
         } catch (MediaFault f) {
           int moved = done + f.bytesMoved();
-          if (moved > 0) {
+          // DAX returns what earlier steps copied; a direct I/O through the driver fails as a whole.
+          if (moved > 0 && path != AccessPath.DIRECT) {
             dst.position(base + moved);
             return moved;
           }
@@ -196,8 +200,18 @@ public final class RegularFile extends Inode {
   }
 
   private FileMediaFault fault(long stepOffset, long stepLength, long stepDevice, MediaFault f) {
-    long badDevice = f.firstBadSector() * device.sectorSize();
-    return new FileMediaFault(this, stepOffset, stepLength, stepOffset + (badDevice - stepDevice), f);
+    return new FileMediaFault(this, stepOffset, stepLength, toFileRanges(f.badBlocks(), stepOffset, stepDevice), f);
+  }
+
+  /** Bad sectors of one contiguous piece of the file, as file ranges: the piece maps linearly. */
+  private List<FileRange> toFileRanges(List<BadBlock> bad, long fileOffset, long deviceOffset) {
+    List<FileRange> ranges = new ArrayList<>(bad.size());
+    int sector = device.sectorSize();
+    for (BadBlock b : bad) {
+      long start = fileOffset + (b.startSector() * sector - deviceOffset);
+      ranges.add(new FileRange(start, b.count() * sector));
+    }
+    return ranges;
   }
 
   private static void fillZeros(ByteBuffer dst, int index, int len) {
@@ -334,9 +348,12 @@ public final class RegularFile extends Inode {
 
   /**
    * Shrinks the file to {@code newSize}, freeing whole blocks past it and zeroing the rest of the
-   * last block; does nothing when {@code newSize} is not smaller than the size.
+   * last block; does nothing when {@code newSize} is not smaller than the size. The zeroing goes
+   * through the driver (clearing poison) when {@code newSize} is sector-aligned, else through DAX,
+   * where a bad sector fails the truncate and leaves the file unchanged.
    *
    * @return whether the file changed
+   * @throws FileMediaFault when the DAX zeroing meets a bad sector
    */
   public boolean truncate(long newSize) throws IOException {
     long stamp = lock.writeLock();
@@ -345,20 +362,138 @@ public final class RegularFile extends Inode {
         return false;
       }
       long keep = (newSize + blockMask) >>> blockShift;
-      ExtentMap em = extents.truncate(keep, volume()::free);
       int tail = (int) (newSize & blockMask);
       if (tail != 0) {
-        long phys = em.physicalBlock(keep - 1);
-        if (phys >= 0) {
-          device.zero((phys << blockShift) + tail, (blockMask + 1) - tail);
-        }
+        zeroRange(newSize, (blockMask + 1) - tail);
       }
-      extents = em;
+      extents = extents.truncate(keep, volume()::free);
       size = newSize;
       touchModified();
       return true;
     } finally {
       lock.unlockWrite(stamp);
+    }
+  }
+
+  /**
+   * Deallocates {@code [offset, offset + length)} keeping the size ({@code fallocate} with {@code
+   * PUNCH_HOLE | KEEP_SIZE}): whole blocks are freed, partial ones zeroed as {@link #truncate}
+   * zeroes. A later write there gets new blocks, zeroed through the driver.
+   *
+   * @throws FileMediaFault when zeroing a partial block through DAX meets a bad sector; whole
+   *     blocks are then left allocated
+   */
+  public void punchHole(long offset, long length) throws IOException {
+    long end = offset + length;
+    long stamp = lock.writeLock();
+    try {
+      long firstWhole = (offset + blockMask) >>> blockShift;
+      long endWhole = end >>> blockShift;
+      if (firstWhole > endWhole) { // inside one block
+        zeroRange(offset, length);
+      } else {
+        long headEnd = firstWhole << blockShift;
+        if (headEnd > offset) {
+          zeroRange(offset, headEnd - offset);
+        }
+        long tailStart = endWhole << blockShift;
+        if (end > tailStart) {
+          zeroRange(tailStart, end - tailStart);
+        }
+        if (endWhole > firstWhole) {
+          extents = extents.remove(firstWhole, endWhole - firstWhole, volume()::free);
+        }
+      }
+      touchModified();
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
+  /**
+   * Zeroes file bytes within one block, where allocated: through the driver when both ends are
+   * sector-aligned, else by a DAX write of zeros. Caller holds the write lock.
+   */
+  private void zeroRange(long offset, long length) throws IOException {
+    long phys = extents.physicalBlock(offset >>> blockShift);
+    if (phys < 0 || length == 0) {
+      return; // a hole already reads as zeros
+    }
+    long dev = (phys << blockShift) | (offset & blockMask);
+    int sector = device.sectorSize();
+    if (offset % sector == 0 && length % sector == 0) {
+      device.zero(dev, length);
+      return;
+    }
+    try {
+      device.write(AccessPath.DAX, dev, ZEROS, 0, (int) length);
+    } catch (MediaFault f) {
+      throw fault(offset, length, dev, f);
+    }
+  }
+
+  // ---- media state -------------------------------------------------------------------------------
+
+  /** The file's extents as FIEMAP reports them, in file order. */
+  public List<FileExtent> fileExtents() {
+    ExtentMap em = extents;
+    List<FileExtent> list = new ArrayList<>(em.extentCount());
+    for (int i = 0; i < em.extentCount(); i++) {
+      list.add(new FileExtent(em.logicalStart(i) << blockShift, em.physicalStart(i) << blockShift,
+          em.blockCount(i) << blockShift, i == em.extentCount() - 1));
+    }
+    return list;
+  }
+
+  /** The file's lost byte ranges: known bad sectors behind its extents, as file ranges, merged. */
+  public List<FileRange> badRanges() {
+    List<FileRange> out = new ArrayList<>();
+    for (FileExtent e : fileExtents()) {
+      for (FileRange r : toFileRanges(device.knownBadIn(e.physicalOffset(), e.length()),
+          e.logicalOffset(), e.physicalOffset())) {
+        FileRange last = out.isEmpty() ? null : out.get(out.size() - 1);
+        if (last != null && last.end() == r.offset()) {
+          out.set(out.size() - 1, new FileRange(last.offset(), last.length() + r.length()));
+        } else {
+          out.add(r);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The device byte ranges behind {@code [offset, offset + length)}, as {@code {deviceOffset,
+   * length}} pairs in file order.
+   *
+   * @throws IllegalArgumentException if part of the range is a hole or past the end of file: it has
+   *     no sectors
+   */
+  public List<long[]> deviceRanges(long offset, long length) {
+    long stamp = lock.readLock();
+    try {
+      if (offset < 0 || length <= 0 || offset + length > size || offset + length < 0) {
+        throw new IllegalArgumentException(
+            "range " + offset + "+" + length + " is not inside the file (size " + size + ")");
+      }
+      ExtentMap em = extents;
+      List<long[]> out = new ArrayList<>();
+      long p = offset;
+      long end = offset + length;
+      while (p < end) {
+        int i = em.find(p >>> blockShift);
+        if (i < 0) {
+          throw new IllegalArgumentException("bytes from " + p + " are a hole: a hole has no sectors");
+        }
+        long logical = em.logicalStart(i);
+        long stepEnd = Math.min(end, (logical + em.blockCount(i)) << blockShift);
+        long dev = ((em.physicalStart(i) + (p >>> blockShift) - logical) << blockShift) | (p & blockMask);
+        out.add(new long[] {dev, stepEnd - p});
+        p = stepEnd;
+      }
+      return out;
+    } finally {
+      lock.unlockRead(stamp);
     }
   }
 

@@ -1,6 +1,8 @@
 package io.daxfs.nio;
 
 import io.daxfs.AccessPath;
+import io.daxfs.MediaErrorException;
+import io.daxfs.fs.FileMediaFault;
 import io.daxfs.fs.Directory;
 import io.daxfs.fs.Inode;
 import io.daxfs.fs.RegularFile;
@@ -43,7 +45,7 @@ final class DaxCopy {
     } else if (from instanceof SymbolicLink link) {
       to = tv.createSymbolicLink(tv.root(), target, link.target(), 0777);
     } else {
-      to = copyData((RegularFile) from, tv, target);
+      to = copyData((RegularFile) from, source, tv, target);
     }
     if (o.copyAttributes()) {
       DaxAttributes.copyAttributes(from, to);
@@ -59,7 +61,7 @@ final class DaxCopy {
     }
   }
 
-  private static RegularFile copyData(RegularFile from, Volume tv, DaxPath target) throws IOException {
+  private static RegularFile copyData(RegularFile from, DaxPath source, Volume tv, DaxPath target) throws IOException {
     RegularFile to = tv.open(tv.root(), target, new Volume.OpenSpec(false, true, false, 0666));
     from.retain();
     try {
@@ -67,7 +69,13 @@ final class DaxCopy {
       long pos = 0;
       while (true) {
         buf.clear();
-        int n = from.read(AccessPath.DAX, pos, buf);
+        int n;
+        try {
+          n = from.read(AccessPath.DAX, pos, buf);
+        } catch (FileMediaFault f) {
+          throw MediaErrors.of(source.getFileSystem().configuration(), source.toString(), f,
+              MediaErrorException.Operation.READ);
+        }
         if (n <= 0) {
           break;
         }

@@ -3,6 +3,7 @@ package io.daxfs.nio;
 import static java.util.Objects.requireNonNull;
 
 import io.daxfs.AccessPath;
+import io.daxfs.MediaErrorException;
 import io.daxfs.MediaErrorModel;
 import io.daxfs.fs.Directory;
 import io.daxfs.fs.FileMediaFault;
@@ -157,6 +158,7 @@ final class DaxFileChannel extends FileChannel {
   public int read(ByteBuffer dst) throws IOException {
     beginRead(dst);
     synchronized (positionLock) {
+      checkAligned(dst, position);
       int n = readAt(dst, position);
       if (n > 0) {
         position += n;
@@ -170,6 +172,7 @@ final class DaxFileChannel extends FileChannel {
     requireNonNull(dst, "dst");
     checkPosition(position);
     beginRead(dst);
+    checkAligned(dst, position);
     return readAt(dst, position);
   }
 
@@ -190,6 +193,9 @@ final class DaxFileChannel extends FileChannel {
     }
     checkInterrupt();
     synchronized (positionLock) {
+      for (int i = offset; i < offset + length; i++) {
+        checkAligned(dsts[i], position);
+      }
       long total = 0;
       for (int i = offset; i < offset + length; i++) {
         ByteBuffer b = dsts[i];
@@ -226,7 +232,7 @@ final class DaxFileChannel extends FileChannel {
     try {
       return file.read(accessPath, pos, dst);
     } catch (FileMediaFault f) {
-      throw mediaError(f);
+      throw mediaError(f, MediaErrorException.Operation.READ);
     }
   }
 
@@ -237,6 +243,7 @@ final class DaxFileChannel extends FileChannel {
     requireNonNull(src, "src");
     beginWrite();
     synchronized (positionLock) {
+      checkAligned(src, append ? file.size() : position);
       int before = src.position();
       long end = writeAt(src, append ? -1 : position);
       position = end;
@@ -255,6 +262,7 @@ final class DaxFileChannel extends FileChannel {
     requireNonNull(src, "src");
     checkPosition(position);
     beginWrite();
+    checkAligned(src, append ? file.size() : position);
     int before = src.position();
     writeAt(src, append ? -1 : position);
     return src.position() - before;
@@ -268,6 +276,9 @@ final class DaxFileChannel extends FileChannel {
     }
     beginWrite();
     synchronized (positionLock) {
+      for (int i = offset; i < offset + length; i++) {
+        checkAligned(srcs[i], append ? file.size() : position);
+      }
       long total = 0;
       for (int i = offset; i < offset + length; i++) {
         ByteBuffer b = srcs[i];
@@ -299,7 +310,7 @@ final class DaxFileChannel extends FileChannel {
     try {
       return file.write(accessPath, pos, src);
     } catch (FileMediaFault f) {
-      throw mediaError(f);
+      throw mediaError(f, MediaErrorException.Operation.WRITE);
     } catch (FileSystemException e) {
       throw withPath(e);
     }
@@ -315,8 +326,31 @@ final class DaxFileChannel extends FileChannel {
   }
 
   /** The exception a program sees for a media error. */
-  private IOException mediaError(FileMediaFault f) {
-    return f;
+  private MediaErrorException mediaError(FileMediaFault f, MediaErrorException.Operation op) {
+    return MediaErrors.of(fs.configuration(), path.toString(), f, op);
+  }
+
+  /**
+   * The block driver's rules for {@code O_DIRECT}, checked before any byte moves and reported as
+   * the JDK reports them: the position, the bytes remaining and a direct buffer's address must be
+   * multiples of the sector size.
+   */
+  private void checkAligned(ByteBuffer buf, long pos) throws IOException {
+    if (accessPath != AccessPath.DIRECT) {
+      return;
+    }
+    int unit = fs.configuration().sectorSize();
+    if (pos % unit != 0) {
+      throw new IOException("Channel position (" + pos + ") is not a multiple of the block size (" + unit + ")");
+    }
+    if (buf.remaining() % unit != 0) {
+      throw new IOException(
+          "Number of remaining bytes (" + buf.remaining() + ") is not a multiple of the block size (" + unit + ")");
+    }
+    if (buf.isDirect() && buf.alignmentOffset(buf.position(), unit) != 0) {
+      throw new IOException("Current location of the bytebuffer (" + buf.position()
+          + ") is not a multiple of the block size (" + unit + ")");
+    }
   }
 
   // ---- position, size, truncate, force -----------------------------------------------------------
@@ -356,7 +390,7 @@ final class DaxFileChannel extends FileChannel {
       try {
         file.truncate(size);
       } catch (FileMediaFault f) {
-        throw mediaError(f);
+        throw mediaError(f, MediaErrorException.Operation.TRUNCATE);
       }
       if (position > size) {
         position = size;

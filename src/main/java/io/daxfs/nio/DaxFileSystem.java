@@ -2,6 +2,10 @@ package io.daxfs.nio;
 
 import com.google.common.collect.ImmutableList;
 import io.daxfs.DaxConfiguration;
+import io.daxfs.MediaErrorException;
+import io.daxfs.fs.FileMediaFault;
+import io.daxfs.fs.Inode;
+import io.daxfs.fs.RegularFile;
 import io.daxfs.fs.Volume;
 import java.io.Closeable;
 import java.io.IOException;
@@ -9,6 +13,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.ClosedFileSystemException;
 import java.nio.file.FileStore;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystem;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -180,6 +185,39 @@ public final class DaxFileSystem extends FileSystem {
     boolean follow = DaxFileSystemProvider.followLinks(options);
     List<String> names = volume.realPath(volume.root(), path, follow);
     return DaxPath.of(this, true, ImmutableList.copyOf(names));
+  }
+
+  /**
+   * The daxfs filesystem of {@code path}.
+   *
+   * @throws java.nio.file.ProviderMismatchException if it is not a daxfs path
+   * @throws ClosedFileSystemException if the filesystem is closed
+   */
+  public static DaxFileSystem of(Path path) {
+    DaxFileSystem fs = DaxPath.cast(path).getFileSystem();
+    fs.checkOpen();
+    return fs;
+  }
+
+  /**
+   * The regular file {@code path} names, links followed.
+   *
+   * @throws java.nio.file.NoSuchFileException if there is none
+   * @throws FileSystemException "Is a directory" (or not a regular file)
+   */
+  public RegularFile regularFile(Path path) throws IOException {
+    DaxPath p = DaxPath.cast(path);
+    checkOpen();
+    Inode inode = volume.resolve(volume.root(), p, true);
+    if (inode instanceof RegularFile f) {
+      return f;
+    }
+    throw new FileSystemException(p.toString(), null, inode.isDirectory() ? "Is a directory" : "Not a regular file");
+  }
+
+  /** The exception a program sees for a fault met on {@code file} by {@code operation}. */
+  public MediaErrorException mediaError(Path file, FileMediaFault fault, MediaErrorException.Operation operation) {
+    return MediaErrors.of(config, file.toString(), fault, operation);
   }
 
   void checkOpen() {

@@ -1,0 +1,103 @@
+package io.daxfs;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import io.daxfs.fs.FileMediaFault;
+import io.daxfs.fs.RegularFile;
+import io.daxfs.nio.DaxFileSystem;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.ProviderMismatchException;
+import java.util.List;
+
+/**
+ * What a recovery needs beyond {@code java.nio.file}, for files of a daxfs filesystem: where a
+ * file lives on the device ({@code FIEMAP}), which of its bytes are lost (badblocks translated to
+ * file ranges), poisoning a file's sectors in tests, and punching holes ({@code fallocate}).
+ *
+ * <p>Every method follows symbolic links and throws {@link ProviderMismatchException} for a path
+ * of another provider, {@link NoSuchFileException} if the file does not exist, and {@link
+ * FileSystemException} ("Is a directory") if it is not a regular file.
+ */
+public final class DaxFiles {
+  private DaxFiles() {}
+
+  /** The file's extents on the device, in file order; the last one is flagged. */
+  public static List<FileExtent> extents(Path file) throws IOException {
+    return file(file).fileExtents();
+  }
+
+  /**
+   * The file's lost byte ranges: its bytes on known bad sectors, whole sectors, merged, in file
+   * order. Empty when the file is healthy.
+   */
+  public static List<FileRange> badRanges(Path file) throws IOException {
+    return file(file).badRanges();
+  }
+
+  /**
+   * Poisons the device sectors behind {@code [offset, offset + length)} of the file (rounded out to
+   * whole sectors) and lists them at once, as {@link PmemDevice#injectError} does.
+   *
+   * @throws IllegalArgumentException if the range is empty, not inside the file, or covers a hole
+   *     (a hole has no sectors)
+   */
+  public static void injectError(Path file, long offset, long length) throws IOException {
+    inject(file, offset, length, false);
+  }
+
+  /**
+   * Poisons the sectors behind the range without listing them, as {@link
+   * PmemDevice#injectLatentError} does: the first access that consumes the poison finds it.
+   *
+   * @throws IllegalArgumentException as {@link #injectError}
+   */
+  public static void injectLatentError(Path file, long offset, long length) throws IOException {
+    inject(file, offset, length, true);
+  }
+
+  private static void inject(Path file, long offset, long length, boolean latent) throws IOException {
+    RegularFile f = file(file);
+    var device = f.volume().device();
+    int sector = device.sectorSize();
+    for (long[] r : f.deviceRanges(offset, length)) {
+      long first = r[0] / sector;
+      long end = (r[0] + r[1] + sector - 1) / sector;
+      if (latent) {
+        device.injectLatentError(first, end - first);
+      } else {
+        device.injectError(first, end - first);
+      }
+    }
+  }
+
+  /**
+   * Deallocates {@code [offset, offset + length)} and keeps the file's size, as {@code fallocate(
+   * FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)} does: whole blocks inside the range return to the
+   * allocator, partial blocks at its edges are zeroed (through the driver, clearing poison, when
+   * sector-aligned; else through DAX). The range then reads as zeros, and a later write gives it new
+   * blocks zeroed through the driver: the way to repair a range under {@link
+   * MediaErrorModel#CLEAR_ON_ZERO}.
+   *
+   * @throws IllegalArgumentException if {@code offset} is negative or {@code length} not positive
+   * @throws MediaErrorException if zeroing a partial block through DAX meets a bad sector
+   */
+  public static void punchHole(Path file, long offset, long length) throws IOException {
+    checkArgument(offset >= 0, "offset must not be negative: %s", offset);
+    checkArgument(length > 0 && offset + length > 0, "length must be positive: %s", length);
+    RegularFile f = file(file);
+    try {
+      f.punchHole(offset, length);
+    } catch (FileMediaFault fault) {
+      throw DaxFileSystem.of(file).mediaError(file, fault, MediaErrorException.Operation.PUNCH_HOLE);
+    }
+  }
+
+  private static RegularFile file(Path file) throws IOException {
+    requireNonNull(file, "file");
+    return DaxFileSystem.of(file).regularFile(file);
+  }
+}

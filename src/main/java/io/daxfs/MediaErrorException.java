@@ -1,0 +1,121 @@
+package io.daxfs;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.collect.ImmutableList;
+import java.nio.file.FileSystemException;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A media error (EIO) met by an I/O on a daxfs file, with what a program needs to recover: the
+ * file, where the failed step began, the lost file ranges (whole sectors), the device sectors
+ * behind them, the path the I/O took, the bytes it moved before the error, and how the range can be
+ * repaired under the filesystem's {@link MediaErrorModel}.
+ *
+ * <p>Thrown unchanged through every API built on the channel ({@code Files.readAllBytes}, streams,
+ * {@code transferTo}, ...). Its {@linkplain #getReason() reason} is {@value #REASON}, as Linux
+ * reports EIO.
+ */
+public final class MediaErrorException extends FileSystemException {
+  private static final long serialVersionUID = 1L;
+
+  /** The reason text of every media error: Linux's message for EIO. */
+  public static final String REASON = "Input/output error";
+
+  /** What the failed I/O was doing. */
+  public enum Operation {
+    READ,
+    WRITE,
+    /** {@code FileChannel.map}: daxfs reports poison at map time, where Linux would deliver SIGBUS on access. */
+    MAP,
+    /** Zeroing the partial last block of a truncate. */
+    TRUNCATE,
+    /** Zeroing the partial blocks at the edges of a punched hole. */
+    PUNCH_HOLE
+  }
+
+  private final Operation operation;
+  private final long position;
+  private final ImmutableList<FileRange> badRanges;
+  private final ImmutableList<BadBlock> badBlocks;
+  private final AccessPath accessPath;
+  private final long bytesTransferred;
+  private final Recovery recovery;
+
+  /**
+   * @param file the file, as the program named it
+   * @param operation what failed
+   * @param position file offset where the failed step began
+   * @param badRanges the lost file ranges met, sector-rounded; not empty
+   * @param badBlocks the device sectors behind them; not empty
+   * @param accessPath the path the I/O took
+   * @param bytesTransferred bytes the failing call moved before the error
+   * @param recovery how to repair {@code badRanges}
+   * @throws IllegalArgumentException if a list is empty or a number negative
+   */
+  public MediaErrorException(String file, Operation operation, long position, List<FileRange> badRanges,
+      List<BadBlock> badBlocks, AccessPath accessPath, long bytesTransferred, Recovery recovery) {
+    super(file, null, REASON);
+    this.operation = requireNonNull(operation, "operation");
+    checkArgument(position >= 0, "position must not be negative: %s", position);
+    this.position = position;
+    this.badRanges = ImmutableList.copyOf(badRanges);
+    this.badBlocks = ImmutableList.copyOf(badBlocks);
+    checkArgument(!this.badRanges.isEmpty(), "badRanges must not be empty");
+    checkArgument(!this.badBlocks.isEmpty(), "badBlocks must not be empty");
+    this.accessPath = requireNonNull(accessPath, "accessPath");
+    checkArgument(bytesTransferred >= 0, "bytesTransferred must not be negative: %s", bytesTransferred);
+    this.bytesTransferred = bytesTransferred;
+    this.recovery = requireNonNull(recovery, "recovery");
+  }
+
+  public Operation operation() {
+    return operation;
+  }
+
+  /** File offset where the failed step began. */
+  public long position() {
+    return position;
+  }
+
+  /** The lost file ranges met, sector-rounded and merged, in file order. */
+  public List<FileRange> badRanges() {
+    return badRanges;
+  }
+
+  /** The device's bad sectors behind {@link #badRanges()}. */
+  public List<BadBlock> badBlocks() {
+    return badBlocks;
+  }
+
+  /** The path the I/O took. */
+  public AccessPath accessPath() {
+    return accessPath;
+  }
+
+  /** Bytes the failing call moved before the error (the error came with nothing else reported). */
+  public long bytesTransferred() {
+    return bytesTransferred;
+  }
+
+  /** How to repair the lost ranges under the filesystem's model. */
+  public Recovery recovery() {
+    return recovery;
+  }
+
+  /**
+   * One line: the file and reason, then what failed where, what is lost on which sectors, and the
+   * repair.
+   */
+  @Override
+  public String getMessage() {
+    return super.getMessage() + " (" + accessPath + " " + operation.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+        + " at " + position + (bytesTransferred > 0 ? " after " + bytesTransferred + " bytes" : "")
+        + ": lost bytes " + badRanges.stream().map(FileRange::toString).collect(Collectors.joining(", "))
+        + " on sectors " + badBlocks.stream().map(b -> b.startSector() + "+" + b.count())
+            .collect(Collectors.joining(", "))
+        + "; to repair, " + recovery.describe() + ")";
+  }
+}

@@ -1,0 +1,123 @@
+package io.daxfs.device;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableRangeSet;
+import com.google.common.collect.Range;
+import com.google.common.collect.RangeSet;
+import com.google.common.collect.TreeRangeSet;
+import io.daxfs.BadBlock;
+import java.util.List;
+
+/**
+ * The media state of the device, in sectors: which sectors are poisoned (the physical truth) and
+ * which are known, i.e. in the badblocks list the kernel keeps. Injected errors are both; latent
+ * ones are poison not yet known; an uninjected error stays known until a clearing write.
+ *
+ * <p>Writers change mutable range sets under this object's lock; readers check an immutable
+ * snapshot rebuilt lazily after a change, so a check costs one volatile read while the device is
+ * clean and O(log n) in the number of bad ranges otherwise, with no lock either way.
+ */
+final class Badblocks {
+  /** An immutable view of the state for lock-free checks. */
+  static final class View {
+    static final View CLEAN = new View(ImmutableRangeSet.of(), ImmutableRangeSet.of());
+
+    final ImmutableRangeSet<Long> known;
+    final ImmutableRangeSet<Long> poison;
+    final boolean clean;
+
+    View(ImmutableRangeSet<Long> known, ImmutableRangeSet<Long> poison) {
+      this.known = known;
+      this.poison = poison;
+      this.clean = known.isEmpty() && poison.isEmpty();
+    }
+  }
+
+  private final long sectorCount;
+  private final RangeSet<Long> poison = TreeRangeSet.create(); // guarded by this
+  private final RangeSet<Long> known = TreeRangeSet.create(); // guarded by this
+  private volatile View view = View.CLEAN; // null after a change until rebuilt
+
+  Badblocks(long sectorCount) {
+    this.sectorCount = sectorCount;
+  }
+
+  View view() {
+    View v = view;
+    return v != null ? v : rebuild();
+  }
+
+  private synchronized View rebuild() {
+    View v = view;
+    if (v == null) {
+      v = known.isEmpty() && poison.isEmpty()
+          ? View.CLEAN
+          : new View(ImmutableRangeSet.copyOf(known), ImmutableRangeSet.copyOf(poison));
+      view = v;
+    }
+    return v;
+  }
+
+  Range<Long> checkedRange(long sector, long count) {
+    checkArgument(count > 0, "sector count must be positive: %s", count);
+    checkArgument(sector >= 0 && sector < sectorCount && count <= sectorCount - sector,
+        "sectors %s+%s outside the device (%s sectors)", sector, count, sectorCount);
+    return Range.closedOpen(sector, sector + count);
+  }
+
+  /** Poisons sectors and lists them at once; returns the sectors newly known. */
+  synchronized List<BadBlock> inject(Range<Long> r) {
+    poison.add(r);
+    return addKnown(ImmutableRangeSet.of(r));
+  }
+
+  synchronized void injectLatent(Range<Long> r) {
+    poison.add(r);
+    view = null;
+  }
+
+  /** Removes poison; what is listed stays listed, as {@code ndctl inject-error --uninject} leaves it. */
+  synchronized void uninject(Range<Long> r) {
+    poison.remove(r);
+    view = null;
+  }
+
+  /** Lists every poisoned sector (an address range scrub); returns what was newly found. */
+  synchronized List<BadBlock> scrub() {
+    RangeSet<Long> found = TreeRangeSet.create(poison);
+    found.removeAll(known);
+    known.addAll(poison);
+    view = null;
+    return toBadBlocks(found);
+  }
+
+  /** Marks sectors known (poison consumed by an access); returns the sectors newly known. */
+  synchronized List<BadBlock> addKnown(RangeSet<Long> sectors) {
+    RangeSet<Long> fresh = TreeRangeSet.create(sectors);
+    fresh.removeAll(known);
+    known.addAll(sectors);
+    view = null;
+    return toBadBlocks(fresh);
+  }
+
+  /** A clearing write over the sectors: poison and list entries in the range are gone. */
+  synchronized void clear(Range<Long> r) {
+    poison.remove(r);
+    known.remove(r);
+    view = null;
+  }
+
+  synchronized List<BadBlock> known() {
+    return toBadBlocks(known);
+  }
+
+  static List<BadBlock> toBadBlocks(RangeSet<Long> set) {
+    ImmutableList.Builder<BadBlock> b = ImmutableList.builder();
+    for (Range<Long> r : set.asRanges()) {
+      b.add(new BadBlock(r.lowerEndpoint(), r.upperEndpoint() - r.lowerEndpoint()));
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,25 @@
+package io.daxfs.nio;
+
+import io.daxfs.DaxConfiguration;
+import io.daxfs.FileRange;
+import io.daxfs.MediaErrorException;
+import io.daxfs.Recovery;
+import io.daxfs.fs.FileMediaFault;
+import java.util.List;
+
+/** Builds the {@link MediaErrorException} a program sees from a fault the filesystem met. */
+final class MediaErrors {
+  private MediaErrors() {}
+
+  static MediaErrorException of(DaxConfiguration config, String file, FileMediaFault f,
+      MediaErrorException.Operation operation) {
+    List<FileRange> ranges = f.badRanges();
+    FileRange first = ranges.get(0);
+    FileRange span = new FileRange(first.offset(), ranges.get(ranges.size() - 1).end() - first.offset());
+    MediaErrorException e = new MediaErrorException(file, operation, f.stepOffset(), ranges,
+        f.deviceFault().badBlocks(), f.path(), 0,
+        Recovery.of(config.mediaErrorModel(), span, config.sectorSize(), config.blockSize()));
+    e.initCause(f);
+    return e;
+  }
+}
