@@ -96,6 +96,21 @@ public final class DaxFiles {
     }
   }
 
+  /**
+   * Watches a file for bytes that become known lost from now on, wherever its blocks are at that
+   * moment. Close the returned handle to stop.
+   */
+  public static AutoCloseable onMediaError(Path file, MediaErrorListener listener) throws IOException {
+    requireNonNull(listener, "listener");
+    RegularFile f = file(file);
+    return f.volume().device().onNewBadBlocks(blocks -> {
+      List<FileRange> lost = f.rangesOn(blocks);
+      if (!lost.isEmpty()) {
+        listener.mediaErrorFound(file, lost);
+      }
+    });
+  }
+
   private static RegularFile file(Path file) throws IOException {
     requireNonNull(file, "file");
     return DaxFileSystem.of(file).regularFile(file);

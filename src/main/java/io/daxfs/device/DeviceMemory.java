@@ -40,6 +40,8 @@ final class DeviceMemory implements Closeable {
   /** Byte ranges of the backing file written at least once (guarded by itself). */
   private final RangeSet<Long> committed = TreeRangeSet.create();
   private volatile boolean closed;
+  /** Mappings given out and still reachable: they keep the memory alive past close. */
+  private final java.util.concurrent.atomic.AtomicInteger liveMappings = new java.util.concurrent.atomic.AtomicInteger();
 
   private DeviceMemory(long size, FileChannel backing, MappedByteBuffer[] chunks) {
     this.size = size;
@@ -174,13 +176,18 @@ final class DeviceMemory implements Closeable {
     return backing.map(mode, off, len);
   }
 
-  boolean isClosed() {
-    return closed;
+  void mappingOpened() {
+    liveMappings.incrementAndGet();
+  }
+
+  void mappingReleased() {
+    liveMappings.decrementAndGet();
   }
 
   /**
-   * Releases the memory at once by truncating the backing file. Mappings of it, ours included,
-   * become inaccessible; callers stop I/O first.
+   * Releases the memory at once by truncating the backing file, unless mappings given out are still
+   * reachable: then, as with any mapped file that is deleted, the memory lives until the last of
+   * them is collected, and they stay valid. Callers stop their own I/O first.
    */
   @Override
   public void close() throws IOException {
@@ -189,7 +196,9 @@ final class DeviceMemory implements Closeable {
     }
     closed = true;
     try {
-      backing.truncate(0);
+      if (liveMappings.get() == 0) {
+        backing.truncate(0);
+      }
     } finally {
       backing.close();
     }

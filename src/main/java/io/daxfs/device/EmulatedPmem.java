@@ -155,11 +155,22 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
     return () -> listeners.remove(listener);
   }
 
+  /**
+   * Listeners run on a daxfs thread, in order: the thread that made the sectors known may hold a
+   * file's lock, and a listener that repairs the file would then deadlock.
+   */
   private void notifyKnown(List<BadBlock> fresh) {
-    if (!fresh.isEmpty()) {
-      for (Consumer<List<BadBlock>> l : listeners) {
-        l.accept(fresh);
-      }
+    if (!fresh.isEmpty() && !listeners.isEmpty()) {
+      Mappings.NOTIFIER.execute(() -> {
+        for (Consumer<List<BadBlock>> l : listeners) {
+          try {
+            l.accept(fresh);
+          } catch (RuntimeException e) {
+            Thread t = Thread.currentThread();
+            t.getUncaughtExceptionHandler().uncaughtException(t, e);
+          }
+        }
+      });
     }
   }
 
@@ -298,6 +309,15 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
   }
 
   /**
+   * Copies {@code len} device bytes from {@code from} to {@code to} through {@code buffer}, without
+   * any media check: for moving blocks whose sectors were checked already.
+   */
+  public void copy(long from, long to, ByteBuffer buffer, int len) {
+    memory.read(from, buffer, 0, len);
+    memory.write(to, buffer, 0, len);
+  }
+
+  /**
    * Zeroes {@code [off, off + len)} through the driver, as block allocation and aligned truncation
    * do: known bad sectors in the range are cleared with all poison there.
    *
@@ -316,9 +336,41 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
     }
   }
 
-  /** A mapping of {@code [off, off + len)} that aliases the device's memory. */
-  public MappedByteBuffer map(MapMode mode, long off, long len) throws IOException {
-    return memory.map(mode, off, len);
+  /**
+   * Checks that {@code [off, off + len)} may be mapped: a page fault over a known bad sector would
+   * deliver SIGBUS, which a JVM cannot survive, so daxfs fails at map time instead. Latent poison
+   * in the range is consumed as a load would consume it: it becomes known and fails the map.
+   *
+   * @throws MediaFault with path {@link AccessPath#MMAP} and every bad sector in the range
+   */
+  public void checkMappable(long off, long len) throws MediaFault {
+    Badblocks.View v = badblocks.view();
+    if (v.clean || len <= 0) {
+      return;
+    }
+    Range<Long> r = sectors(off, len);
+    if (v.poison.intersects(r)) {
+      notifyKnown(badblocks.addKnown(v.poison.subRangeSet(r)));
+      v = badblocks.view();
+    }
+    if (v.known.intersects(r)) {
+      throw fault(AccessPath.MMAP, v.known, r, 0);
+    }
+  }
+
+  /**
+   * A new OS mapping of {@code [off, off + len)} aliasing the device's memory ({@code PRIVATE}:
+   * copy on write). {@code onUnreachable} runs once the buffer (and every slice, duplicate and view
+   * of it, which keep it reachable) can no longer be reached.
+   */
+  public MappedByteBuffer map(MapMode mode, long off, long len, Runnable onUnreachable) throws IOException {
+    MappedByteBuffer buf = memory.map(mode, off, len);
+    memory.mappingOpened();
+    Mappings.CLEANER.register(buf, () -> {
+      memory.mappingReleased();
+      onUnreachable.run();
+    });
+    return buf;
   }
 
   /** Frees the memory. Mappings of it become inaccessible. */

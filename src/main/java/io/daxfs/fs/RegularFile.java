@@ -8,6 +8,8 @@ import io.daxfs.device.EmulatedPmem;
 import io.daxfs.device.MediaFault;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel.MapMode;
 import java.nio.file.FileSystemException;
 import java.util.ArrayList;
 import java.util.List;
@@ -432,6 +434,123 @@ public final class RegularFile extends Inode {
     }
   }
 
+  // ---- mapping -----------------------------------------------------------------------------------
+
+  /**
+   * Maps {@code [position, position + size)}: the returned buffer is the file's blocks on the
+   * device, so loads and stores are memory accesses that channel reads and writes see at once.
+   * Holes in the range get blocks (zeroed); a fragmented range is first moved to one contiguous
+   * run, copied only after a poison check so that lost data is never copied as good. The blocks
+   * stay with this file, and are never handed to another, while the buffer or any slice of it can
+   * be reached.
+   *
+   * @param mayExtend whether the file may grow to {@code position + size}
+   * @throws FileMediaFault if a sector of the range is bad (latent poison there becomes known)
+   * @throws IOException "cannot extend" when the range passes the end and {@code !mayExtend};
+   *     "No space left on device"; or a range that is mapped already and would have to move
+   */
+  public MappedByteBuffer map(MapMode mode, long position, long size, boolean mayExtend) throws IOException {
+    long end = position + size;
+    long stamp = lock.writeLock();
+    try {
+      if (end > this.size && !mayExtend) {
+        throw new IOException("Channel not open for writing - cannot extend file to required size");
+      }
+      if (size == 0) {
+        growTo(end);
+        return device.map(mode, 0, 0, () -> { });
+      }
+      allocate(position, end);
+      long first = position >>> blockShift;
+      long blocks = ((end - 1) >>> blockShift) - first + 1;
+      ExtentMap em = extents;
+      for (long[] piece : pieces(em, first, blocks)) {
+        try {
+          device.checkMappable(piece[1] << blockShift, piece[2] << blockShift);
+        } catch (MediaFault f) {
+          throw fault(piece[0] << blockShift, piece[2] << blockShift, piece[1] << blockShift, f);
+        }
+      }
+      int i = em.find(first);
+      if (em.logicalStart(i) + em.blockCount(i) < first + blocks) {
+        relocate(em, first, blocks);
+        em = extents;
+        i = em.find(first);
+      }
+      long physFirst = em.physicalStart(i) + (first - em.logicalStart(i));
+      Pins.Pin pin = volume().pins().pin(physFirst, blocks);
+      MappedByteBuffer buf;
+      try {
+        buf = device.map(mode, (physFirst << blockShift) | (position & blockMask), size, pin);
+      } catch (IOException | RuntimeException e) {
+        pin.run();
+        throw e;
+      }
+      growTo(end);
+      return buf;
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
+  private void growTo(long end) {
+    if (end > size) {
+      size = end;
+      touchModified();
+    }
+  }
+
+  /** The mapped pieces of a block range, as {@code {logical, physical, count}} in file order. */
+  private static List<long[]> pieces(ExtentMap em, long first, long blocks) {
+    List<long[]> out = new ArrayList<>();
+    long b = first;
+    long end = first + blocks;
+    while (b < end) {
+      int i = em.find(b);
+      long logical = em.logicalStart(i);
+      long n = Math.min(end, logical + em.blockCount(i)) - b;
+      out.add(new long[] {b, em.physicalStart(i) + (b - logical), n});
+      b += n;
+    }
+    return out;
+  }
+
+  /**
+   * Moves a fragmented block range to one new contiguous run. Caller holds the write lock and has
+   * checked the range for poison.
+   */
+  private void relocate(ExtentMap em, long first, long blocks) throws IOException {
+    Volume volume = volume();
+    List<long[]> old = pieces(em, first, blocks);
+    for (long[] piece : old) {
+      if (volume.pins().isPinned(piece[1], piece[2])) {
+        throw new IOException("cannot map bytes " + (first << blockShift) + "+" + (blocks << blockShift)
+            + ": they are fragmented and part of them is mapped already, and mapped blocks never move");
+      }
+    }
+    long start = volume.allocateContiguous(goalFor(em, first), blocks);
+    if (start < 0) {
+      throw new FileSystemException(null, null, "No space left on device");
+    }
+    try {
+      device.zero(start << blockShift, blocks << blockShift);
+      ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(1 << 20, blocks << blockShift));
+      for (long[] piece : old) {
+        long from = piece[1] << blockShift;
+        long to = (start + piece[0] - first) << blockShift;
+        long len = piece[2] << blockShift;
+        for (long done = 0; done < len; done += buf.capacity()) {
+          int n = (int) Math.min(buf.capacity(), len - done);
+          device.copy(from + done, to + done, buf, n);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      volume.free(start, blocks);
+      throw e;
+    }
+    extents = em.remove(first, blocks, volume::free).with(first, start, blocks);
+  }
+
   // ---- media state -------------------------------------------------------------------------------
 
   /** The file's extents as FIEMAP reports them, in file order. */
@@ -456,6 +575,23 @@ public final class RegularFile extends Inode {
           out.set(out.size() - 1, new FileRange(last.offset(), last.length() + r.length()));
         } else {
           out.add(r);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The file's byte ranges on the given device sectors, in file order. */
+  public List<FileRange> rangesOn(List<BadBlock> blocks) {
+    List<FileRange> out = new ArrayList<>();
+    int sector = device.sectorSize();
+    for (FileExtent e : fileExtents()) {
+      long devEnd = e.physicalOffset() + e.length();
+      for (BadBlock b : blocks) {
+        long from = Math.max(e.physicalOffset(), b.startSector() * sector);
+        long to = Math.min(devEnd, b.endSector() * sector);
+        if (from < to) {
+          out.add(new FileRange(e.logicalOffset() + from - e.physicalOffset(), to - from));
         }
       }
     }

@@ -32,10 +32,13 @@ public final class Volume implements Closeable {
   static final int MAX_SYMLINKS = 40;
   /** Linux's limit on one name, in bytes. */
   static final int MAX_NAME_BYTES = 255;
+  /** The reason the JDK gives on Linux for ELOOP, whatever the operation. */
+  static final String TOO_MANY_LINKS = "Too many levels of symbolic links or unable to access attributes of symbolic link";
 
   private final EmulatedPmem device;
   private final int blockSize;
   private final BlockAllocator allocator;
+  private final Pins pins;
   private final int umask;
   private final String defaultOwner;
   private final ReentrantReadWriteLock treeLock = new ReentrantReadWriteLock();
@@ -46,6 +49,7 @@ public final class Volume implements Closeable {
     this.device = device;
     this.blockSize = config.blockSize();
     this.allocator = new BlockAllocator(device.size() / blockSize);
+    this.pins = new Pins(allocator);
     this.umask = config.umask();
     this.defaultOwner = System.getProperty("user.name", "root");
     this.root = new Directory(this, nextId.getAndIncrement(), 0755, null);
@@ -95,8 +99,17 @@ public final class Volume implements Closeable {
     return allocator.allocate(goal, count);
   }
 
+  /** Returns blocks to the allocator, or defers that while a live mapping pins them. */
   void free(long start, long count) {
-    allocator.free(start, count);
+    pins.free(start, count);
+  }
+
+  long allocateContiguous(long goal, long count) {
+    return allocator.allocateContiguous(goal, count);
+  }
+
+  Pins pins() {
+    return pins;
   }
 
   /** Where a new file with no neighbours starts looking: low blocks first, which reuses committed memory. */
@@ -133,8 +146,8 @@ public final class Volume implements Closeable {
    * symbolic links on the way and, if {@code followLast}, at the end. Caller holds the tree lock.
    *
    * @throws NoSuchFileException if a directory on the way is missing
-   * @throws FileSystemException "Not a directory" when a name on the way is a file, or "Too many
-   *     levels of symbolic links" after {@value #MAX_SYMLINKS} links
+   * @throws FileSystemException "Not a directory" when a name on the way is a file, or {@value
+   *     #TOO_MANY_LINKS} after {@value #MAX_SYMLINKS} links
    */
   public Entry lookup(Directory base, PathNames path, boolean followLast) throws IOException {
     Directory dir = path.isAbsolute() ? root : base;
@@ -162,7 +175,7 @@ public final class Volume implements Closeable {
       Inode child = dir.get(name);
       if (child instanceof SymbolicLink link && (!last || followLast)) {
         if (++links > MAX_SYMLINKS) {
-          throw new FileSystemException(path.toString(), null, "Too many levels of symbolic links");
+          throw new FileSystemException(path.toString(), null, TOO_MANY_LINKS);
         }
         if (expand(link.target(), names)) {
           dir = root;
@@ -219,11 +232,17 @@ public final class Volume implements Closeable {
     return e.inode;
   }
 
-  /** The names from the root to what {@code path} names, with every link resolved. */
+  /**
+   * The names from the root to what {@code path} names, with every link resolved; or, when not
+   * {@code follow}, with none resolved, as {@link #unresolvedPath} tells.
+   */
   public List<String> realPath(Directory base, PathNames path, boolean follow) throws IOException {
     Lock l = treeLock.readLock();
     l.lock();
     try {
+      if (!follow) {
+        return unresolvedPath(base, path);
+      }
       Entry e = lookup(base, path, follow);
       if (e.inode == null) {
         throw new NoSuchFileException(path.toString());
@@ -246,6 +265,62 @@ public final class Volume implements Closeable {
     } finally {
       l.unlock();
     }
+  }
+
+  /**
+   * {@code toRealPath(NOFOLLOW_LINKS)} as the JDK does it on Linux: no link is resolved, not even
+   * one on the way; {@code "."} is dropped, and {@code ".."} drops the name before it unless that
+   * name is a symbolic link; then what the result names must exist (its last name not followed).
+   * Errors name the path built so far, as the JDK's do.
+   */
+  private List<String> unresolvedPath(Directory base, PathNames path) throws IOException {
+    List<String> names = new ArrayList<>();
+    if (!path.isAbsolute()) {
+      for (Directory dir = base; !dir.isRoot(); dir = dir.parent()) {
+        names.add(0, dir.parent().nameOf(dir));
+      }
+    }
+    for (int i = 0; i < path.nameCount(); i++) {
+      String name = path.name(i);
+      if (name.equals(".")) {
+        continue;
+      }
+      if (name.equals("..") && !(existing(root, absolute(names), false) instanceof SymbolicLink)) {
+        if (!names.isEmpty()) {
+          names.remove(names.size() - 1);
+        }
+        continue;
+      }
+      names.add(name);
+    }
+    existing(root, absolute(names), false);
+    return names;
+  }
+
+  /** The absolute path of {@code names}, as of now. */
+  private static PathNames absolute(List<String> names) {
+    List<String> copy = List.copyOf(names);
+    return new PathNames() {
+      @Override
+      public boolean isAbsolute() {
+        return true;
+      }
+
+      @Override
+      public int nameCount() {
+        return copy.size();
+      }
+
+      @Override
+      public String name(int index) {
+        return copy.get(index);
+      }
+
+      @Override
+      public String toString() {
+        return "/" + String.join("/", copy);
+      }
+    };
   }
 
   // ---- creation ----------------------------------------------------------------------------------
@@ -287,8 +362,7 @@ public final class Volume implements Closeable {
         throw new FileSystemException(path.toString(), null, "Is a directory");
       }
       if (inode instanceof SymbolicLink) {
-        throw new FileSystemException(path.toString(), null,
-            "Too many levels of symbolic links or unable to access attributes of symbolic link");
+        throw new FileSystemException(path.toString(), null, TOO_MANY_LINKS);
       }
       RegularFile f = (RegularFile) inode;
       f.retain();
@@ -326,12 +400,13 @@ public final class Volume implements Closeable {
     Lock l = treeLock.writeLock();
     l.lock();
     try {
+      if (target.isEmpty()) {
+        // symlink(2) refuses an empty target with ENOENT, before it looks at the link's name
+        throw new NoSuchFileException(link.toString());
+      }
       Entry e = lookup(base, link, false);
       if (e.inode != null || e.parent == null) {
         throw new FileAlreadyExistsException(link.toString());
-      }
-      if (target.isEmpty()) {
-        throw new NoSuchFileException(link.toString()); // symlink(2) refuses an empty target: ENOENT
       }
       checkName(link, e.name);
       SymbolicLink s = new SymbolicLink(this, nextId.getAndIncrement(), permissions & 07777, target);
@@ -344,7 +419,10 @@ public final class Volume implements Closeable {
 
   /**
    * Creates a hard link to an existing file; like {@code link(2)} it links a symbolic link itself.
+   * Every error names the link, then the existing path, as the JDK reports {@code link(2)}'s.
    *
+   * @throws NoSuchFileException if {@code existing} or the link's directory does not exist
+   * @throws FileAlreadyExistsException if the link's name exists
    * @throws FileSystemException "Operation not permitted" for a directory
    */
   public void createLink(Directory base, PathNames link, Directory existingBase, PathNames existing)
@@ -352,15 +430,21 @@ public final class Volume implements Closeable {
     Lock l = treeLock.writeLock();
     l.lock();
     try {
-      Inode target = existing(existingBase, existing, false);
-      Entry e = lookup(base, link, false);
-      if (e.inode != null || e.parent == null) {
-        throw new FileAlreadyExistsException(link.toString());
+      Inode target;
+      Entry e;
+      try {
+        target = existing(existingBase, existing, false);
+        e = lookup(base, link, false);
+        if (e.inode != null || e.parent == null) {
+          throw new FileAlreadyExistsException(link.toString());
+        }
+        checkName(link, e.name);
+      } catch (FileSystemException x) {
+        throw naming(x, link.toString(), existing.toString()); // the JDK names both paths for link(2)
       }
       if (target instanceof Directory) {
         throw new FileSystemException(link.toString(), existing.toString(), "Operation not permitted");
       }
-      checkName(link, e.name);
       link(e.parent, e.name, target);
       target.touchChange();
     } finally {
@@ -462,64 +546,91 @@ public final class Volume implements Closeable {
   }
 
   /**
-   * Renames {@code source} to {@code target} as {@code rename(2)} does, atomically.
+   * Renames {@code source} to {@code target} atomically, as {@code Files.move} does on Linux: with
+   * {@code strictTypes} it is {@code rename(2)} alone ({@code ATOMIC_MOVE}); without, the JDK first
+   * checks that an existing target may be replaced and removed, then renames (here with no
+   * intermediate state). Errors of {@code rename(2)} itself name both paths, as the JDK reports them.
    *
    * @param replace whether an existing target may be replaced (a directory only when empty)
    * @param strictTypes {@code rename(2)}'s own rules, as {@code ATOMIC_MOVE} sees them: a file
    *     cannot replace a directory nor a directory a file, and the target is replaced when present
    * @throws NoSuchFileException if the source does not exist
    * @throws FileAlreadyExistsException if the target exists and may not be replaced
-   * @throws DirectoryNotEmptyException if the target is a directory with entries
-   * @throws FileSystemException "Invalid argument" for a directory moved into itself
+   * @throws DirectoryNotEmptyException if the target is a directory with entries, without {@code
+   *     strictTypes} (with it, {@code rename(2)}'s ENOTEMPTY: a FileSystemException "Directory not
+   *     empty")
+   * @throws FileSystemException "Invalid argument" for a directory moved into itself; "Device or
+   *     resource busy" when either path names the root, {@code "."} or {@code ".."}
    */
   public void rename(Directory sourceBase, PathNames source, Directory targetBase, PathNames target,
       boolean replace, boolean strictTypes) throws IOException {
+    String from = source.toString();
+    String to = target.toString();
     Lock l = treeLock.writeLock();
     l.lock();
     try {
-      Entry s = lookup(sourceBase, source, false);
+      Entry s;
+      try {
+        s = lookup(sourceBase, source, false);
+      } catch (FileSystemException e) {
+        // without ATOMIC_MOVE the JDK reads the source's attributes first: an error names it alone
+        throw strictTypes ? naming(e, from, to) : e;
+      }
       if (s.inode == null) {
-        throw new NoSuchFileException(source.toString());
+        throw strictTypes ? new NoSuchFileException(from, to, null) : new NoSuchFileException(from);
       }
-      if (s.parent == null) {
-        throw unremovable(source.toString(), target.toString(), s);
+      Entry t;
+      try {
+        t = lookup(targetBase, target, false);
+      } catch (FileSystemException e) {
+        throw naming(e, from, to); // the JDK ignores this lookup's failure and rename(2) reports it
       }
-      Entry t = lookup(targetBase, target, false);
       if (t.inode == s.inode) {
         return; // the same file: rename(2) does nothing
       }
-      if (t.parent == null) {
-        throw new FileSystemException(source.toString(), target.toString(), "Device or resource busy");
+      if (t.inode != null && !strictTypes) {
+        // the checks the JDK makes, and the errors of the rmdir/unlink it then does, before renaming
+        if (!replace) {
+          throw new FileAlreadyExistsException(to);
+        }
+        if (t.parent == null) {
+          throw unremovable(to, null, t);
+        }
+        if (t.inode instanceof Directory td && !td.isEmpty()) {
+          throw new DirectoryNotEmptyException(to);
+        }
+      }
+      if (s.parent == null || t.parent == null) {
+        throw new FileSystemException(from, to, "Device or resource busy"); // rename(2): EBUSY
       }
       if (s.inode instanceof Directory moved) {
         for (Directory d = t.parent; ; d = d.parent()) {
           if (d == moved) {
-            throw new FileSystemException(source.toString(), target.toString(), "Invalid argument");
+            throw new FileSystemException(from, to, "Invalid argument");
           }
           if (d.isRoot()) {
             break;
           }
         }
       }
+      try {
+        checkName(target, t.name);
+      } catch (FileSystemException e) {
+        throw naming(e, from, to);
+      }
       if (t.inode != null) {
-        if (!replace && !strictTypes) {
-          throw new FileAlreadyExistsException(target.toString());
-        }
         if (strictTypes) {
           if (t.inode instanceof Directory && !(s.inode instanceof Directory)) {
-            throw new FileSystemException(source.toString(), target.toString(), "Is a directory");
+            throw new FileSystemException(from, to, "Is a directory");
           }
           if (!(t.inode instanceof Directory) && s.inode instanceof Directory) {
-            throw new FileSystemException(source.toString(), target.toString(), "Not a directory");
+            throw new FileSystemException(from, to, "Not a directory");
+          }
+          if (t.inode instanceof Directory td && !td.isEmpty()) {
+            throw new FileSystemException(from, to, "Directory not empty"); // ENOTEMPTY, not mapped by the JDK
           }
         }
-        if (t.inode instanceof Directory td && !td.isEmpty()) {
-          throw new DirectoryNotEmptyException(target.toString());
-        }
-        checkName(target, t.name);
         unlink(t.parent, t.name, t.inode);
-      } else {
-        checkName(target, t.name);
       }
       s.parent.remove(s.name);
       t.parent.put(t.name, s.inode);
@@ -534,6 +645,23 @@ public final class Volume implements Closeable {
     } finally {
       l.unlock();
     }
+  }
+
+  /**
+   * {@code e} again, naming both paths as the JDK does for a call on two paths ({@code rename(2)},
+   * {@code link(2)}); an exception of another kind is returned as it is.
+   */
+  private static FileSystemException naming(FileSystemException e, String file, String other) {
+    if (e instanceof NoSuchFileException) {
+      return new NoSuchFileException(file, other, e.getReason());
+    }
+    if (e instanceof FileAlreadyExistsException) {
+      return new FileAlreadyExistsException(file, other, e.getReason());
+    }
+    if (e.getClass() == FileSystemException.class) {
+      return new FileSystemException(file, other, e.getReason());
+    }
+    return e;
   }
 
   // ---- reading the tree --------------------------------------------------------------------------

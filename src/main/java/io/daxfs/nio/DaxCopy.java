@@ -62,7 +62,8 @@ final class DaxCopy {
   }
 
   private static RegularFile copyData(RegularFile from, DaxPath source, Volume tv, DaxPath target) throws IOException {
-    RegularFile to = tv.open(tv.root(), target, new Volume.OpenSpec(false, true, false, 0666));
+    // Created with the source's mode (less the umask), as the JDK's copy on Linux creates it
+    RegularFile to = tv.open(tv.root(), target, new Volume.OpenSpec(false, true, false, from.permissions()));
     from.retain();
     try {
       ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(CHUNK, Math.max(from.size(), 1)));

@@ -507,8 +507,25 @@ final class DaxFileChannel extends FileChannel {
 
   // ---- mapping ---------------------------------------------------------------------------------
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The buffer is the file's own memory on the device, as DAX maps it: stores are seen by reads
+   * of any channel and by every other mapping of the range at once, with no copy; {@code PRIVATE}
+   * gives a copy-on-write view. A fragmented range is first moved to contiguous blocks; holes in the
+   * range get blocks. The file's blocks under a mapping never move and never go to another file
+   * while the buffer (or any slice or view of it) can be reached, even after truncate or delete;
+   * a truncated-away part of a mapping is then no longer the file's (Linux would deliver SIGBUS).
+   *
+   * <p>Where Linux would deliver SIGBUS when an access faults on a bad sector (a JVM cannot survive
+   * it), daxfs fails here instead: {@link MediaErrorException} with {@link AccessPath#MMAP} when
+   * any sector of the range is known bad, or latent poison is found there (it becomes known). Poison
+   * that appears under a live mapping is announced through {@link io.daxfs.DaxFiles#onMediaError};
+   * stores through a mapping never clear it.
+   */
   @Override
   public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+    ensureOpen();
     requireNonNull(mode, "mode");
     checkPosition(position);
     if (size < 0) {
@@ -520,17 +537,23 @@ final class DaxFileChannel extends FileChannel {
     if (size > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("Size exceeds Integer.MAX_VALUE");
     }
-    ensureOpen();
     if (mode != MapMode.READ_ONLY && mode != MapMode.READ_WRITE && mode != MapMode.PRIVATE) {
       throw new UnsupportedOperationException(mode + " not supported");
-    }
-    if (!readable) {
-      throw new NonReadableChannelException();
     }
     if (mode != MapMode.READ_ONLY && !writable) {
       throw new NonWritableChannelException();
     }
-    throw new UnsupportedOperationException("map() is not implemented yet");
+    if (!readable) {
+      throw new NonReadableChannelException();
+    }
+    checkInterrupt();
+    try {
+      return file.map(mode, position, size, writable);
+    } catch (FileMediaFault f) {
+      throw mediaError(f, MediaErrorException.Operation.MAP);
+    } catch (FileSystemException e) {
+      throw withPath(e);
+    }
   }
 
   // ---- locks -----------------------------------------------------------------------------------

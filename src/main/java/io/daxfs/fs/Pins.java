@@ -1,0 +1,112 @@
+package io.daxfs.fs;
+
+import com.google.common.collect.Range;
+import com.google.common.collect.RangeSet;
+import com.google.common.collect.TreeRangeSet;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Device blocks under live memory mappings. A pinned block is never handed to another file: when
+ * its file lets go of it (truncate, hole punch, delete), the free is deferred until the last
+ * mapping over it becomes unreachable.
+ */
+final class Pins {
+  private final BlockAllocator allocator;
+  private final List<Pin> pins = new ArrayList<>(); // guarded by this
+  private final RangeSet<Long> deferred = TreeRangeSet.create(); // guarded by this
+  private volatile boolean any;
+
+  /** One mapping's hold on a block run. */
+  final class Pin implements Runnable {
+    final long start;
+    final long count;
+    private boolean released; // guarded by Pins.this
+
+    private Pin(long start, long count) {
+      this.start = start;
+      this.count = count;
+    }
+
+    /** Releases the hold (the mapping became unreachable); idempotent. */
+    @Override
+    public void run() {
+      unpin(this);
+    }
+  }
+
+  Pins(BlockAllocator allocator) {
+    this.allocator = allocator;
+  }
+
+  synchronized Pin pin(long start, long count) {
+    Pin p = new Pin(start, count);
+    pins.add(p);
+    any = true;
+    return p;
+  }
+
+  private void unpin(Pin p) {
+    List<Range<Long>> toFree = new ArrayList<>();
+    synchronized (this) {
+      if (p.released) {
+        return;
+      }
+      p.released = true;
+      pins.remove(p);
+      any = !pins.isEmpty();
+      RangeSet<Long> candidates = TreeRangeSet.create(deferred.subRangeSet(Range.closedOpen(p.start, p.start + p.count)));
+      for (Pin other : pins) {
+        candidates.remove(Range.closedOpen(other.start, other.start + other.count));
+      }
+      for (Range<Long> r : candidates.asRanges()) {
+        deferred.remove(r);
+        toFree.add(r);
+      }
+    }
+    for (Range<Long> r : toFree) {
+      allocator.free(r.lowerEndpoint(), r.upperEndpoint() - r.lowerEndpoint());
+    }
+  }
+
+  /** Frees a run now, except the blocks a live mapping pins, whose free waits for the unpin. */
+  void free(long start, long count) {
+    if (!any) {
+      allocator.free(start, count);
+      return;
+    }
+    RangeSet<Long> now = TreeRangeSet.create();
+    synchronized (this) {
+      now.add(Range.closedOpen(start, start + count));
+      for (Pin p : pins) {
+        Range<Long> pinned = Range.closedOpen(p.start, p.start + p.count);
+        for (Range<Long> r : now.subRangeSet(pinned).asRanges()) {
+          deferred.add(r);
+        }
+        now.remove(pinned);
+      }
+    }
+    for (Range<Long> r : now.asRanges()) {
+      allocator.free(r.lowerEndpoint(), r.upperEndpoint() - r.lowerEndpoint());
+    }
+  }
+
+  /** Whether any block of the run is pinned. */
+  synchronized boolean isPinned(long start, long count) {
+    for (Pin p : pins) {
+      if (p.start < start + count && start < p.start + p.count) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Blocks whose free waits for a mapping. */
+  synchronized long deferredBlocks() {
+    long n = 0;
+    for (Range<Long> r : deferred.asRanges()) {
+      n += r.upperEndpoint() - r.lowerEndpoint();
+    }
+    return n;
+  }
+}
