@@ -138,8 +138,10 @@ public abstract class Inode {
 
   final void touchModified() {
     long now = volume.now();
-    lastModifiedTime = now;
-    changeTime = now;
+    if (lastModifiedTime != now || changeTime != now) { // most writes land within the same tick
+      lastModifiedTime = now;
+      changeTime = now;
+    }
   }
 
   final void touchChange() {
@@ -152,7 +154,10 @@ public abstract class Inode {
    */
   final void touchAccess() {
     if (lastAccessTime <= lastModifiedTime) {
-      lastAccessTime = volume.now();
+      long now = volume.now();
+      if (now != lastAccessTime) { // within one tick, concurrent readers must not all store
+        lastAccessTime = now;
+      }
     }
   }
 

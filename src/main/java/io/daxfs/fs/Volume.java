@@ -11,7 +11,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.NotLinkException;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,6 +43,7 @@ public final class Volume implements Closeable {
   private final ReentrantReadWriteLock treeLock = new ReentrantReadWriteLock();
   private final AtomicLong nextId = new AtomicLong(2); // Linux filesystems number the root 2
   private final Directory root;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private Volume(EmulatedPmem device, DaxConfiguration config) {
     this.device = device;
@@ -58,7 +58,9 @@ public final class Volume implements Closeable {
 
   /** Creates a device and an empty filesystem on it. */
   public static Volume create(DaxConfiguration config) throws IOException {
-    return new Volume(EmulatedPmem.create(config), config);
+    EmulatedPmem device = EmulatedPmem.create(config);
+    CoarseClock.acquire();
+    return new Volume(device, config);
   }
 
   public EmulatedPmem device() {
@@ -81,10 +83,9 @@ public final class Volume implements Closeable {
     return allocator.freeBlocks() * blockSize;
   }
 
-  /** Now, in nanoseconds since the epoch. */
+  /** Now, in nanoseconds since the epoch, to the millisecond tick (as Linux's coarse file times). */
   long now() {
-    Instant i = Instant.now();
-    return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    return CoarseClock.now();
   }
 
   String defaultOwner() {
@@ -714,9 +715,12 @@ public final class Volume implements Closeable {
     }
   }
 
-  /** Frees the device's memory. */
+  /** Frees the device's memory. Idempotent. */
   @Override
   public void close() throws IOException {
-    device.close();
+    if (closed.compareAndSet(false, true)) {
+      CoarseClock.release();
+      device.close();
+    }
   }
 }
