@@ -51,6 +51,10 @@ final class DeviceMemory implements Closeable {
 
   static DeviceMemory create(long size, Path directory) throws IOException {
     checkArgument(size > 0, "size must be positive: %s", size);
+    return Mappings.onMemoryThread(() -> open(size, directory));
+  }
+
+  private static DeviceMemory open(long size, Path directory) throws IOException {
     Path file = Files.createTempFile(directory, "daxfs-", ".pmem");
     FileChannel ch = null;
     try {
@@ -129,14 +133,19 @@ final class DeviceMemory implements Closeable {
       missing.removeAll(committed);
       uncommitted = new ArrayList<>(missing.asRanges());
     }
-    for (Range<Long> r : uncommitted) {
-      long p = r.lowerEndpoint();
-      long end = r.upperEndpoint();
-      while (p < end) {
-        ByteBuffer z = ZEROS.duplicate();
-        z.limit((int) Math.min(ZERO_BUFFER_SIZE, end - p));
-        p += backing.write(z, p);
-      }
+    if (!uncommitted.isEmpty()) {
+      Mappings.onMemoryThread(() -> {
+        for (Range<Long> r : uncommitted) {
+          long p = r.lowerEndpoint();
+          long end = r.upperEndpoint();
+          while (p < end) {
+            ByteBuffer z = ZEROS.duplicate();
+            z.limit((int) Math.min(ZERO_BUFFER_SIZE, end - p));
+            p += backing.write(z, p);
+          }
+        }
+        return null;
+      });
     }
     if (!uncommitted.isEmpty()) {
       synchronized (committed) {
@@ -173,7 +182,7 @@ final class DeviceMemory implements Closeable {
 
   /** A new OS mapping of {@code [off, off + len)}, sharing pages with the device (or private for {@code PRIVATE}). */
   MappedByteBuffer map(MapMode mode, long off, long len) throws IOException {
-    return backing.map(mode, off, len);
+    return Mappings.onMemoryThread(() -> backing.map(mode, off, len));
   }
 
   void mappingOpened() {
@@ -195,12 +204,15 @@ final class DeviceMemory implements Closeable {
       return;
     }
     closed = true;
-    try {
-      if (liveMappings.get() == 0) {
-        backing.truncate(0);
+    Mappings.onMemoryThread(() -> {
+      try {
+        if (liveMappings.get() == 0) {
+          backing.truncate(0);
+        }
+      } finally {
+        backing.close();
       }
-    } finally {
-      backing.close();
-    }
+      return null;
+    });
   }
 }
