@@ -90,13 +90,13 @@ public final class DaxConfiguration {
       requireNonNull(value, () -> "value of environment key " + key);
       switch (key) {
         case DEVICE_SIZE -> b.deviceSize(parseSize(key, value));
-        case BLOCK_SIZE -> b.blockSize(Math.toIntExact(parseSize(key, value)));
-        case SECTOR_SIZE -> b.sectorSize(Math.toIntExact(parseSize(key, value)));
+        case BLOCK_SIZE -> b.blockSize(intSetting(key, parseSize(key, value)));
+        case SECTOR_SIZE -> b.sectorSize(intSetting(key, parseSize(key, value)));
         case MEDIA_ERROR_MODEL -> b.mediaErrorModel(
             value instanceof MediaErrorModel m ? m : parseModel(value.toString()));
         case MEMORY_DIRECTORY -> b.memoryDirectory(
             value instanceof Path p ? p : Path.of(value.toString()));
-        case UMASK -> b.umask(value instanceof Number n ? n.intValue() : parseOctal(value.toString()));
+        case UMASK -> b.umask(value instanceof Number n ? intSetting(key, n.longValue()) : parseOctal(value.toString()));
         default -> throw new AssertionError(key);
       }
     }
@@ -150,6 +150,14 @@ public final class DaxConfiguration {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
     }
+  }
+
+  /** {@code value} as an int; one that does not fit must not wrap into a valid setting. */
+  private static int intSetting(String key, long value) {
+    if (value != (int) value) {
+      throw new IllegalArgumentException(key + ": out of range: " + value);
+    }
+    return (int) value;
   }
 
   private static MediaErrorModel parseModel(String s) {

@@ -31,8 +31,10 @@ public final class DaxFiles {
   }
 
   /**
-   * The file's lost byte ranges: its bytes on known bad sectors, whole sectors, merged, in file
-   * order. Empty when the file is healthy.
+   * The file's lost byte ranges: its data on known bad sectors, whole sectors, merged, in file
+   * order. Empty when the file is healthy. Bad sectors of the last block that lie wholly past the
+   * end of file hold no data and are not listed; a write that grows the file over them fails with
+   * {@link MediaErrorException}, whose recovery names them.
    */
   public static List<FileRange> badRanges(Path file) throws IOException {
     return file(file).badRanges();

@@ -23,6 +23,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
@@ -46,6 +48,7 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
   private final MediaErrorModel model;
   private final Badblocks badblocks;
   private final List<Consumer<List<BadBlock>>> listeners = new CopyOnWriteArrayList<>();
+  private ExecutorService notifier; // guarded by this; started by the first notification
 
   private EmulatedPmem(DeviceMemory memory, int sectorSize, MediaErrorModel model) {
     this.memory = memory;
@@ -156,22 +159,36 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
   }
 
   /**
-   * Listeners run on a daxfs thread, in order: the thread that made the sectors known may hold a
-   * file's lock, and a listener that repairs the file would then deadlock.
+   * Listeners run on this device's notifier thread, in order: the thread that made the sectors
+   * known may hold a file's lock, and a listener that repairs the file would then deadlock. The
+   * listeners are taken now, so one registered later never hears of older errors.
    */
   private void notifyKnown(List<BadBlock> fresh) {
-    if (!fresh.isEmpty() && !listeners.isEmpty()) {
-      Mappings.NOTIFIER.execute(() -> {
-        for (Consumer<List<BadBlock>> l : listeners) {
-          try {
-            l.accept(fresh);
-          } catch (RuntimeException e) {
-            Thread t = Thread.currentThread();
-            t.getUncaughtExceptionHandler().uncaughtException(t, e);
-          }
+    if (fresh.isEmpty() || listeners.isEmpty()) {
+      return;
+    }
+    List<Consumer<List<BadBlock>>> now = List.copyOf(listeners);
+    notifier().execute(() -> {
+      for (Consumer<List<BadBlock>> l : now) {
+        try {
+          l.accept(fresh);
+        } catch (RuntimeException e) {
+          Thread t = Thread.currentThread();
+          t.getUncaughtExceptionHandler().uncaughtException(t, e);
         }
+      }
+    });
+  }
+
+  private synchronized ExecutorService notifier() {
+    if (notifier == null) {
+      notifier = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "daxfs-media-errors");
+        t.setDaemon(true);
+        return t;
       });
     }
+    return notifier;
   }
 
   private Range<Long> checked(long sector, long count) {
@@ -373,9 +390,14 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
     return buf;
   }
 
-  /** Frees the memory. Mappings of it become inaccessible. */
+  /** Frees the memory (unless live mappings still use it) and lets pending notifications finish. */
   @Override
   public void close() throws IOException {
+    synchronized (this) {
+      if (notifier != null) {
+        notifier.shutdown();
+      }
+    }
     memory.close();
   }
 }

@@ -9,12 +9,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The daemon threads every device shares: mapping release, badblock notification, and the one
- * thread that touches the backing files' channels.
+ * The daemon threads every device shares: mapping release, and the one thread that touches the
+ * backing files' channels.
  */
 final class Mappings {
   static final Cleaner CLEANER = Cleaner.create(r -> daemon(r, "daxfs-mapping-cleaner"));
-  static final ExecutorService NOTIFIER = Executors.newSingleThreadExecutor(r -> daemon(r, "daxfs-media-errors"));
   private static final ExecutorService BACKING = Executors.newSingleThreadExecutor(r -> daemon(r, "daxfs-memory"));
 
   private Mappings() {}

@@ -564,12 +564,16 @@ public final class RegularFile extends Inode {
     return list;
   }
 
-  /** The file's lost byte ranges: known bad sectors behind its extents, as file ranges, merged. */
+  /**
+   * The file's lost byte ranges: known bad sectors behind its data, as file ranges (whole sectors),
+   * merged. Sectors of the last block wholly past the end of file hold no data and are left out,
+   * though a write that grows the file over them fails until they are repaired.
+   */
   public List<FileRange> badRanges() {
     List<FileRange> out = new ArrayList<>();
     for (FileExtent e : fileExtents()) {
-      for (FileRange r : toFileRanges(device.knownBadIn(e.physicalOffset(), e.length()),
-          e.logicalOffset(), e.physicalOffset())) {
+      for (FileRange r : dataOnly(toFileRanges(device.knownBadIn(e.physicalOffset(), e.length()),
+          e.logicalOffset(), e.physicalOffset()))) {
         FileRange last = out.isEmpty() ? null : out.get(out.size() - 1);
         if (last != null && last.end() == r.offset()) {
           out.set(out.size() - 1, new FileRange(last.offset(), last.length() + r.length()));
@@ -581,7 +585,21 @@ public final class RegularFile extends Inode {
     return out;
   }
 
-  /** The file's byte ranges on the given device sectors, in file order. */
+  /** The ranges, cut to the sectors that hold file data (those that start before the end of file). */
+  private List<FileRange> dataOnly(List<FileRange> ranges) {
+    long sz = size;
+    int sector = device.sectorSize();
+    long end = (sz + sector - 1) / sector * sector;
+    List<FileRange> out = new ArrayList<>(ranges.size());
+    for (FileRange r : ranges) {
+      if (r.offset() < end) {
+        out.add(r.end() <= end ? r : new FileRange(r.offset(), end - r.offset()));
+      }
+    }
+    return out;
+  }
+
+  /** The file's byte ranges on the given device sectors that hold file data, in file order. */
   public List<FileRange> rangesOn(List<BadBlock> blocks) {
     List<FileRange> out = new ArrayList<>();
     int sector = device.sectorSize();
@@ -595,7 +613,7 @@ public final class RegularFile extends Inode {
         }
       }
     }
-    return out;
+    return dataOnly(out);
   }
 
   /**

@@ -173,6 +173,7 @@ public final class Volume implements Closeable {
         }
         continue;
       }
+      checkName(path, name); // Linux refuses an over-long name in any lookup (ENAMETOOLONG), not only on creation
       Inode child = dir.get(name);
       if (child instanceof SymbolicLink link && (!last || followLast)) {
         if (++links > MAX_SYMLINKS) {

@@ -199,10 +199,7 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   public AsynchronousFileChannel newAsynchronousFileChannel(Path path, Set<? extends OpenOption> options,
       ExecutorService executor, FileAttribute<?>... attrs) throws IOException {
     DaxPath p = DaxPath.cast(path);
-    OpenOptions o = OpenOptions.parse(options);
-    if (o.append()) {
-      throw new UnsupportedOperationException("APPEND not allowed");
-    }
+    OpenOptions o = OpenOptions.parse(options, true);
     DaxFileSystem fs = p.getFileSystem();
     fs.checkOpen();
     DaxFileChannel ch =
@@ -299,7 +296,7 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   @Override
   public boolean isSameFile(Path path, Path path2) throws IOException {
     DaxPath a = DaxPath.cast(path);
-    if (a.equals(path2)) {
+    if (a.equals(requireNonNull(path2, "path2"))) {
       return true;
     }
     if (!(path2 instanceof DaxPath b) || b.getFileSystem() != a.getFileSystem()) {

@@ -25,6 +25,16 @@ record OpenOptions(
    * @throws UnsupportedOperationException for an option daxfs does not know
    */
   static OpenOptions parse(Set<? extends OpenOption> options) {
+    return parse(options, false);
+  }
+
+  /**
+   * As {@link #parse(Set)}, for an asynchronous channel when {@code asynchronous}.
+   *
+   * @throws UnsupportedOperationException for APPEND on an asynchronous channel, before any
+   *     conflict is judged (as the JDK's default provider does)
+   */
+  static OpenOptions parse(Set<? extends OpenOption> options, boolean asynchronous) {
     Objects.requireNonNull(options, "options");
     boolean read = false, write = false, append = false, create = false, createNew = false;
     boolean truncate = false, deleteOnClose = false, follow = true, direct = false, sync = false;
@@ -49,6 +59,9 @@ record OpenOptions(
       } else {
         throw new UnsupportedOperationException(o + " not supported");
       }
+    }
+    if (asynchronous && append) {
+      throw new UnsupportedOperationException("APPEND not allowed");
     }
     if (read && append) {
       throw new IllegalArgumentException("READ + APPEND not allowed");
