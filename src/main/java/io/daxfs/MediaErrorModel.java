@@ -18,7 +18,9 @@ public enum MediaErrorModel {
   CLEAR_ON_ZERO,
   /**
    * Linux 5.19 and later: as {@link #CLEAR_ON_ZERO}, but a write over a known bad range that covers
-   * whole, aligned 4 KiB pages clears their poison and writes.
+   * whole, aligned 4 KiB pages clears their poison and writes. A write that is not whole pages
+   * fails where Linux returns EFAULT; daxfs throws {@link MediaErrorException} instead (reason
+   * "Input/output error"), so that the program gets the lost range and the pages to rewrite.
    */
   RECOVERY_WRITE
 }

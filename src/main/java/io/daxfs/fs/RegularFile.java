@@ -8,6 +8,7 @@ import io.daxfs.device.EmulatedPmem;
 import io.daxfs.device.MediaFault;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel.MapMode;
 import java.nio.file.FileSystemException;
@@ -41,7 +42,7 @@ public final class RegularFile extends Inode {
   private volatile long size;
   private volatile ExtentMap extents = ExtentMap.EMPTY;
   private int openCount; // guarded by this
-  private boolean released; // guarded by this
+  private volatile boolean released; // set under this object's monitor
 
   RegularFile(Volume volume, long id, int permissions) {
     super(volume, id, permissions);
@@ -119,43 +120,123 @@ public final class RegularFile extends Inode {
   // ---- reads -----------------------------------------------------------------------------------
 
   /**
+   * Reads of up to this many bytes run without a lock: copied into a per-thread scratch buffer,
+   * validated, then handed over. The caller's buffer only ever receives validated bytes, so a read
+   * that races a truncate never leaves stale or foreign bytes past the count it returns, and the
+   * extra copy is cheaper than the lock for such sizes. Longer reads take the read lock.
+   */
+  static final int LOCK_FREE_MAX = 512;
+
+  private static final ThreadLocal<ByteBuffer> SCRATCH =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(LOCK_FREE_MAX));
+
+  /**
    * Reads from {@code pos} into {@code dst} (from its position, which is advanced), as {@code
-   * pread} does on the given path.
+   * pread} does on the given path. Bytes of {@code dst} past the count returned are not touched.
    *
    * @return bytes read; -1 at or past the end of file when {@code dst} has room; 0 when it has none
    * @throws FileMediaFault when the first step meets a media error (a later step gives a short count)
+   * @throws AsynchronousCloseException if the file's last channel was closed meanwhile
    */
   public int read(AccessPath path, long pos, ByteBuffer dst) throws IOException {
-    if (!dst.hasRemaining()) {
+    int want = dst.remaining();
+    if (want == 0) {
       return 0;
     }
-    long stamp = lock.tryOptimisticRead();
-    if (stamp != 0) {
-      int start = dst.position();
-      try {
-        int n = readSteps(path, pos, dst);
-        if (lock.validate(stamp)) {
-          if (n > 0) {
-            touchAccess();
+    if (want <= LOCK_FREE_MAX) {
+      long stamp = lock.tryOptimisticRead();
+      if (stamp != 0) {
+        ByteBuffer scratch = SCRATCH.get();
+        scratch.clear().limit(want);
+        try {
+          int n = readSteps(path, pos, scratch);
+          if (lock.validate(stamp)) {
+            return handOver(scratch, n, dst);
           }
-          return n;
-        }
-      } catch (FileMediaFault e) {
-        if (lock.validate(stamp)) {
-          throw e;
+        } catch (FileMediaFault e) {
+          if (lock.validate(stamp)) {
+            throw e;
+          }
         }
       }
-      dst.position(start);
     }
-    stamp = lock.readLock();
+    long stamp = lock.readLock();
     try {
       int n = readSteps(path, pos, dst);
+      checkNotReleased();
       if (n > 0) {
         touchAccess();
       }
       return n;
     } finally {
       lock.unlockRead(stamp);
+    }
+  }
+
+  private int handOver(ByteBuffer scratch, int n, ByteBuffer dst) throws AsynchronousCloseException {
+    checkNotReleased();
+    if (n > 0) {
+      int p = dst.position();
+      dst.put(p, scratch, 0, n);
+      dst.position(p + n);
+      touchAccess();
+    }
+    return n;
+  }
+
+  /**
+   * Reads into several buffers as one operation, atomic with respect to writes ({@code readv}).
+   *
+   * @return bytes read, or -1 when {@code pos} is at or past the end and a buffer has room
+   */
+  public long read(AccessPath path, long pos, ByteBuffer[] dsts, int offset, int length) throws IOException {
+    long stamp = lock.readLock();
+    try {
+      long total = 0;
+      for (int i = offset; i < offset + length; i++) {
+        ByteBuffer b = dsts[i];
+        int want = b.remaining();
+        if (want == 0) {
+          continue;
+        }
+        int n;
+        try {
+          n = readSteps(path, pos + total, b);
+        } catch (FileMediaFault f) {
+          if (total > 0) {
+            break; // report what was read; the error comes with the next call
+          }
+          throw f;
+        }
+        if (n < 0) {
+          if (total == 0) {
+            return -1;
+          }
+          break;
+        }
+        total += n;
+        if (n < want) {
+          break;
+        }
+      }
+      checkNotReleased();
+      if (total > 0) {
+        touchAccess();
+      }
+      return total;
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /**
+   * The last channel was closed and the last link is gone: the blocks are freed. An operation that
+   * was already under way when that happened fails as the JDK fails a call whose channel another
+   * thread closed.
+   */
+  private void checkNotReleased() throws AsynchronousCloseException {
+    if (released) {
+      throw new AsynchronousCloseException();
     }
   }
 
@@ -238,50 +319,98 @@ public final class RegularFile extends Inode {
   public long write(AccessPath path, long pos, ByteBuffer src) throws IOException {
     long stamp = lock.writeLock();
     try {
-      if (pos < 0) {
-        pos = size;
+      checkNotReleased();
+      long start = pos < 0 ? size : pos;
+      long end = writeLocked(path, start, src);
+      if (end > start) {
+        touchModified();
       }
-      int n = src.remaining();
-      if (n == 0) {
-        return pos;
-      }
-      long end = pos + n;
-      if (end > MAX_SIZE || end < 0) {
-        throw new FileSystemException(null, null, "File too large");
-      }
-      allocate(pos, end);
-      int base = src.position();
-      ExtentMap em = extents;
-      int done = 0;
-      while (done < n) {
-        long p = pos + done;
-        long block = p >>> blockShift;
-        int i = em.find(block);
-        long logical = em.logicalStart(i);
-        int step = (int) Math.min(n - done, ((logical + em.blockCount(i)) << blockShift) - p);
-        long dev = ((em.physicalStart(i) + block - logical) << blockShift) | (p & blockMask);
-        try {
-          device.write(path, dev, src, base + done, step);
-        } catch (MediaFault f) {
-          int moved = done + f.bytesMoved();
-          if (moved == 0) {
-            throw fault(p, step, dev, f);
-          }
-          done = moved;
-          break;
-        }
-        done += step;
-      }
-      src.position(base + done);
-      long written = pos + done;
-      if (written > size) {
-        size = written;
-      }
-      touchModified();
-      return written;
+      return end;
     } finally {
       lock.unlockWrite(stamp);
     }
+  }
+
+  /**
+   * Writes several buffers as one operation ({@code writev}): no other write, append included,
+   * lands between them.
+   *
+   * @param pos where to write, or negative for the end of file
+   * @return the file offset just after the last byte written
+   */
+  public long write(AccessPath path, long pos, ByteBuffer[] srcs, int offset, int length) throws IOException {
+    long stamp = lock.writeLock();
+    try {
+      checkNotReleased();
+      long start = pos < 0 ? size : pos;
+      long at = start;
+      for (int i = offset; i < offset + length; i++) {
+        ByteBuffer b = srcs[i];
+        int want = b.remaining();
+        if (want == 0) {
+          continue;
+        }
+        long before = at;
+        try {
+          at = writeLocked(path, at, b);
+        } catch (IOException e) {
+          if (at > start) {
+            break; // report what earlier buffers wrote; the error comes with the next call
+          }
+          throw e;
+        }
+        if (at - before < want) {
+          break;
+        }
+      }
+      if (at > start) {
+        touchModified();
+      }
+      return at;
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
+  /** One buffer's write at {@code pos}; caller holds the write lock. Returns the offset after it. */
+  private long writeLocked(AccessPath path, long pos, ByteBuffer src) throws IOException {
+    int n = src.remaining();
+    if (n == 0) {
+      return pos;
+    }
+    long end = pos + n;
+    if (end > MAX_SIZE || end < 0) {
+      throw new FileSystemException(null, null, "File too large");
+    }
+    allocate(pos, end);
+    int base = src.position();
+    ExtentMap em = extents;
+    int done = 0;
+    while (done < n) {
+      long p = pos + done;
+      long block = p >>> blockShift;
+      int i = em.find(block);
+      long logical = em.logicalStart(i);
+      int step = (int) Math.min(n - done, ((logical + em.blockCount(i)) << blockShift) - p);
+      long dev = ((em.physicalStart(i) + block - logical) << blockShift) | (p & blockMask);
+      try {
+        device.write(path, dev, src, base + done, step);
+      } catch (MediaFault f) {
+        int moved = done + f.bytesMoved();
+        if (moved == 0) {
+          throw fault(p, step, dev, f);
+        }
+        done = moved;
+        break;
+      }
+      done += step;
+    }
+    src.position(base + done);
+    long written = pos + done;
+    if (written > size) {
+      size = written;
+    }
+    return written;
   }
 
   /**
@@ -360,6 +489,7 @@ public final class RegularFile extends Inode {
   public boolean truncate(long newSize) throws IOException {
     long stamp = lock.writeLock();
     try {
+      checkNotReleased();
       if (newSize >= size) {
         return false;
       }
@@ -389,6 +519,7 @@ public final class RegularFile extends Inode {
     long end = offset + length;
     long stamp = lock.writeLock();
     try {
+      checkNotReleased();
       long firstWhole = (offset + blockMask) >>> blockShift;
       long endWhole = end >>> blockShift;
       if (firstWhole > endWhole) { // inside one block
@@ -453,6 +584,7 @@ public final class RegularFile extends Inode {
     long end = position + size;
     long stamp = lock.writeLock();
     try {
+      checkNotReleased();
       if (end > this.size && !mayExtend) {
         throw new IOException("Channel not open for writing - cannot extend file to required size");
       }

@@ -578,14 +578,23 @@ public final class Volume implements Closeable {
         // without ATOMIC_MOVE the JDK reads the source's attributes first: an error names it alone
         throw strictTypes ? naming(e, from, to) : e;
       }
-      if (s.inode == null) {
-        throw strictTypes ? new NoSuchFileException(from, to, null) : new NoSuchFileException(from);
+      if (s.inode == null && !strictTypes) {
+        throw new NoSuchFileException(from);
       }
       Entry t;
       try {
         t = lookup(targetBase, target, false);
       } catch (FileSystemException e) {
         throw naming(e, from, to); // the JDK ignores this lookup's failure and rename(2) reports it
+      }
+      if (strictTypes) {
+        // rename(2)'s order: "/", "." or ".." as either last name (EBUSY), then a missing source
+        if (s.parent == null || t.parent == null) {
+          throw new FileSystemException(from, to, "Device or resource busy");
+        }
+        if (s.inode == null) {
+          throw new NoSuchFileException(from, to, null);
+        }
       }
       if (t.inode == s.inode) {
         return; // the same file: rename(2) does nothing
@@ -609,6 +618,17 @@ public final class Volume implements Closeable {
         for (Directory d = t.parent; ; d = d.parent()) {
           if (d == moved) {
             throw new FileSystemException(from, to, "Invalid argument");
+          }
+          if (d.isRoot()) {
+            break;
+          }
+        }
+      }
+      if (strictTypes && t.inode instanceof Directory replaced) {
+        // rename(2) checks this before the kinds: a target that holds the source is ENOTEMPTY
+        for (Directory d = s.parent; ; d = d.parent()) {
+          if (d == replaced) {
+            throw new FileSystemException(from, to, "Directory not empty");
           }
           if (d.isRoot()) {
             break;

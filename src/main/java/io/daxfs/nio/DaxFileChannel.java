@@ -196,35 +196,16 @@ final class DaxFileChannel extends FileChannel {
       for (int i = offset; i < offset + length; i++) {
         checkAligned(dsts[i], position);
       }
-      long total = 0;
-      for (int i = offset; i < offset + length; i++) {
-        ByteBuffer b = dsts[i];
-        if (!b.hasRemaining()) {
-          continue;
-        }
-        int want = b.remaining();
-        int n;
-        try {
-          n = readAt(b, position + total);
-        } catch (IOException e) {
-          if (total > 0) {
-            break; // report what was read, as readv does; the error comes on the next call
-          }
-          throw e;
-        }
-        if (n < 0) {
-          if (total == 0) {
-            return -1;
-          }
-          break;
-        }
-        total += n;
-        if (n < want) {
-          break;
-        }
+      long n;
+      try {
+        n = file.read(accessPath, position, dsts, offset, length);
+      } catch (FileMediaFault f) {
+        throw mediaError(f, MediaErrorException.Operation.READ);
       }
-      position += total;
-      return total;
+      if (n > 0) {
+        position += n;
+      }
+      return n;
     }
   }
 
@@ -279,29 +260,24 @@ final class DaxFileChannel extends FileChannel {
       for (int i = offset; i < offset + length; i++) {
         checkAligned(srcs[i], append ? file.size() : position);
       }
-      long total = 0;
+      long before = 0;
       for (int i = offset; i < offset + length; i++) {
-        ByteBuffer b = srcs[i];
-        if (!b.hasRemaining()) {
-          continue;
-        }
-        int want = b.remaining();
-        int before = b.position();
-        try {
-          position = writeAt(b, append ? -1 : position);
-        } catch (IOException e) {
-          if (total > 0) {
-            break;
-          }
-          throw e;
-        }
-        int n = b.position() - before;
-        total += n;
-        if (n < want) {
-          break;
-        }
+        before += srcs[i].remaining();
       }
-      return total;
+      long end;
+      try {
+        end = file.write(accessPath, append ? -1 : position, srcs, offset, length);
+      } catch (FileMediaFault f) {
+        throw mediaError(f, MediaErrorException.Operation.WRITE);
+      } catch (FileSystemException e) {
+        throw withPath(e);
+      }
+      long left = 0;
+      for (int i = offset; i < offset + length; i++) {
+        left += srcs[i].remaining();
+      }
+      position = end;
+      return before - left;
     }
   }
 
