@@ -9,7 +9,13 @@ public final class RunAll {
 
   /** Every sample, in the order a newcomer should read them. */
   public static List<Sample> samples() {
-    return List.of(new QuickTour());
+    return List.of(
+        new QuickTour(),
+        new RewriteLostSectors(),
+        new RestoreFromBackup(),
+        new MappedData(),
+        new LatentErrorsAndScrub(),
+        new SurvivingRecordLog());
   }
 
   public static void main(String[] args) {
