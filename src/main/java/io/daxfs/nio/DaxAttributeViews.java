@@ -141,7 +141,7 @@ final class DaxAttributeViews {
       if (inode.isSymbolicLink()) {
         // What the JDK reports on Linux, where it opens the file with O_NOFOLLOW to change it.
         throw new FileSystemException(
-            null, null, "Too many levels of symbolic links or unable to access attributes of symbolic link");
+            source.path(), null, "Too many levels of symbolic links or unable to access attributes of symbolic link");
       }
       inode.setPermissions(bits & 07777);
     }

@@ -377,10 +377,10 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   private static InodeSource source(DaxPath p, LinkOption... options) {
     boolean follow = followLinks(options);
     DaxFileSystem fs = p.getFileSystem();
-    return () -> {
+    return InodeSource.named(p.toString(), () -> {
       fs.checkOpen();
       return fs.volume().resolve(fs.volume().root(), p, follow);
-    };
+    });
   }
 
   static boolean followLinks(LinkOption... options) {

@@ -170,9 +170,9 @@ final class DaxSecureDirectoryStream implements SecureDirectoryStream<Path> {
     DaxPath p = DaxPath.cast(path);
     requireNonNull(type, "type");
     boolean follow = DaxFileSystemProvider.followLinks(options);
-    return DaxAttributes.view(() -> {
+    return DaxAttributes.view(InodeSource.named(p.toString(), () -> {
       checkOpen();
       return fs.volume().resolve(base(), p, follow);
-    }, type);
+    }), type);
   }
 }

@@ -17,4 +17,24 @@ interface InodeSource {
    * @throws IOException if it cannot be resolved
    */
   Inode inode() throws IOException;
+
+  /** The path to name in exception messages, or {@code null} when there is none (a stream's own directory). */
+  default String path() {
+    return null;
+  }
+
+  /** A source that names {@code path} in its messages. */
+  static InodeSource named(String path, InodeSource source) {
+    return new InodeSource() {
+      @Override
+      public Inode inode() throws IOException {
+        return source.inode();
+      }
+
+      @Override
+      public String path() {
+        return path;
+      }
+    };
+  }
 }
