@@ -38,6 +38,15 @@ final class DaxCopy {
         throw new FileAlreadyExistsException(target.toString());
       }
       tv.delete(tv.root(), target, Volume.DeleteMode.ANY);
+      if (!(from instanceof Directory)) {
+        // The JDK reads a file's data, and a link's target, by the source's path after deleting
+        // the target: a source reached through the deleted target (a link copied onto itself) is
+        // gone by then (NoSuchFileException)
+        Inode again = sv.resolve(sv.root(), source, o.followLinks());
+        if (again.kind() == from.kind()) {
+          from = again;
+        }
+      }
     }
     Inode to;
     if (from instanceof Directory) {
