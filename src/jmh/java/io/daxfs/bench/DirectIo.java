@@ -1,0 +1,96 @@
+package io.daxfs.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.ThreadParams;
+
+/**
+ * {@link PositionalIo} on the daxfs DIRECT path ({@code ExtendedOpenOption.DIRECT}, the block
+ * driver), which takes only what {@code O_DIRECT} takes: sector-aligned offsets and sizes, and
+ * direct buffers at aligned addresses ({@code alignedSlice(512)}). The same offsets and harness as
+ * {@link PositionalIo}, whose raw direct-buffer figures are its limit.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+public class DirectIo {
+
+  @State(Scope.Benchmark)
+  public static class FileState {
+    @Param({"direct"})
+    public String contender;
+
+    @Param({"4096", "1048576"})
+    public int size;
+
+    @Param({"direct"})
+    public String buffer;
+
+    @Param({"256"})
+    public int fileMiB;
+
+    Fixture fixture;
+    Store store;
+    long[] offsets;
+
+    @Setup(Level.Trial)
+    public void open() throws IOException {
+      fixture = Fixture.open(contender, (long) fileMiB << 20);
+      store = Store.of(fixture);
+      offsets = Offsets.random(fixture.size, size, Fixture.SEED);
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws IOException {
+      fixture.close();
+    }
+  }
+
+  @State(Scope.Thread)
+  public static class ThreadState {
+    ByteBuffer buf;
+    int next;
+
+    @Setup(Level.Trial)
+    public void setup(FileState f, ThreadParams t) {
+      buf = Fixture.buffer(f.buffer, f.size);
+      next = Offsets.start(t.getThreadIndex(), t.getThreadCount());
+    }
+
+    long nextOffset(long[] offsets) {
+      int i = next;
+      next = (i + 1) & Offsets.MASK;
+      return offsets[i];
+    }
+  }
+
+  @Benchmark
+  public int read(FileState f, ThreadState t) throws IOException {
+    ByteBuffer b = t.buf;
+    b.clear();
+    return f.store.read(b, t.nextOffset(f.offsets));
+  }
+
+  @Benchmark
+  public int write(FileState f, ThreadState t) throws IOException {
+    ByteBuffer b = t.buf;
+    b.clear();
+    return f.store.write(b, t.nextOffset(f.offsets));
+  }
+}
