@@ -96,7 +96,9 @@ final class Badblocks {
   /** Marks sectors known (poison consumed by an access); returns the sectors newly known. */
   synchronized List<BadBlock> addKnown(RangeSet<Long> sectors) {
     RangeSet<Long> fresh = TreeRangeSet.create(sectors);
-    fresh.removeAll(known);
+    if (!sectors.isEmpty()) {
+      fresh.removeAll(known.subRangeSet(sectors.span())); // only the overlap: O(log n), not O(n)
+    }
     known.addAll(sectors);
     view = null;
     return toBadBlocks(fresh);

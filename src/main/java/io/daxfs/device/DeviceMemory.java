@@ -128,44 +128,57 @@ final class DeviceMemory implements Closeable {
     List<Range<Long>> uncommitted;
     Range<Long> range = Range.closedOpen(off, off + len);
     synchronized (committed) {
-      RangeSet<Long> missing = TreeRangeSet.create();
-      missing.add(range);
-      missing.removeAll(committed);
-      uncommitted = new ArrayList<>(missing.asRanges());
-    }
-    if (!uncommitted.isEmpty()) {
-      Mappings.onMemoryThread(() -> {
-        for (Range<Long> r : uncommitted) {
-          long p = r.lowerEndpoint();
-          long end = r.upperEndpoint();
-          while (p < end) {
-            ByteBuffer z = ZEROS.duplicate();
-            z.limit((int) Math.min(ZERO_BUFFER_SIZE, end - p));
-            p += backing.write(z, p);
-          }
-        }
-        return null;
-      });
-    }
-    if (!uncommitted.isEmpty()) {
-      synchronized (committed) {
-        uncommitted.forEach(committed::add);
+      if (committed.encloses(range)) {
+        uncommitted = List.of(); // the common case once blocks are reused: no set arithmetic
+      } else {
+        uncommitted = missing(range);
       }
     }
-    // What was committed before may hold old data: clear it through memory.
+    if (uncommitted.isEmpty()) {
+      zeroThroughMemory(off, off + len);
+      return;
+    }
+    zeroNew(range, uncommitted);
+  }
+
+  private List<Range<Long>> missing(Range<Long> range) {
+    RangeSet<Long> missing = TreeRangeSet.create();
+    missing.add(range);
+    missing.removeAll(committed);
+    return new ArrayList<>(missing.asRanges());
+  }
+
+  private void zeroThroughMemory(long p, long end) {
+    while (p < end) {
+      int n = (int) Math.min(ZERO_BUFFER_SIZE, end - p);
+      write(p, ZEROS, 0, n);
+      p += n;
+    }
+  }
+
+  /** Zeroing that commits pages: writes through the backing file, then clears the rest through memory. */
+  private void zeroNew(Range<Long> range, List<Range<Long>> uncommitted) throws IOException {
+    Mappings.onMemoryThread(() -> {
+      for (Range<Long> r : uncommitted) {
+        long p = r.lowerEndpoint();
+        long end = r.upperEndpoint();
+        while (p < end) {
+          ByteBuffer z = ZEROS.duplicate();
+          z.limit((int) Math.min(ZERO_BUFFER_SIZE, end - p));
+          p += backing.write(z, p);
+        }
+      }
+      return null;
+    });
     RangeSet<Long> old;
     synchronized (committed) {
+      uncommitted.forEach(committed::add);
       old = TreeRangeSet.create(committed.subRangeSet(range));
     }
+    // What was committed before may hold old data: clear it through memory.
     uncommitted.forEach(old::remove);
     for (Range<Long> r : old.asRanges()) {
-      long p = r.lowerEndpoint();
-      long end = r.upperEndpoint();
-      while (p < end) {
-        int n = (int) Math.min(ZERO_BUFFER_SIZE, end - p);
-        write(p, ZEROS, 0, n);
-        p += n;
-      }
+      zeroThroughMemory(r.lowerEndpoint(), r.upperEndpoint());
     }
   }
 

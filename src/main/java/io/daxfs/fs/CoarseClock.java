@@ -4,13 +4,13 @@ import java.time.Instant;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The time daxfs stamps files with: wall-clock nanoseconds, refreshed once a millisecond by a
- * daemon thread while any volume is open. Linux stamps files the same way, from a clock that only
+ * The time daxfs stamps files with: wall-clock nanoseconds, refreshed every 4 ms (Linux's timer
+ * tick at its default HZ=250) by a daemon thread while any volume is open. Linux stamps files the same way, from a clock that only
  * advances at the timer tick, so that a write does not pay for a clock read; here a clock read
  * costs several times a small copy, so the hot paths read this field instead.
  */
 final class CoarseClock {
-  private static final long TICK_NANOS = 1_000_000;
+  private static final long TICK_NANOS = 4_000_000;
 
   private static volatile long now = wall();
   private static int users; // guarded by CoarseClock.class

@@ -83,7 +83,7 @@ public final class Volume implements Closeable {
     return allocator.freeBlocks() * blockSize;
   }
 
-  /** Now, in nanoseconds since the epoch, to the millisecond tick (as Linux's coarse file times). */
+  /** Now, in nanoseconds since the epoch, to the 4 ms tick (as Linux's coarse file times). */
   long now() {
     return CoarseClock.now();
   }
