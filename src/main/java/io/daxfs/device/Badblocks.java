@@ -8,6 +8,7 @@ import com.google.common.collect.Range;
 import com.google.common.collect.RangeSet;
 import com.google.common.collect.TreeRangeSet;
 import io.daxfs.BadBlock;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -27,11 +28,31 @@ final class Badblocks {
     final ImmutableRangeSet<Long> known;
     final ImmutableRangeSet<Long> poison;
     final boolean clean;
+    /** Known ∪ poison as sorted, disjoint {@code [start, end)} sectors: the I/O path's one lookup. */
+    private final long[] starts;
+    private final long[] ends;
 
     View(ImmutableRangeSet<Long> known, ImmutableRangeSet<Long> poison) {
       this.known = known;
       this.poison = poison;
       this.clean = known.isEmpty() && poison.isEmpty();
+      RangeSet<Long> any = TreeRangeSet.create(known);
+      any.addAll(poison);
+      int n = any.asRanges().size();
+      starts = new long[n];
+      ends = new long[n];
+      int i = 0;
+      for (Range<Long> r : any.asRanges()) {
+        starts[i] = r.lowerEndpoint();
+        ends[i++] = r.upperEndpoint();
+      }
+    }
+
+    /** Whether any sector of {@code [from, to)} is poisoned or known bad: O(log n), no allocation. */
+    boolean touches(long from, long to) {
+      int i = Arrays.binarySearch(starts, to);
+      int last = i >= 0 ? i - 1 : -i - 2; // the last range starting before {@code to}
+      return last >= 0 && ends[last] > from;
     }
   }
 

@@ -229,7 +229,7 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
    */
   public void read(AccessPath path, long off, ByteBuffer dst, int dstIndex, int len) throws MediaFault {
     Badblocks.View v = badblocks.view();
-    if (!v.clean) {
+    if (!v.clean && v.touches(off >>> sectorShift, (off + len + sectorSize - 1) >>> sectorShift)) {
       checkRead(v, path, off, dst, dstIndex, len);
     }
     memory.read(off, dst, dstIndex, len);
@@ -278,7 +278,7 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
    */
   public void write(AccessPath path, long off, ByteBuffer src, int srcIndex, int len) throws MediaFault {
     Badblocks.View v = badblocks.view();
-    if (!v.clean) {
+    if (!v.clean && v.touches(off >>> sectorShift, (off + len + sectorSize - 1) >>> sectorShift)) {
       Range<Long> r = sectors(off, len);
       if (v.known.intersects(r)) {
         if (path == AccessPath.DIRECT || path == AccessPath.ZEROING) {

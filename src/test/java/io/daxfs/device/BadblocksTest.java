@@ -464,4 +464,23 @@ class BadblocksTest {
       }
     }
   }
+
+  @Test
+  void theIoPathLookupSeesKnownAndLatentSectorsAndNothingBeside() {
+    dev.injectError(10, 2); // sectors [10, 12)
+    dev.injectLatentError(20, 1);
+    Badblocks b = new Badblocks(SECTORS);
+    b.inject(com.google.common.collect.Range.closedOpen(10L, 12L));
+    b.injectLatent(com.google.common.collect.Range.closedOpen(20L, 21L));
+    Badblocks.View v = b.view();
+    assertThat(v.touches(9, 10)).isFalse();
+    assertThat(v.touches(9, 11)).isTrue();
+    assertThat(v.touches(11, 12)).isTrue();
+    assertThat(v.touches(12, 20)).isFalse();
+    assertThat(v.touches(20, 21)).isTrue();
+    assertThat(v.touches(21, 1000)).isFalse();
+    assertThat(v.touches(0, 1000)).isTrue();
+    assertThat(daxReadSectors(12, 8)).isNull(); // right between them: a clean read
+    assertThat(daxReadSectors(11, 1)).isNotNull();
+  }
 }
