@@ -197,6 +197,16 @@ class FilesComparisonTest {
   }
 
   /**
+   * As {@link #likeLinux}, for a path under a regular file reached by a stat-like call. The JDK 17
+   * default provider reports the kernel's ENOTDIR there as "Not a directory", which daxfs follows;
+   * newer JDKs (25 here) report it as {@code NoSuchFileException} for stat and access (not for
+   * open), so the host is checked only on JDK 17.
+   */
+  private void likeLinuxOnJdk17(String what, Op op, String linux, String jimfs) {
+    check(what, op, linux, jimfs, Runtime.version().feature() == 17);
+  }
+
+  /**
    * Where daxfs differs from Linux by design, as Jimfs does: {@code expected} is daxfs's and
    * Jimfs's outcome, {@code linux} the host's.
    */
@@ -341,7 +351,7 @@ class FilesComparisonTest {
     likeLinux("createDirectories of d/x/../n", b -> Files.createDirectories(b.resolve("d/x/../n")) + " "
         + Files.exists(b.resolve("d/x")) + " " + Files.isDirectory(b.resolve("d/n")), "d/x/../n false true", "d/x/../n true true");
     // a file on the way stops the walk up with ENOTDIR; on Jimfs it goes on, to a FileAlreadyExistsException
-    likeLinux("createDirectories through a link to a path under a file", b -> {
+    likeLinuxOnJdk17("createDirectories through a link to a path under a file", b -> {
       Files.createSymbolicLink(b.resolve("n"), b.getFileSystem().getPath("f/x"));
       return Files.createDirectories(b.resolve("n/m"));
     }, "!FileSystemException(n)", "!FileAlreadyExistsException(n)");
@@ -1137,7 +1147,7 @@ class FilesComparisonTest {
         same("notExists of " + n, b -> Files.notExists(b.resolve(n)) + " " + Files.notExists(b.resolve(n), NOFOLLOW_LINKS));
       }
     }
-    likeLinux("notExists under a file", b -> Files.notExists(b.resolve("f/x")), "false", "true");
+    likeLinuxOnJdk17("notExists under a file", b -> Files.notExists(b.resolve("f/x")), "false", "true");
     same("size", b -> Files.size(b.resolve("f")) + " " + Files.size(b.resolve("lf")));
     same("size of a missing file", b -> Files.size(b.resolve("zz")));
     likeLinux("size of a link loop", b -> Files.size(b.resolve("loop")), "!FileSystemException(loop)", "!IOException");
