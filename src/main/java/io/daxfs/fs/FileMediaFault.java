@@ -14,32 +14,20 @@ import java.util.List;
 public final class FileMediaFault extends IOException {
   private static final long serialVersionUID = 1L;
 
-  private final RegularFile file;
   private final long stepOffset;
-  private final long stepLength;
   private final List<FileRange> badRanges;
   private final transient MediaFault fault;
 
-  FileMediaFault(RegularFile file, long stepOffset, long stepLength, List<FileRange> badRanges, MediaFault fault) {
+  FileMediaFault(long stepOffset, List<FileRange> badRanges, MediaFault fault) {
     super(fault.getMessage(), fault);
-    this.file = file;
     this.stepOffset = stepOffset;
-    this.stepLength = stepLength;
     this.badRanges = List.copyOf(badRanges);
     this.fault = fault;
-  }
-
-  public RegularFile file() {
-    return file;
   }
 
   /** File offset where the failed step began: the position of the error for the caller. */
   public long stepOffset() {
     return stepOffset;
-  }
-
-  public long stepLength() {
-    return stepLength;
   }
 
   /** The bad sectors met, as file ranges (whole sectors, so possibly reaching before the step). */

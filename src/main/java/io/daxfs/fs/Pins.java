@@ -100,13 +100,4 @@ final class Pins {
     }
     return false;
   }
-
-  /** Blocks whose free waits for a mapping. */
-  synchronized long deferredBlocks() {
-    long n = 0;
-    for (Range<Long> r : deferred.asRanges()) {
-      n += r.upperEndpoint() - r.lowerEndpoint();
-    }
-    return n;
-  }
 }

@@ -163,10 +163,7 @@ public final class RegularFile extends Inode {
     long stamp = lock.readLock();
     try {
       int n = readSteps(path, pos, dst);
-      checkNotReleased();
-      if (n > 0) {
-        touchAccess();
-      }
+      readDone(n);
       return n;
     } finally {
       lock.unlockRead(stamp);
@@ -174,14 +171,21 @@ public final class RegularFile extends Inode {
   }
 
   private int handOver(ByteBuffer scratch, int n, ByteBuffer dst) throws AsynchronousCloseException {
-    checkNotReleased();
+    readDone(n);
     if (n > 0) {
       int p = dst.position();
       dst.put(p, scratch, 0, n);
       dst.position(p + n);
-      touchAccess();
     }
     return n;
+  }
+
+  /** The end of every read: refused if the file was released meanwhile, else an access is recorded. */
+  private void readDone(long n) throws AsynchronousCloseException {
+    checkNotReleased();
+    if (n > 0) {
+      touchAccess();
+    }
   }
 
   /**
@@ -219,10 +223,7 @@ public final class RegularFile extends Inode {
           break;
         }
       }
-      checkNotReleased();
-      if (total > 0) {
-        touchAccess();
-      }
+      readDone(total);
       return total;
     } finally {
       lock.unlockRead(stamp);
@@ -268,7 +269,7 @@ public final class RegularFile extends Inode {
             dst.position(base + moved);
             return moved;
           }
-          throw fault(p, step, dev, f);
+          throw fault(p, dev, f);
         }
       } else {
         int next = -i - 1;
@@ -282,8 +283,8 @@ public final class RegularFile extends Inode {
     return n;
   }
 
-  private FileMediaFault fault(long stepOffset, long stepLength, long stepDevice, MediaFault f) {
-    return new FileMediaFault(this, stepOffset, stepLength, toFileRanges(f.badBlocks(), stepOffset, stepDevice), f);
+  private FileMediaFault fault(long stepOffset, long stepDevice, MediaFault f) {
+    return new FileMediaFault(stepOffset, toFileRanges(f.badBlocks(), stepOffset, stepDevice), f);
   }
 
   /** Bad sectors of one contiguous piece of the file, as file ranges: the piece maps linearly. */
@@ -398,7 +399,7 @@ public final class RegularFile extends Inode {
       } catch (MediaFault f) {
         int moved = done + f.bytesMoved();
         if (moved == 0) {
-          throw fault(p, step, dev, f);
+          throw fault(p, dev, f);
         }
         done = moved;
         break;
@@ -561,7 +562,7 @@ public final class RegularFile extends Inode {
     try {
       device.write(AccessPath.DAX, dev, ZEROS, 0, (int) length);
     } catch (MediaFault f) {
-      throw fault(offset, length, dev, f);
+      throw fault(offset, dev, f);
     }
   }
 
@@ -600,7 +601,7 @@ public final class RegularFile extends Inode {
         try {
           device.checkMappable(piece[1] << blockShift, piece[2] << blockShift);
         } catch (MediaFault f) {
-          throw fault(piece[0] << blockShift, piece[2] << blockShift, piece[1] << blockShift, f);
+          throw fault(piece[0] << blockShift, piece[1] << blockShift, f);
         }
       }
       int i = em.find(first);
@@ -783,8 +784,4 @@ public final class RegularFile extends Inode {
     }
   }
 
-  /** The extent map, for FIEMAP-like queries and tests. */
-  ExtentMap extents() {
-    return extents;
-  }
 }

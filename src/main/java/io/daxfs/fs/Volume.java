@@ -123,11 +123,6 @@ public final class Volume implements Closeable {
     return treeLock.readLock();
   }
 
-  /** Exclusive lock for a compound change of the tree. */
-  public Lock writeLock() {
-    return treeLock.writeLock();
-  }
-
   // ---- resolution --------------------------------------------------------------------------------
 
   /**
@@ -720,17 +715,6 @@ public final class Volume implements Closeable {
     l.lock();
     try {
       return dir.names();
-    } finally {
-      l.unlock();
-    }
-  }
-
-  /** The entry {@code name} of {@code dir}, or null. */
-  public Inode child(Directory dir, String name) {
-    Lock l = treeLock.readLock();
-    l.lock();
-    try {
-      return dir.get(name);
     } finally {
       l.unlock();
     }

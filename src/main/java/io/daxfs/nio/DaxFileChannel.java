@@ -81,23 +81,6 @@ final class DaxFileChannel extends FileChannel {
     return ch;
   }
 
-  DaxPath path() {
-    return path;
-  }
-
-  RegularFile file() {
-    return file;
-  }
-
-  /** The path this channel's reads and writes take: DIRECT only for the DIRECT option under DIRECT_BYPASS. */
-  AccessPath accessPath() {
-    return accessPath;
-  }
-
-  boolean isDirect() {
-    return options.direct();
-  }
-
   boolean isReadable() {
     return readable;
   }
