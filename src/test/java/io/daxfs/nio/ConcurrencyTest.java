@@ -52,6 +52,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Threads racing on one filesystem: data of one file from many threads, namespace changes against
@@ -435,8 +437,9 @@ class ConcurrencyTest {
    * bytes are stale data of the file or, when its blocks were reused meanwhile, another file's
    * (here, B's marker).
    */
-  @Test
-  void retriedReadsLeaveNothingBeyondTheCountInTheBuffer() throws Exception {
+  @ParameterizedTest(name = "reads of {0} bytes")
+  @ValueSource(ints = {300, 12 * BLOCK}) // lock-free first, and locked
+  void retriedReadsLeaveNothingBeyondTheCountInTheBuffer(int readSize) throws Exception {
     int maxSize = 12 * BLOCK;
     Path a = fs.getPath("/a");
     Path b = fs.getPath("/b");
@@ -477,11 +480,11 @@ class ConcurrencyTest {
         return null;
       });
       tasks.add(() -> {
-        ByteBuffer dst = ByteBuffer.allocate(maxSize);
+        ByteBuffer dst = ByteBuffer.allocate(readSize);
         for (int iter = 0; iter < 1_000_000 && shapersLeft.getCount() > 0 && leaks.size() < 10; iter++) {
           Arrays.fill(dst.array(), SENTINEL);
           int count = chA.read(dst.clear(), 0);
-          for (int j = Math.max(count, 0); j < maxSize; j++) {
+          for (int j = Math.max(count, 0); j < readSize; j++) {
             if (dst.get(j) != SENTINEL) {
               leaks.add("read returned " + count + " but changed byte " + j + " to " + dst.get(j)
                   + (dst.get(j) == MARKER ? " (B's marker)" : ""));
