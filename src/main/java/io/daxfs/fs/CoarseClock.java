@@ -1,25 +1,64 @@
 package io.daxfs.fs;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The time daxfs stamps files with: wall-clock nanoseconds, refreshed every 4 ms (Linux's timer
- * tick at its default HZ=250) by a daemon thread while any volume is open. Linux stamps files the same way, from a clock that only
- * advances at the timer tick, so that a write does not pay for a clock read; here a clock read
- * costs several times a small copy, so the hot paths read this field instead.
+ * tick at its default HZ=250) by a daemon thread while any volume is open. Linux stamps files the
+ * same way, from a clock that only advances at the timer tick, so that a write does not pay for a
+ * clock read; here a clock read costs several times a small copy, so the hot paths read this field
+ * instead.
+ *
+ * <p>The ticker sleeps when no one has read the time for two ticks, so an idle filesystem (or one
+ * used only through mappings) costs no wake-ups; the first reader after that reads the wall clock
+ * itself and wakes the ticker.
  */
 final class CoarseClock {
   private static final long TICK_NANOS = 4_000_000;
+  private static final int IDLE_TICKS = 2;
+  private static final VarHandle SLEEPING;
+
+  static {
+    try {
+      SLEEPING = MethodHandles.lookup().findStaticVarHandle(CoarseClock.class, "sleeping", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private static volatile long now = wall();
+  /** Set by a reader, at most once a tick (readers only read it while it is set). */
+  private static volatile boolean touched;
+  /** The ticker is parked until a reader wakes it. */
+  @SuppressWarnings("unused") // also through SLEEPING
+  private static volatile boolean sleeping;
   private static int users; // guarded by CoarseClock.class
-  private static Thread ticker; // guarded by CoarseClock.class
+  private static volatile Thread ticker; // written under CoarseClock.class
 
   private CoarseClock() {}
 
   /** Now, to the last tick. */
   static long now() {
+    if (!touched) {
+      return touch();
+    }
+    return now;
+  }
+
+  private static long touch() {
+    touched = true;
+    if (sleeping) {
+      // The ticker has not run for a while: its time is stale.
+      long t = wall();
+      if (SLEEPING.compareAndSet(true, false)) {
+        now = t; // before the ticker runs again, so the time never steps back
+        LockSupport.unpark(ticker);
+      }
+      return t;
+    }
     return now;
   }
 
@@ -32,6 +71,7 @@ final class CoarseClock {
   static synchronized void acquire() {
     now = wall();
     if (users++ == 0) {
+      sleeping = false;
       Thread t = new Thread(CoarseClock::tick, "daxfs-clock");
       t.setDaemon(true);
       ticker = t;
@@ -50,13 +90,24 @@ final class CoarseClock {
 
   private static void tick() {
     Thread self = Thread.currentThread();
-    while (isCurrent(self)) {
+    int idle = 0;
+    while (ticker == self) {
       now = wall();
-      LockSupport.parkNanos(TICK_NANOS);
+      if (touched) {
+        touched = false;
+        idle = 0;
+      } else if (++idle >= IDLE_TICKS) {
+        idle = 0;
+        sleeping = true;
+        // A reader sets touched before it looks at sleeping, and this looks at touched after
+        // setting sleeping, so one of the two always sees the other. Only a reader (or the next
+        // ticker) clears sleeping: this thread may already be a stopped clock's.
+        if (!touched) {
+          LockSupport.park(CoarseClock.class);
+        }
+        continue;
+      }
+      LockSupport.parkNanos(CoarseClock.class, TICK_NANOS);
     }
-  }
-
-  private static synchronized boolean isCurrent(Thread t) {
-    return ticker == t;
   }
 }

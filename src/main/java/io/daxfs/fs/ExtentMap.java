@@ -161,6 +161,23 @@ final class ExtentMap {
     }
   }
 
+  /** Whether every block of {@code [first, end)} is mapped (the range holds no hole). */
+  boolean isMapped(long first, long end) {
+    int i = find(first);
+    if (i < 0) {
+      return false;
+    }
+    long cursor = logical[i] + count[i];
+    while (cursor < end) {
+      i++;
+      if (i >= logical.length || logical[i] != cursor) {
+        return false;
+      }
+      cursor += count[i];
+    }
+    return true;
+  }
+
   long mappedBlocks() {
     return mappedBlocks;
   }

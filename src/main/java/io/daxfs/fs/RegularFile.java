@@ -19,10 +19,13 @@ import java.util.concurrent.locks.StampedLock;
 /**
  * A regular file: a size and an extent map over device blocks.
  *
- * <p>Reads take no lock: they read the immutable extent map and the size, copy, and validate an
- * optimistic stamp, retrying under the read lock only when a writer got in between. Writes,
- * truncation and block release hold the write lock, so a reader never sees a torn write (as
- * Linux's {@code i_rwsem} guarantees for DAX files).
+ * <p>Short reads take no lock: they read the immutable extent map and the size, copy, and validate
+ * optimistic stamps, retrying under the read lock only when a writer got in between. A write that
+ * stays inside the size and the allocated blocks holds only its byte range ({@link InPlaceWrites}),
+ * so disjoint ones run in parallel; every other change (a write that allocates or grows the file,
+ * an append, truncation, hole punching, mapping, block release) holds the write lock and waits for
+ * those writes to end. A reader never sees a torn write, as Linux's {@code i_rwsem} guarantees for
+ * DAX files.
  *
  * <p>Invariant: bytes of an allocated block beyond the end of file are zero, so growing a file
  * never exposes old data.
@@ -39,6 +42,7 @@ public final class RegularFile extends Inode {
   private final long blockMask;
   private final StampedLock lock = new StampedLock();
   private final ByteRangeLocks byteRangeLocks = new ByteRangeLocks();
+  private final InPlaceWrites inPlace = new InPlaceWrites();
   private volatile long size;
   private volatile ExtentMap extents = ExtentMap.EMPTY;
   private int openCount; // guarded by this
@@ -68,6 +72,11 @@ public final class RegularFile extends Inode {
 
   public ByteRangeLocks byteRangeLocks() {
     return byteRangeLocks;
+  }
+
+  /** For tests: a write can be held under way here, to see who waits for it. */
+  InPlaceWrites inPlaceWrites() {
+    return inPlace;
   }
 
   // ---- life cycle ------------------------------------------------------------------------------
@@ -109,12 +118,19 @@ public final class RegularFile extends Inode {
   }
 
   private void freeAllBlocks() {
-    long stamp = lock.writeLock();
+    long stamp = exclusive();
     try {
       extents = extents.truncate(0, volume()::free);
     } finally {
       lock.unlockWrite(stamp);
     }
+  }
+
+  /** Takes the write lock, then waits for the in-place writes under way to end. */
+  private long exclusive() {
+    long stamp = lock.writeLock();
+    inPlace.awaitNone();
+    return stamp;
   }
 
   // ---- reads -----------------------------------------------------------------------------------
@@ -145,16 +161,17 @@ public final class RegularFile extends Inode {
     }
     if (want <= LOCK_FREE_MAX) {
       long stamp = lock.tryOptimisticRead();
-      if (stamp != 0) {
+      long writes = inPlace.stamp();
+      if (stamp != 0 && InPlaceWrites.quiet(writes)) {
         ByteBuffer scratch = SCRATCH.get();
         scratch.clear().limit(want);
         try {
           int n = readSteps(path, pos, scratch);
-          if (lock.validate(stamp)) {
+          if (lock.validate(stamp) && inPlace.unchanged(writes)) {
             return handOver(scratch, n, dst);
           }
         } catch (FileMediaFault e) {
-          if (lock.validate(stamp)) {
+          if (lock.validate(stamp) && inPlace.unchanged(writes)) {
             throw e;
           }
         }
@@ -162,9 +179,34 @@ public final class RegularFile extends Inode {
     }
     long stamp = lock.readLock();
     try {
-      int n = readSteps(path, pos, dst);
-      readDone(n);
-      return n;
+      // Size and extents hold still now; only in-place writes may be under way.
+      long writes = inPlace.stamp();
+      if (InPlaceWrites.quiet(writes)) {
+        int base = dst.position();
+        try {
+          int n = readSteps(path, pos, dst);
+          if (inPlace.unchanged(writes)) {
+            readDone(n);
+            return n;
+          }
+        } catch (FileMediaFault e) {
+          if (inPlace.unchanged(writes)) {
+            throw e;
+          }
+        }
+        // A write overlapped the copy. The retry copies the same count over the same bytes, since
+        // neither the size nor the extents can change under the read lock.
+        dst.position(base);
+      }
+      long end = Math.min(pos + want, MAX_SIZE);
+      inPlace.beginRead(pos, end);
+      try {
+        int n = readSteps(path, pos, dst);
+        readDone(n);
+        return n;
+      } finally {
+        inPlace.endRead(pos, end);
+      }
     } finally {
       lock.unlockRead(stamp);
     }
@@ -194,7 +236,13 @@ public final class RegularFile extends Inode {
    * @return bytes read, or -1 when {@code pos} is at or past the end and a buffer has room
    */
   public long read(AccessPath path, long pos, ByteBuffer[] dsts, int offset, int length) throws IOException {
+    long room = 0;
+    for (int i = offset; i < offset + length; i++) {
+      room += dsts[i].remaining();
+    }
+    long rangeEnd = Math.min(pos + Math.max(room, 1), MAX_SIZE);
     long stamp = lock.readLock();
+    inPlace.beginRead(pos, rangeEnd);
     try {
       long total = 0;
       for (int i = offset; i < offset + length; i++) {
@@ -226,6 +274,7 @@ public final class RegularFile extends Inode {
       readDone(total);
       return total;
     } finally {
+      inPlace.endRead(pos, rangeEnd);
       lock.unlockRead(stamp);
     }
   }
@@ -310,6 +359,15 @@ public final class RegularFile extends Inode {
   // ---- writes ----------------------------------------------------------------------------------
 
   /**
+   * Writes of at least this many bytes that stay inside the file write in place, holding only
+   * their range. Smaller ones take the write lock: one atomic instruction fewer, and at random
+   * offsets each such instruction waits for the previous write's cache miss, which for 64 bytes
+   * costs more than two threads gain by copying at once (measured: 22 against 19 M writes/s with
+   * one thread, 5.9 against 3.3 M with two).
+   */
+  static final int IN_PLACE_MIN = LOCK_FREE_MAX + 1;
+
+  /**
    * Writes {@code src} (from its position, which is advanced) at {@code pos}, or at the end of
    * file when {@code pos} is negative (append, atomically with finding the end).
    *
@@ -318,7 +376,35 @@ public final class RegularFile extends Inode {
    * @throws FileMediaFault when the first step meets a media error; nothing was written
    */
   public long write(AccessPath path, long pos, ByteBuffer src) throws IOException {
-    long stamp = lock.writeLock();
+    int n = src.remaining();
+    if (pos >= 0 && n >= IN_PLACE_MIN) {
+      long stamp = lock.tryOptimisticRead();
+      if (stamp == 0) {
+        // The file is changing shape. Wait for that to end and then write in place, rather than
+        // queue for the write lock: one write that must lock would otherwise make the next
+        // writes of every thread lock too, one after the other.
+        stamp = lock.tryConvertToOptimisticRead(lock.readLock());
+      }
+      long end = pos + n;
+      ExtentMap em = extents;
+      if (stamp != 0 && end <= size && end > 0 && em.isMapped(pos >>> blockShift, ((end - 1) >>> blockShift) + 1)
+          && inPlace.tryBeginWrite(pos, end)) {
+        try {
+          // From here until the range is given back, the write lock waits for this write.
+          if (lock.validate(stamp)) {
+            checkNotReleased();
+            long written = writeSteps(path, pos, src, em);
+            if (written > pos) {
+              touchModified();
+            }
+            return written;
+          }
+        } finally {
+          inPlace.endWrite(pos, end);
+        }
+      }
+    }
+    long stamp = exclusive();
     try {
       checkNotReleased();
       long start = pos < 0 ? size : pos;
@@ -340,7 +426,7 @@ public final class RegularFile extends Inode {
    * @return the file offset just after the last byte written
    */
   public long write(AccessPath path, long pos, ByteBuffer[] srcs, int offset, int length) throws IOException {
-    long stamp = lock.writeLock();
+    long stamp = exclusive();
     try {
       checkNotReleased();
       long start = pos < 0 ? size : pos;
@@ -384,8 +470,22 @@ public final class RegularFile extends Inode {
       throw new FileSystemException(null, null, "File too large");
     }
     allocate(pos, end);
+    long written = writeSteps(path, pos, src, extents);
+    if (written > size) {
+      size = written;
+    }
+    return written;
+  }
+
+  /**
+   * Copies {@code src} to {@code [pos, pos + src.remaining())}, all of it allocated in {@code em}.
+   *
+   * @return the offset after the last byte written: short when a later step meets a media error
+   * @throws FileMediaFault when the first step does
+   */
+  private long writeSteps(AccessPath path, long pos, ByteBuffer src, ExtentMap em) throws FileMediaFault {
+    int n = src.remaining();
     int base = src.position();
-    ExtentMap em = extents;
     int done = 0;
     while (done < n) {
       long p = pos + done;
@@ -407,11 +507,7 @@ public final class RegularFile extends Inode {
       done += step;
     }
     src.position(base + done);
-    long written = pos + done;
-    if (written > size) {
-      size = written;
-    }
-    return written;
+    return pos + done;
   }
 
   /**
@@ -488,7 +584,7 @@ public final class RegularFile extends Inode {
    * @throws FileMediaFault when the DAX zeroing meets a bad sector
    */
   public boolean truncate(long newSize) throws IOException {
-    long stamp = lock.writeLock();
+    long stamp = exclusive();
     try {
       checkNotReleased();
       if (newSize >= size) {
@@ -518,7 +614,7 @@ public final class RegularFile extends Inode {
    */
   public void punchHole(long offset, long length) throws IOException {
     long end = offset + length;
-    long stamp = lock.writeLock();
+    long stamp = exclusive();
     try {
       checkNotReleased();
       long firstWhole = (offset + blockMask) >>> blockShift;
@@ -583,7 +679,7 @@ public final class RegularFile extends Inode {
    */
   public MappedByteBuffer map(MapMode mode, long position, long size, boolean mayExtend) throws IOException {
     long end = position + size;
-    long stamp = lock.writeLock();
+    long stamp = exclusive();
     try {
       checkNotReleased();
       if (end > this.size && !mayExtend) {

@@ -37,6 +37,20 @@ class ExtentMapTest {
   }
 
   @Test
+  void isMappedSpansAdjacentExtentsButNoHole() {
+    ExtentMap m = ExtentMap.EMPTY.with(0, 100, 4).with(4, 200, 2).with(8, 300, 2); // hole: blocks 6 and 7
+    assertThat(m.isMapped(0, 6)).as("two extents, logically adjacent").isTrue();
+    assertThat(m.isMapped(3, 5)).isTrue();
+    assertThat(m.isMapped(5, 6)).isTrue();
+    assertThat(m.isMapped(8, 10)).isTrue();
+    assertThat(m.isMapped(0, 7)).as("ends in the hole").isFalse();
+    assertThat(m.isMapped(6, 7)).as("inside the hole").isFalse();
+    assertThat(m.isMapped(5, 9)).as("across the hole").isFalse();
+    assertThat(m.isMapped(9, 11)).as("past the last extent").isFalse();
+    assertThat(ExtentMap.EMPTY.isMapped(0, 1)).isFalse();
+  }
+
+  @Test
   void sequentialWritesMergeIntoOneExtent() {
     ExtentMap m = ExtentMap.EMPTY;
     for (int i = 0; i < 100; i++) {

@@ -48,6 +48,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -268,26 +269,26 @@ class ConcurrencyTest {
     return b == 0 ? 1 : b;
   }
 
-  private static final int RECORD = 4096;
-
   /**
    * Writers overwrite whole records (every 4-byte word of a record carries the writer's stamp)
    * at offsets that straddle block boundaries; readers must never see a record holding two stamps,
-   * since a read is atomic with respect to each write.
+   * since a read is atomic with respect to each write. Records of 4 KiB are read under the file's
+   * read lock, records of 256 B lock-free; writes of disjoint records run in parallel.
    */
-  @Test
-  void overlappingWholeRecordWritesAreNeverSeenTorn() throws Exception {
-    int records = 12;
+  @ParameterizedTest(name = "records of {0} bytes")
+  @ValueSource(ints = {4096, 512})
+  void overlappingWholeRecordWritesAreNeverSeenTorn(int recordSize) throws Exception {
+    int records = 12 * 4096 / recordSize;
     int offset = 1000; // every record crosses a block boundary
     int writers = 3;
     int readers = 3;
-    int writesEach = 6000;
+    int writesEach = 20_000;
     Path file = fs.getPath("/records");
     AtomicIntegerArray started = new AtomicIntegerArray(writers + 1); // highest seq begun, per writer
     CountDownLatch writersLeft = new CountDownLatch(writers);
     AtomicLong recordsChecked = new AtomicLong();
     try (FileChannel ch = FileChannel.open(file, CREATE_NEW, READ, WRITE)) {
-      writeFully(ch, recordOf(0, records), offset); // stamp 0 everywhere: every read is full
+      writeFully(ch, recordOf(0, records, recordSize), offset); // stamp 0 everywhere: every read is full
       List<Callable<Void>> tasks = new ArrayList<>();
       for (int w = 1; w <= writers; w++) {
         int writer = w;
@@ -297,10 +298,10 @@ class ConcurrencyTest {
             FileChannel out = writer % 2 == 0 ? own : ch;
             for (int seq = 1; seq <= writesEach; seq++) {
               int stamp = writer << 24 | seq;
-              int count = 1 + rnd.nextInt(2);
+              int count = 1 + rnd.nextInt(3); // of 512-byte records, one is read lock-free and two are written in place
               int r = rnd.nextInt(records - count + 1);
               started.set(writer, seq);
-              writeFully(out, recordOf(stamp, count), offset + (long) r * RECORD);
+              writeFully(out, recordOf(stamp, count, recordSize), offset + (long) r * recordSize);
             }
           } finally {
             writersLeft.countDown();
@@ -315,12 +316,12 @@ class ConcurrencyTest {
           for (int iter = 0; iter < 1_000_000 && writersLeft.getCount() > 0; iter++) {
             int count = 1 + rnd.nextInt(3);
             int r = rnd.nextInt(records - count + 1);
-            ByteBuffer got = buffer(count * RECORD, rnd.nextBoolean());
-            assertThat(readFully(ch, got, offset + (long) r * RECORD)).isEqualTo(count * RECORD);
+            ByteBuffer got = buffer(count * recordSize, rnd.nextBoolean());
+            assertThat(readFully(ch, got, offset + (long) r * recordSize)).isEqualTo(count * recordSize);
             for (int k = 0; k < count; k++) {
-              int first = got.getInt(k * RECORD);
-              for (int word = 1; word < RECORD / 4; word++) {
-                int s = got.getInt(k * RECORD + word * 4);
+              int first = got.getInt(k * recordSize);
+              for (int word = 1; word < recordSize / 4; word++) {
+                int s = got.getInt(k * recordSize + word * 4);
                 if (s != first) {
                   fail("record " + (r + k) + " torn: stamp " + Integer.toHexString(first) + " at word 0, "
                       + Integer.toHexString(s) + " at word " + word);
@@ -337,13 +338,13 @@ class ConcurrencyTest {
         });
       }
       runConcurrently(tasks);
-      assertThat(ch.size()).isEqualTo(offset + (long) records * RECORD);
+      assertThat(ch.size()).isEqualTo(offset + (long) records * recordSize);
     }
     assertThat(recordsChecked.get()).isPositive();
   }
 
-  private static ByteBuffer recordOf(int stamp, int count) {
-    ByteBuffer b = ByteBuffer.allocate(count * RECORD);
+  private static ByteBuffer recordOf(int stamp, int count, int recordSize) {
+    ByteBuffer b = ByteBuffer.allocate(count * recordSize);
     while (b.hasRemaining()) {
       b.putInt(stamp);
     }
@@ -429,6 +430,94 @@ class ConcurrencyTest {
       runConcurrently(tasks);
     }
     assertThat(bytesChecked.get()).isPositive();
+  }
+
+  /**
+   * Writers overwrite bytes inside file A (in-place writes, which hold only their byte range) while
+   * A is truncated and regrown, so its blocks keep going back to the allocator; file B takes them,
+   * fills them with its own byte and checks them. A write that began before a truncation must
+   * never land in blocks that B got since.
+   *
+   * <p>A's second half is written first, so it sits at the device's start, where B's blocks come
+   * from; a long write across A's middle reaches those blocks late, when B may hold them already.
+   */
+  @Test
+  void inPlaceWritesRacingTruncationNeverLandInAnotherFile() throws Exception {
+    int half = 2 << 20;
+    int bSize = 16 * BLOCK;
+    Path a = fs.getPath("/a");
+    Path b = fs.getPath("/b");
+    CountDownLatch shapersLeft = new CountDownLatch(2);
+    ConcurrentLinkedQueue<String> strays = new ConcurrentLinkedQueue<>();
+    AtomicLong bChecks = new AtomicLong();
+    try (FileChannel chA = FileChannel.open(a, CREATE_NEW, READ, WRITE);
+        FileChannel chB = FileChannel.open(b, CREATE_NEW, READ, WRITE)) {
+      List<Callable<Void>> tasks = new ArrayList<>();
+      tasks.add(() -> {
+        try {
+          ByteBuffer fill = ByteBuffer.allocate(half);
+          for (int v = 0; v < 300 && strays.isEmpty(); v++) {
+            writeFully(chA, fill.clear(), half);
+            writeFully(chA, fill.clear(), 0);
+            LockSupport.parkNanos(100_000); // the writers write in place now
+            chA.truncate(0);
+          }
+        } finally {
+          shapersLeft.countDown();
+        }
+        return null;
+      });
+      tasks.add(() -> {
+        try {
+          ByteBuffer fill = ByteBuffer.allocate(bSize);
+          while (fill.hasRemaining()) {
+            fill.put((byte) 0x22);
+          }
+          ByteBuffer got = ByteBuffer.allocate(bSize);
+          for (int v = 0; v < 3000 && strays.isEmpty(); v++) {
+            writeFully(chB, fill.clear(), 0);
+            for (int check = 0; check < 3; check++) {
+              got.clear();
+              int n = readFully(chB, got, 0);
+              for (int j = 0; j < n; j++) {
+                if (got.get(j) != 0x22) {
+                  strays.add("B's byte " + j + " is " + got.get(j) + (got.get(j) == MARKER ? ", A's writers' marker" : ""));
+                  break;
+                }
+              }
+              bChecks.incrementAndGet();
+              LockSupport.parkNanos(20_000);
+            }
+            chB.truncate(0);
+          }
+        } finally {
+          shapersLeft.countDown();
+        }
+        return null;
+      });
+      for (int w = 0; w < 2; w++) {
+        int writer = w;
+        tasks.add(() -> {
+          Random rnd = new Random(20 + writer);
+          ByteBuffer src = ByteBuffer.allocate(half + bSize);
+          while (src.hasRemaining()) {
+            src.put(MARKER);
+          }
+          while (shapersLeft.getCount() > 0) {
+            if (writer == 0) {
+              chA.write(src.clear().limit(1 + rnd.nextInt(1024)), rnd.nextInt(2 * half - 1024));
+            } else {
+              int before = 1 + rnd.nextInt(half); // how much it copies before it reaches A's second half
+              chA.write(src.clear().limit(before + bSize), half - before);
+            }
+          }
+          return null;
+        });
+      }
+      runConcurrently(tasks);
+    }
+    assertThat(strays).as("bytes of B that A's writers changed").isEmpty();
+    assertThat(bChecks.get()).isPositive();
   }
 
   /**

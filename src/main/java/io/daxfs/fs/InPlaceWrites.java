@@ -1,0 +1,229 @@
+package io.daxfs.fs;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The in-place writes under way on one file, by byte range, and the locked reads that must not
+ * overlap them.
+ *
+ * <p>An in-place write changes bytes inside the file's size and its allocated blocks, and nothing
+ * else: no size, no extent. Such writes need not exclude each other when their ranges are disjoint,
+ * so they hold a range here instead of the file's write lock, and two threads writing different
+ * parts of a file copy at the same time. Linux serializes DAX writes to one inode on its {@code
+ * i_rwsem}; this is where daxfs does more than Linux, and only in what a program can observe as
+ * speed: every read still sees each write whole or not at all.
+ *
+ * <p>Who sees the writes:
+ *
+ * <ul>
+ *   <li>Lock-free readers take a {@link #stamp()}, copy, then check {@link #unchanged}: the stamp
+ *       changes whenever a write begins or ends, and says when one is under way.
+ *   <li>Locked readers try the same; when writes are under way they hold a shared range ({@link
+ *       #beginRead}), which no in-place write can overlap.
+ *   <li>Operations that change the file's shape hold the file's write lock, which new in-place
+ *       writes check after taking their range, and then wait here until the writes under way end
+ *       ({@link #awaitNone}).
+ * </ul>
+ *
+ * <p>The book-keeping is a few entries under a spin lock held for a handful of instructions: there
+ * are rarely more entries than threads, and a range query must not cost more than the copy it
+ * guards. The spin lock's bit lives in the stamp's word, so a write begins and ends with one atomic
+ * instruction each.
+ */
+final class InPlaceWrites {
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(InPlaceWrites.class, "state", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** The spin lock's bit of the state. */
+  private static final long LOCKED = 1;
+  /** One write under way, in the state. */
+  private static final long WRITE = 2;
+  /** Each begin and end of a write adds this to the state, so a stamp never comes back. */
+  private static final long CHANGE = 1L << 32;
+
+  /** {@code changes << 32 | writes under way << 1 | locked}. */
+  @SuppressWarnings("unused") // through STATE
+  private volatile long state;
+
+  // Guarded by the spin lock: {start, end} pairs, packed from index 0.
+  private long[] writes = new long[8];
+  private int writeCount;
+  private long[] reads = new long[8];
+  private int readCount;
+  /** Readers waiting for a range: while any waits, new writes are refused, so none starves. */
+  private int waitingReaders;
+
+  /** The current stamp, to check with {@link #unchanged} after a copy. */
+  long stamp() {
+    return (long) STATE.getVolatile(this) & ~LOCKED;
+  }
+
+  /** Whether no in-place write was under way when {@code stamp} was taken. */
+  static boolean quiet(long stamp) {
+    return (int) stamp == 0;
+  }
+
+  /**
+   * Whether no in-place write began or ended since {@code stamp}. Orders the caller's earlier
+   * reads before this check, as {@link java.util.concurrent.locks.StampedLock#validate} does.
+   */
+  boolean unchanged(long stamp) {
+    VarHandle.acquireFence();
+    return ((long) STATE.getVolatile(this) & ~LOCKED) == stamp;
+  }
+
+  /**
+   * Takes {@code [start, end)} for an in-place write, unless another write or a locked read holds
+   * an overlapping range or a reader is waiting; never blocks.
+   *
+   * @return whether the range is now held; if so, {@link #endWrite} must follow
+   */
+  boolean tryBeginWrite(long start, long end) {
+    long s = lock();
+    try {
+      if (waitingReaders > 0 || overlaps(writes, writeCount, start, end) || overlaps(reads, readCount, start, end)) {
+        return false;
+      }
+      writes = add(writes, writeCount, start, end);
+      writeCount++;
+      s += CHANGE + WRITE;
+    } finally {
+      unlock(s);
+    }
+    // Lock-free readers must see the new stamp before any byte of the write: the seqlock's
+    // write-side fence.
+    VarHandle.storeStoreFence();
+    return true;
+  }
+
+  /** Gives back a range that {@link #tryBeginWrite} took; the write's bytes are ordered before. */
+  void endWrite(long start, long end) {
+    long s = lock();
+    try {
+      writeCount = remove(writes, writeCount, start, end);
+      s += CHANGE - WRITE;
+    } finally {
+      unlock(s);
+    }
+  }
+
+  /**
+   * Holds {@code [start, end)} against in-place writes for a locked read, waiting while one that
+   * overlaps is under way (it ends without waiting on anything). {@link #endRead} must follow.
+   */
+  void beginRead(long start, long end) {
+    boolean waiting = false;
+    for (int spins = 0; ; spins++) {
+      long s = lock();
+      try {
+        if (!overlaps(writes, writeCount, start, end)) {
+          reads = add(reads, readCount, start, end);
+          readCount++;
+          if (waiting) {
+            waitingReaders--;
+          }
+          return;
+        }
+        if (!waiting) {
+          waiting = true;
+          waitingReaders++;
+        }
+      } finally {
+        unlock(s);
+      }
+      backOff(spins);
+    }
+  }
+
+  /** Gives back a range that {@link #beginRead} took. */
+  void endRead(long start, long end) {
+    long s = lock();
+    try {
+      readCount = remove(reads, readCount, start, end);
+    } finally {
+      unlock(s);
+    }
+  }
+
+  /**
+   * Waits until no in-place write is under way. The caller holds the file's write lock, so writes
+   * that begin meanwhile find it taken and give their range back.
+   */
+  void awaitNone() {
+    // A write counts itself under the spin lock and looks at the file's write lock afterwards: a
+    // held spin lock may be such a write about to count itself, so it is waited for too.
+    for (int spins = 0; (int) (long) STATE.getVolatile(this) != 0; spins++) {
+      backOff(spins);
+    }
+  }
+
+  /** Takes the spin lock; returns the state (unlocked) for {@link #unlock}. */
+  private long lock() {
+    for (int spins = 0; ; spins++) {
+      long s = (long) STATE.getVolatile(this);
+      if ((s & LOCKED) == 0 && STATE.compareAndSet(this, s, s | LOCKED)) {
+        return s;
+      }
+      // The holder may have been preempted: let it run rather than burn its core.
+      if (spins < 64) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
+    }
+  }
+
+  /** Releases the spin lock, publishing {@code next} (unlocked) as the state. */
+  private void unlock(long next) {
+    STATE.setRelease(this, next);
+  }
+
+  /** Spins briefly, then yields, then sleeps in short naps: the wait is for a copy to end. */
+  private static void backOff(int spins) {
+    if (spins < 100) {
+      Thread.onSpinWait();
+    } else if (spins < 200) {
+      Thread.yield();
+    } else {
+      LockSupport.parkNanos(20_000);
+    }
+  }
+
+  private static boolean overlaps(long[] ranges, int count, long start, long end) {
+    for (int i = 0; i < count; i++) {
+      if (ranges[2 * i] < end && start < ranges[2 * i + 1]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static long[] add(long[] ranges, int at, long start, long end) {
+    long[] r = 2 * at + 2 <= ranges.length ? ranges : java.util.Arrays.copyOf(ranges, ranges.length * 2);
+    r[2 * at] = start;
+    r[2 * at + 1] = end;
+    return r;
+  }
+
+  /** Removes one entry equal to {@code [start, end)}, moving the last into its place. */
+  private static int remove(long[] ranges, int count, long start, long end) {
+    for (int i = 0; i < count; i++) {
+      if (ranges[2 * i] == start && ranges[2 * i + 1] == end) {
+        int last = count - 1;
+        ranges[2 * i] = ranges[2 * last];
+        ranges[2 * i + 1] = ranges[2 * last + 1];
+        return last;
+      }
+    }
+    throw new IllegalStateException("range " + start + ".." + end + " is not held");
+  }
+}

@@ -1,0 +1,118 @@
+package io.daxfs.fs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class InPlaceWritesTest {
+  private final InPlaceWrites writes = new InPlaceWrites();
+
+  @Test
+  void disjointWritesHoldTheirRangesTogetherAndOverlappingOnesAreRefused() {
+    assertThat(writes.tryBeginWrite(0, 100)).isTrue();
+    assertThat(writes.tryBeginWrite(100, 200)).as("adjacent, not overlapping").isTrue();
+    assertThat(writes.tryBeginWrite(99, 101)).isFalse();
+    assertThat(writes.tryBeginWrite(150, 151)).isFalse();
+    writes.endWrite(0, 100);
+    assertThat(writes.tryBeginWrite(50, 60)).isTrue();
+  }
+
+  @Test
+  void theStampSaysWhetherWritesAreUnderWayAndChangesWithEachBeginAndEnd() {
+    long idle = writes.stamp();
+    assertThat(InPlaceWrites.quiet(idle)).isTrue();
+    assertThat(writes.unchanged(idle)).isTrue();
+
+    writes.tryBeginWrite(0, 10);
+    long busy = writes.stamp();
+    assertThat(InPlaceWrites.quiet(busy)).isFalse();
+    assertThat(writes.unchanged(idle)).isFalse();
+
+    writes.endWrite(0, 10);
+    assertThat(InPlaceWrites.quiet(writes.stamp())).isTrue();
+    assertThat(writes.unchanged(idle)).as("a write came and went: the stamp never comes back").isFalse();
+    assertThat(writes.unchanged(busy)).isFalse();
+  }
+
+  @Test
+  void aLockedReadKeepsOverlappingWritesOutButNotDisjointOnes() {
+    writes.beginRead(0, 100);
+    writes.beginRead(50, 150); // reads share
+    assertThat(writes.tryBeginWrite(120, 130)).isFalse();
+    assertThat(writes.tryBeginWrite(150, 160)).isTrue();
+    writes.endRead(50, 150);
+    assertThat(writes.tryBeginWrite(120, 130)).isTrue();
+    writes.endRead(0, 100);
+    assertThat(writes.tryBeginWrite(0, 100)).isTrue();
+  }
+
+  @Test
+  void aReadWaitsForAnOverlappingWriteAndNewWritesWaitForTheReader() throws Exception {
+    assertThat(writes.tryBeginWrite(0, 100)).isTrue();
+    CountDownLatch started = new CountDownLatch(1);
+    CompletableFuture<Void> read = CompletableFuture.runAsync(() -> {
+      started.countDown();
+      writes.beginRead(50, 60);
+    });
+    started.await();
+    // While the reader waits, a new write is refused even where nothing overlaps it: it goes to
+    // the file's write lock instead, so a stream of writes cannot starve the reader.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    boolean refused = false;
+    while (!refused && System.nanoTime() < deadline) {
+      if (writes.tryBeginWrite(1000, 1001)) {
+        writes.endWrite(1000, 1001);
+        Thread.onSpinWait();
+      } else {
+        refused = true;
+      }
+    }
+    assertThat(refused).as("a write refused while a reader waits").isTrue();
+    assertThat(read).isNotDone();
+
+    writes.endWrite(0, 100);
+    read.get(10, TimeUnit.SECONDS);
+    assertThat(writes.tryBeginWrite(50, 60)).as("the reader holds its range").isFalse();
+    writes.endRead(50, 60);
+    assertThat(writes.tryBeginWrite(50, 60)).isTrue();
+  }
+
+  @Test
+  void awaitNoneReturnsOnceTheWritesUnderWayHaveEnded() throws Exception {
+    writes.tryBeginWrite(0, 10);
+    writes.tryBeginWrite(20, 30);
+    CompletableFuture<Void> waiter = CompletableFuture.runAsync(writes::awaitNone);
+    Thread.sleep(50);
+    assertThat(waiter).isNotDone();
+    writes.endWrite(0, 10);
+    Thread.sleep(50);
+    assertThat(waiter).as("one write is still under way").isNotDone();
+    writes.endWrite(20, 30);
+    waiter.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void givingBackARangeThatIsNotHeldIsABug() {
+    assertThatThrownBy(() -> writes.endWrite(0, 10)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> writes.endRead(0, 10)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void manyRangesAtOnceGrowTheTables() {
+    for (int i = 0; i < 100; i++) {
+      assertThat(writes.tryBeginWrite(i * 10L, i * 10L + 5)).isTrue();
+      writes.beginRead(i * 10L + 5, i * 10L + 10);
+    }
+    assertThat(writes.tryBeginWrite(0, 1000)).isFalse();
+    for (int i = 0; i < 100; i++) {
+      writes.endWrite(i * 10L, i * 10L + 5);
+      writes.endRead(i * 10L + 5, i * 10L + 10);
+    }
+    assertThat(InPlaceWrites.quiet(writes.stamp())).isTrue();
+    assertThat(writes.tryBeginWrite(0, 1000)).isTrue();
+  }
+}

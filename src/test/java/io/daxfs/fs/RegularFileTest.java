@@ -1,0 +1,152 @@
+package io.daxfs.fs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daxfs.AccessPath;
+import io.daxfs.DaxConfiguration;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Who waits for an in-place write under way. The write is held open through the file's {@link
+ * InPlaceWrites}, as a thread in the middle of its copy would hold it, so each case is
+ * deterministic: a reader that must not see a write in progress waits, one that may goes on.
+ */
+class RegularFileTest {
+  private static final int BLOCK = 4096;
+  /** How long an operation that must wait is watched not to finish. */
+  private static final long WATCH_MILLIS = 200;
+
+  private Volume volume;
+  private RegularFile file;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    volume = Volume.create(DaxConfiguration.builder().deviceSize(16L << 20).build());
+    file = volume.open(volume.root(), name("f"), new Volume.OpenSpec(true, true, true, 0644));
+    ByteBuffer data = ByteBuffer.allocate(4 * BLOCK);
+    while (data.hasRemaining()) {
+      data.put((byte) 7);
+    }
+    file.write(AccessPath.DAX, 0, data.flip());
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    file.release();
+    volume.close();
+  }
+
+  private static PathNames name(String n) {
+    return new PathNames() {
+      @Override
+      public boolean isAbsolute() {
+        return false;
+      }
+
+      @Override
+      public int nameCount() {
+        return 1;
+      }
+
+      @Override
+      public String name(int index) {
+        return n;
+      }
+
+      @Override
+      public String toString() {
+        return n;
+      }
+    };
+  }
+
+  private CompletableFuture<Integer> readAsync(long pos, int length) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return file.read(AccessPath.DAX, pos, ByteBuffer.allocate(length));
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+  }
+
+  private void assertWaitsForTheWrite(CompletableFuture<?> op, InPlaceWrites writes, long start, long end)
+      throws Exception {
+    Thread.sleep(WATCH_MILLIS);
+    assertThat(op).as("finished while the write was under way").isNotDone();
+    writes.endWrite(start, end);
+    op.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aLockFreeReadOfBytesUnderAWriteWaitsForIt() throws Exception {
+    InPlaceWrites writes = file.inPlaceWrites();
+    assertThat(writes.tryBeginWrite(BLOCK, 2 * BLOCK)).isTrue();
+    assertWaitsForTheWrite(readAsync(BLOCK + 100, 256), writes, BLOCK, 2 * BLOCK);
+  }
+
+  @Test
+  void aLockedReadOfBytesUnderAWriteWaitsForIt() throws Exception {
+    InPlaceWrites writes = file.inPlaceWrites();
+    assertThat(writes.tryBeginWrite(BLOCK, 2 * BLOCK)).isTrue();
+    assertWaitsForTheWrite(readAsync(0, 2 * BLOCK), writes, BLOCK, 2 * BLOCK);
+  }
+
+  @Test
+  void readsOfOtherBytesGoOnWhileAWriteIsUnderWay() throws Exception {
+    InPlaceWrites writes = file.inPlaceWrites();
+    assertThat(writes.tryBeginWrite(BLOCK, 2 * BLOCK)).isTrue();
+    assertThat(readAsync(0, 256).get(10, TimeUnit.SECONDS)).isEqualTo(256);
+    assertThat(readAsync(2 * BLOCK, 2 * BLOCK).get(10, TimeUnit.SECONDS)).isEqualTo(2 * BLOCK);
+    writes.endWrite(BLOCK, 2 * BLOCK);
+  }
+
+  @Test
+  void aTruncateWaitsForTheWritesUnderWay() throws Exception {
+    InPlaceWrites writes = file.inPlaceWrites();
+    assertThat(writes.tryBeginWrite(3 * BLOCK, 3 * BLOCK + 10)).isTrue();
+    CompletableFuture<Boolean> truncate = CompletableFuture.supplyAsync(() -> {
+      try {
+        return file.truncate(0); // frees the blocks the write is copying to
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    assertWaitsForTheWrite(truncate, writes, 3 * BLOCK, 3 * BLOCK + 10);
+    assertThat(file.size()).isZero();
+  }
+
+  @Test
+  void aSmallWriteTakesTheWriteLockAndSoWaitsForTheWritesUnderWay() throws Exception {
+    InPlaceWrites writes = file.inPlaceWrites();
+    assertThat(writes.tryBeginWrite(0, 10)).isTrue();
+    CompletableFuture<Long> write = CompletableFuture.supplyAsync(() -> {
+      try {
+        return file.write(AccessPath.DAX, 3 * BLOCK, ByteBuffer.allocate(64));
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    assertWaitsForTheWrite(write, writes, 0, 10);
+  }
+
+  @Test
+  void aLargeWriteOfOtherBytesGoesOnWhileAWriteIsUnderWay() throws Exception {
+    InPlaceWrites writes = file.inPlaceWrites();
+    assertThat(writes.tryBeginWrite(0, 10)).isTrue();
+    long end = CompletableFuture.supplyAsync(() -> {
+      try {
+        return file.write(AccessPath.DAX, BLOCK, ByteBuffer.allocate(2 * BLOCK));
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    }).get(10, TimeUnit.SECONDS);
+    assertThat(end).isEqualTo(3 * BLOCK);
+    writes.endWrite(0, 10);
+  }
+}
