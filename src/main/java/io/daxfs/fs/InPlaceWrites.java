@@ -2,6 +2,7 @@ package io.daxfs.fs;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -54,10 +55,13 @@ final class InPlaceWrites {
   @SuppressWarnings("unused") // through STATE
   private volatile long state;
 
-  // Guarded by the spin lock: {start, end} pairs, packed from index 0.
-  private long[] writes = new long[8];
+  private static final long[] NONE = {};
+
+  // Guarded by the spin lock: {start, end} pairs, packed from index 0; allocated at first use,
+  // since most files are never written by two threads at once.
+  private long[] writes = NONE;
   private int writeCount;
-  private long[] reads = new long[8];
+  private long[] reads = NONE;
   private int readCount;
   /** Readers waiting for a range: while any waits, new writes are refused, so none starves. */
   private int waitingReaders;
@@ -208,7 +212,7 @@ final class InPlaceWrites {
   }
 
   private static long[] add(long[] ranges, int at, long start, long end) {
-    long[] r = 2 * at + 2 <= ranges.length ? ranges : java.util.Arrays.copyOf(ranges, ranges.length * 2);
+    long[] r = 2 * at + 2 <= ranges.length ? ranges : Arrays.copyOf(ranges, Math.max(8, ranges.length * 2));
     r[2 * at] = start;
     r[2 * at + 1] = end;
     return r;

@@ -195,7 +195,9 @@ public final class RegularFile extends Inode {
           }
         }
         // A write overlapped the copy. The retry copies the same count over the same bytes, since
-        // neither the size nor the extents can change under the read lock.
+        // neither the size nor the extents can change under the read lock. (Only a latent bad
+        // sector that the first copy came upon can make the retry shorter: the bytes past its
+        // count are then this file's own.)
         dst.position(base);
       }
       long end = Math.min(pos + want, MAX_SIZE);
