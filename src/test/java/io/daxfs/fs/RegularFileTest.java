@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.daxfs.AccessPath;
 import io.daxfs.DaxConfiguration;
 import java.nio.ByteBuffer;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,14 +67,19 @@ class RegularFileTest {
     };
   }
 
-  private CompletableFuture<Integer> readAsync(long pos, int length) {
+  /** Runs {@code op} on another thread. */
+  private static <T> CompletableFuture<T> async(Callable<T> op) {
     return CompletableFuture.supplyAsync(() -> {
       try {
-        return file.read(AccessPath.DAX, pos, ByteBuffer.allocate(length));
+        return op.call();
       } catch (Exception e) {
-        throw new RuntimeException(e);
+        throw new CompletionException(e);
       }
     });
+  }
+
+  private CompletableFuture<Integer> readAsync(long pos, int length) {
+    return async(() -> file.read(AccessPath.DAX, pos, ByteBuffer.allocate(length)));
   }
 
   private void assertWaitsForTheWrite(CompletableFuture<?> op, InPlaceWrites writes, long start, long end)
@@ -110,13 +117,7 @@ class RegularFileTest {
   void aTruncateWaitsForTheWritesUnderWay() throws Exception {
     InPlaceWrites writes = file.inPlaceWrites();
     assertThat(writes.tryBeginWrite(3 * BLOCK, 3 * BLOCK + 10)).isTrue();
-    CompletableFuture<Boolean> truncate = CompletableFuture.supplyAsync(() -> {
-      try {
-        return file.truncate(0); // frees the blocks the write is copying to
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
+    CompletableFuture<Boolean> truncate = async(() -> file.truncate(0)); // frees the blocks the write is copying to
     assertWaitsForTheWrite(truncate, writes, 3 * BLOCK, 3 * BLOCK + 10);
     assertThat(file.size()).isZero();
   }
@@ -125,13 +126,7 @@ class RegularFileTest {
   void aSmallWriteTakesTheWriteLockAndSoWaitsForTheWritesUnderWay() throws Exception {
     InPlaceWrites writes = file.inPlaceWrites();
     assertThat(writes.tryBeginWrite(0, 10)).isTrue();
-    CompletableFuture<Long> write = CompletableFuture.supplyAsync(() -> {
-      try {
-        return file.write(AccessPath.DAX, 3 * BLOCK, ByteBuffer.allocate(64));
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
+    CompletableFuture<Long> write = async(() -> file.write(AccessPath.DAX, 3 * BLOCK, ByteBuffer.allocate(64)));
     assertWaitsForTheWrite(write, writes, 0, 10);
   }
 
@@ -139,13 +134,7 @@ class RegularFileTest {
   void aLargeWriteOfOtherBytesGoesOnWhileAWriteIsUnderWay() throws Exception {
     InPlaceWrites writes = file.inPlaceWrites();
     assertThat(writes.tryBeginWrite(0, 10)).isTrue();
-    long end = CompletableFuture.supplyAsync(() -> {
-      try {
-        return file.write(AccessPath.DAX, BLOCK, ByteBuffer.allocate(2 * BLOCK));
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    }).get(10, TimeUnit.SECONDS);
+    long end = async(() -> file.write(AccessPath.DAX, BLOCK, ByteBuffer.allocate(2 * BLOCK))).get(10, TimeUnit.SECONDS);
     assertThat(end).isEqualTo(3 * BLOCK);
     writes.endWrite(0, 10);
   }
