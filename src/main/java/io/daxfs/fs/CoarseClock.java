@@ -30,7 +30,7 @@ final class CoarseClock {
   }
 
   private static volatile long now = wall();
-  /** Set by a reader, at most once a tick (readers only read it while it is set). */
+  /** Set by the first reader after each tick, cleared by the ticker (readers write it only while it is clear). */
   private static volatile boolean touched;
   /** The ticker is parked until a reader wakes it. */
   @SuppressWarnings("unused") // also through SLEEPING

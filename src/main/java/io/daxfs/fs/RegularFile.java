@@ -520,15 +520,11 @@ public final class RegularFile extends Inode {
     long first = pos >>> blockShift;
     long blocks = ((end - 1) >>> blockShift) - first + 1;
     ExtentMap em = extents;
-    int i = em.find(first);
-    if (i >= 0 && em.logicalStart(i) + em.blockCount(i) >= first + blocks) {
-      return; // the common case: all inside one extent
+    if (em.isMapped(first, first + blocks)) {
+      return; // the common case: an overwrite
     }
     List<long[]> holes = new ArrayList<>();
     em.forEachHole(first, blocks, (start, count) -> holes.add(new long[] {start, count}));
-    if (holes.isEmpty()) {
-      return;
-    }
     Volume volume = volume();
     List<long[]> taken = new ArrayList<>(); // {logical, physical, count}
     try {
