@@ -44,6 +44,7 @@ public final class Volume implements Closeable {
   private final AtomicLong nextId = new AtomicLong(2); // Linux filesystems number the root 2
   private final Directory root;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile ChangeListener changeListener;
 
   private Volume(EmulatedPmem device, DaxConfiguration config) {
     this.device = device;
@@ -116,6 +117,33 @@ public final class Volume implements Closeable {
   /** Where a new file with no neighbours starts looking: low blocks first, which reuses committed memory. */
   long allocationGoal() {
     return 0;
+  }
+
+  /**
+   * Installs the listener that hears of every change from now on, replacing any other; {@code
+   * null} removes it, so that changes cost only the check that nobody listens.
+   */
+  public void setChangeListener(ChangeListener listener) {
+    this.changeListener = listener;
+  }
+
+  /** The installed listener, or {@code null} while nobody listens. */
+  public ChangeListener changeListener() {
+    return changeListener;
+  }
+
+  private void announce(Directory dir, String name, ChangeListener.Change change) {
+    ChangeListener listener = changeListener;
+    if (listener != null) {
+      listener.entryChanged(dir, name, change);
+    }
+  }
+
+  private void announceRemoved(Directory dir) {
+    ChangeListener listener = changeListener;
+    if (listener != null) {
+      listener.directoryRemoved(dir);
+    }
   }
 
   /** Shared lock for a compound read of the tree (e.g. a copy reading attributes then data). */
@@ -322,8 +350,16 @@ public final class Volume implements Closeable {
 
   // ---- creation ----------------------------------------------------------------------------------
 
-  /** How {@link #open} treats a missing or existing file. */
-  public record OpenSpec(boolean create, boolean createNew, boolean followLinks, int permissions) {}
+  /**
+   * How {@link #open} treats a missing or existing file; {@code truncate} empties an existing one
+   * ({@code O_TRUNC}).
+   */
+  public record OpenSpec(boolean create, boolean createNew, boolean followLinks, int permissions, boolean truncate) {
+    /** An open that does not truncate. */
+    public OpenSpec(boolean create, boolean createNew, boolean followLinks, int permissions) {
+      this(create, createNew, followLinks, permissions, false);
+    }
+  }
 
   /**
    * Opens (and maybe creates) a regular file as {@code open(2)} does, and counts the open: the
@@ -335,6 +371,28 @@ public final class Volume implements Closeable {
    *     link when links are not followed
    */
   public RegularFile open(Directory base, PathNames path, OpenSpec spec) throws IOException {
+    Opened opened = openOrCreate(base, path, spec);
+    RegularFile f = opened.file;
+    if (spec.truncate && !opened.created) {
+      // Outside the tree lock: truncation waits for writes in flight. Like O_TRUNC it counts as a
+      // modification even of an empty file, but not of a file this open created.
+      boolean shrunk;
+      try {
+        shrunk = f.truncate(0);
+      } catch (IOException | RuntimeException e) {
+        f.release();
+        throw e;
+      }
+      if (!shrunk) { // a truncation that changed the file announced itself
+        f.announceModified();
+      }
+    }
+    return f;
+  }
+
+  private record Opened(RegularFile file, boolean created) {}
+
+  private Opened openOrCreate(Directory base, PathNames path, OpenSpec spec) throws IOException {
     boolean mayCreate = spec.create || spec.createNew;
     Lock l = mayCreate ? treeLock.writeLock() : treeLock.readLock();
     l.lock();
@@ -350,7 +408,7 @@ public final class Volume implements Closeable {
         RegularFile f = new RegularFile(this, nextId.getAndIncrement(), mode(spec.permissions));
         link(e.parent, e.name, f);
         f.retain();
-        return f;
+        return new Opened(f, true);
       }
       if (spec.createNew) {
         throw new FileAlreadyExistsException(path.toString());
@@ -363,7 +421,7 @@ public final class Volume implements Closeable {
       }
       RegularFile f = (RegularFile) inode;
       f.retain();
-      return f;
+      return new Opened(f, false);
     } finally {
       l.unlock();
     }
@@ -461,6 +519,7 @@ public final class Volume implements Closeable {
 
   private void link(Directory parent, String name, Inode inode) {
     parent.put(name, inode);
+    inode.addDentry(parent, name);
     if (inode instanceof Directory d) {
       d.setParent(parent);
       d.setLinkCount(2);
@@ -469,10 +528,13 @@ public final class Volume implements Closeable {
       inode.setLinkCount(inode.linkCount() + 1);
     }
     parent.touchModified();
+    announce(parent, name, ChangeListener.Change.CREATED);
   }
 
-  private void unlink(Directory parent, String name, Inode inode) {
+  /** Removes a name; {@code announce} is false where a move onto the name replaces it (no event, as rename(2)). */
+  private void unlink(Directory parent, String name, Inode inode, boolean announce) {
     parent.remove(name);
+    inode.removeDentry(parent, name);
     if (inode instanceof Directory) {
       inode.setLinkCount(0);
       parent.setLinkCount(parent.linkCount() - 1);
@@ -481,6 +543,12 @@ public final class Volume implements Closeable {
       inode.touchChange();
     }
     parent.touchModified();
+    if (announce) {
+      announce(parent, name, ChangeListener.Change.DELETED);
+    }
+    if (inode instanceof Directory d) {
+      announceRemoved(d);
+    }
     if (inode instanceof RegularFile f) {
       f.unlinked();
     }
@@ -526,7 +594,7 @@ public final class Volume implements Closeable {
       } else if (mode == DeleteMode.DIRECTORY) {
         throw new FileSystemException(path.toString(), null, "Not a directory");
       }
-      unlink(e.parent, e.name, inode);
+      unlink(e.parent, e.name, inode, true);
     } finally {
       l.unlock();
     }
@@ -647,10 +715,13 @@ public final class Volume implements Closeable {
             throw new FileSystemException(from, to, "Directory not empty"); // ENOTEMPTY, not mapped by the JDK
           }
         }
-        unlink(t.parent, t.name, t.inode);
+        // without ATOMIC_MOVE the JDK removes the target first, and a watcher sees it go
+        unlink(t.parent, t.name, t.inode, !strictTypes);
       }
       s.parent.remove(s.name);
       t.parent.put(t.name, s.inode);
+      s.inode.removeDentry(s.parent, s.name);
+      s.inode.addDentry(t.parent, t.name);
       if (s.inode instanceof Directory d) {
         s.parent.setLinkCount(s.parent.linkCount() - 1);
         t.parent.setLinkCount(t.parent.linkCount() + 1);
@@ -659,6 +730,8 @@ public final class Volume implements Closeable {
       s.parent.touchModified();
       t.parent.touchModified();
       s.inode.touchChange();
+      announce(s.parent, s.name, ChangeListener.Change.DELETED);
+      announce(t.parent, t.name, ChangeListener.Change.CREATED);
     } finally {
       l.unlock();
     }
@@ -715,6 +788,17 @@ public final class Volume implements Closeable {
     l.lock();
     try {
       return dir.names();
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /** The regular files in a directory now, by name. */
+  public java.util.Map<String, RegularFile> regularFiles(Directory dir) {
+    Lock l = treeLock.readLock();
+    l.lock();
+    try {
+      return dir.regularFiles();
     } finally {
       l.unlock();
     }
