@@ -77,7 +77,11 @@ final class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
     DaxFileChannel ch = new DaxFileChannel(fs, base, path, file, o);
     try {
       if (o.truncateExisting()) {
-        file.truncate(0);
+        try {
+          file.truncate(0);
+        } catch (FileMediaFault f) {
+          throw ch.mediaError(f, MediaErrorException.Operation.TRUNCATE);
+        }
       }
       fs.register(ch);
     } catch (IOException | RuntimeException e) {
