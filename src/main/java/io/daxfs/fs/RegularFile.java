@@ -548,9 +548,12 @@ public final class RegularFile extends Inode {
       if (e instanceof RuntimeException re) {
         throw re;
       }
-      // A full backing store is the same condition as a full device for the program.
+      // A full backing store is the same condition as a full device for the program. Only the
+      // backing store's own (JDK) exception is kept as the cause: NoSpaceException is internal.
       FileSystemException full = new FileSystemException(null, null, "No space left on device");
-      full.initCause(e);
+      if (!(e instanceof NoSpaceException)) {
+        full.initCause(e);
+      }
       throw full;
     }
     for (long[] t : taken) {

@@ -99,9 +99,13 @@ class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
   static DaxFileChannel open(DaxFileSystem fs, Directory base, DaxPath path, OpenOptions o, int permissions)
       throws IOException {
     Volume v = fs.volume();
-    RegularFile file =
-        v.open(base, path,
-            new Volume.OpenSpec(o.create(), o.createNew(), o.followLinks(), permissions, o.truncateExisting()));
+    RegularFile file;
+    try {
+      file = v.open(base, path,
+          new Volume.OpenSpec(o.create(), o.createNew(), o.followLinks(), permissions, o.truncateExisting()));
+    } catch (FileMediaFault f) { // TRUNCATE_EXISTING met a bad sector
+      throw MediaErrors.of(fs.configuration(), path.toString(), f, MediaErrorException.Operation.TRUNCATE);
+    }
     return opened(fs, base, path, file, o);
   }
 
