@@ -23,8 +23,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
@@ -48,7 +46,9 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
   private final MediaErrorModel model;
   private final Badblocks badblocks;
   private final List<Consumer<List<BadBlock>>> listeners = new CopyOnWriteArrayList<>();
-  private ExecutorService notifier; // guarded by this; started by the first notification
+  /** Started by the first notification; its thread ends when idle. Guarded by this. */
+  private DaemonPool notifier;
+  private boolean closed; // guarded by this
 
   private EmulatedPmem(DeviceMemory memory, int sectorSize, MediaErrorModel model) {
     this.memory = memory;
@@ -161,15 +161,17 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
   /**
    * Listeners run on this device's notifier thread, in order: the thread that made the sectors
    * known may hold a file's lock, and a listener that repairs the file would then deadlock. The
-   * listeners are taken now, so one registered later never hears of older errors.
+   * listeners are taken now, so one registered later never hears of older errors. Once the device
+   * is closed, nothing more is announced.
    */
   private void notifyKnown(List<BadBlock> fresh) {
     if (fresh.isEmpty() || listeners.isEmpty()) {
       return;
     }
     List<Consumer<List<BadBlock>>> now = List.copyOf(listeners);
-    notifier().execute(() -> {
+    Runnable announce = () -> {
       for (Consumer<List<BadBlock>> l : now) {
+        Thread.interrupted(); // one that reached the previous listener is not this one's
         try {
           l.accept(fresh);
         } catch (RuntimeException e) {
@@ -177,18 +179,16 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
           t.getUncaughtExceptionHandler().uncaughtException(t, e);
         }
       }
-    });
-  }
-
-  private synchronized ExecutorService notifier() {
-    if (notifier == null) {
-      notifier = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "daxfs-media-errors");
-        t.setDaemon(true);
-        return t;
-      });
+    };
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      if (notifier == null) {
+        notifier = DaemonPool.serial("daxfs-media-errors");
+      }
+      notifier.execute(announce);
     }
-    return notifier;
   }
 
   private Range<Long> checked(long sector, long count) {
@@ -390,13 +390,21 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
     return buf;
   }
 
-  /** Frees the memory (unless live mappings still use it) and lets pending notifications finish. */
+  /**
+   * Frees the memory (unless live mappings still use it) once the notifications already under way
+   * have reached their listeners, and the notifier thread has ended (unless a listener closes the
+   * device from that thread, or the closing thread is interrupted while it waits).
+   */
   @Override
   public void close() throws IOException {
+    DaemonPool stopping;
     synchronized (this) {
-      if (notifier != null) {
-        notifier.shutdown();
-      }
+      closed = true;
+      stopping = notifier;
+      notifier = null;
+    }
+    if (stopping != null) {
+      stopping.shutDownAndAwait();
     }
     memory.close();
   }

@@ -204,7 +204,12 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
     fs.checkOpen();
     DaxFileChannel ch =
         DaxFileChannel.open(fs, fs.volume().root(), p, o, DaxAttributes.initialPermissions(0666, attrs));
-    return new DaxAsynchronousFileChannel(ch, executor);
+    try {
+      return new DaxAsynchronousFileChannel(ch, executor != null ? executor : fs.asyncPool());
+    } catch (RuntimeException e) { // closed meanwhile
+      ch.close();
+      throw e;
+    }
   }
 
   @Override
