@@ -82,19 +82,18 @@ final class CoarseClock {
 
   /**
    * A volume closed: the last one stops the clock and waits for its thread to end, so that none of
-   * daxfs's threads outlives the last filesystem (a thread-leak checker looks right after).
+   * daxfs's threads outlives the last filesystem (a thread-leak checker looks right after). It waits
+   * holding the lock, so that a volume opening meanwhile starts the next ticker only then: the
+   * hand-off between readers and ticker assumes one ticker.
    */
-  static void release() {
-    Thread stopped;
-    synchronized (CoarseClock.class) {
-      if (users == 0 || --users > 0) {
-        return;
-      }
-      stopped = ticker;
-      ticker = null;
+  static synchronized void release() {
+    if (users == 0 || --users > 0) {
+      return;
     }
+    Thread stopped = ticker;
+    ticker = null;
     LockSupport.unpark(stopped);
-    joinUninterruptibly(stopped);
+    joinUninterruptibly(stopped); // within a tick: the ticker never takes this lock
   }
 
   /** The ticker ends within a tick of being told; an interrupt of the closing thread is kept for later. */
