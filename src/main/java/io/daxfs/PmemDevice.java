@@ -80,7 +80,8 @@ public interface PmemDevice {
    * Registers a listener told of sectors each time they become known bad (injection, scrub, or
    * poison consumed by an access). Returns a handle that
    * removes the listener when closed. Listeners run on a daxfs thread, in the order the sectors
-   * became known (never on the thread doing the I/O, which may hold the file's lock).
+   * became known (never on the thread doing the I/O, which may hold the file's lock). That thread
+   * ends when idle; closing the filesystem waits for the listeners already notified.
    */
   AutoCloseable onNewBadBlocks(Consumer<List<BadBlock>> listener);
 }

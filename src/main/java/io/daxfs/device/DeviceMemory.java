@@ -10,12 +10,14 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileChannel.MapMode;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +29,14 @@ import java.util.List;
  * <p>Pages cost memory only once committed. {@link #zero} commits by writing through the file, so a
  * full backing store shows up as an {@link IOException} at block allocation, never as a SIGBUS in a
  * later store.
+ *
+ * <p>No interrupt can lose the device. A JDK {@link FileChannel} closes itself for good when a thread
+ * using it is interrupted, and the file is unlinked, so it could not be opened by name again. The
+ * file is therefore held by a {@link RandomAccessFile}, whose own I/O is never interruptible, and
+ * reached through a channel only to map it; an interrupt that closes that channel (it can arrive at
+ * any moment of a call) costs a reopen of the file through the descriptor the {@code
+ * RandomAccessFile} holds ({@code /proc/self/fd/N}). All of this runs on the caller's thread: no
+ * thread of daxfs's own is involved.
  */
 final class DeviceMemory implements Closeable {
   static final int CHUNK_SHIFT = 30;
@@ -34,54 +44,55 @@ final class DeviceMemory implements Closeable {
   static final long CHUNK_MASK = CHUNK_SIZE - 1;
   private static final int ZERO_BUFFER_SIZE = 64 << 10;
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_BUFFER_SIZE).asReadOnlyBuffer();
+  private static final byte[] ZERO_BYTES = new byte[ZERO_BUFFER_SIZE];
+  /** Where a process's open descriptors can be opened again: Linux, then the BSDs and macOS. */
+  private static final List<Path> DESCRIPTOR_DIRECTORIES = List.of(Path.of("/proc/self/fd"), Path.of("/dev/fd"));
 
   private final long size;
-  private final FileChannel backing;
+  /** The backing file for as long as the device lives; guarded by itself (seek, then write). */
+  private final RandomAccessFile backing;
+  /** {@code backing}'s descriptor as a path that opens the file again, or null where there is none. */
+  private final Path descriptor;
+  /** The channel mappings come from; replaced when an interrupt closes it (written under {@code this}). */
+  private volatile FileChannel mapper;
   private final MappedByteBuffer[] chunks;
   /** Byte ranges of the backing file written at least once (guarded by itself). */
   private final RangeSet<Long> committed = TreeRangeSet.create();
   private volatile boolean closed;
-  /**
-   * The backing file reopened by its descriptor ({@code /proc/self/fd/N}), or null where the OS has
-   * no such path. Guarded by itself: the descriptor number is only ours while {@link #backing} is
-   * open, so a reopen and the close never overlap.
-   */
-  private final Path descriptorPath;
 
-  private DeviceMemory(long size, FileChannel backing, MappedByteBuffer[] chunks, Path descriptorPath) {
+  private DeviceMemory(long size, RandomAccessFile backing, Path descriptor, FileChannel mapper) {
     this.size = size;
     this.backing = backing;
-    this.chunks = chunks;
-    this.descriptorPath = descriptorPath;
+    this.descriptor = descriptor;
+    this.mapper = mapper;
+    this.chunks = new MappedByteBuffer[(int) ((size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT)];
   }
 
   static DeviceMemory create(long size, Path directory) throws IOException {
     checkArgument(size > 0, "size must be positive: %s", size);
-    return Mappings.onMemoryThread(() -> open(size, directory));
-  }
-
-  private static DeviceMemory open(long size, Path directory) throws IOException {
     Path file = Files.createTempFile(directory, "daxfs-", ".pmem");
-    FileChannel ch = null;
+    RandomAccessFile raf = null;
+    FileChannel mapper = null;
     try {
-      try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-        raf.setLength(size);
-      }
-      ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      raf = new RandomAccessFile(file.toFile(), "rw");
+      raf.setLength(size);
       Path descriptor = descriptorOf(file);
-      // Unlink at once: the memory lives as long as the open channel and mappings, and the JVM
+      mapper = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      // Unlink at once: the memory lives as long as the open file and mappings, and the JVM
       // exiting for any reason leaves nothing behind.
       Files.delete(file);
-      int n = (int) ((size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT);
-      MappedByteBuffer[] chunks = new MappedByteBuffer[n];
-      for (int i = 0; i < n; i++) {
+      DeviceMemory memory = new DeviceMemory(size, raf, descriptor, mapper);
+      for (int i = 0; i < memory.chunks.length; i++) {
         long start = (long) i << CHUNK_SHIFT;
-        chunks[i] = ch.map(MapMode.READ_WRITE, start, Math.min(CHUNK_SIZE, size - start));
+        memory.chunks[i] = memory.map(MapMode.READ_WRITE, start, Math.min(CHUNK_SIZE, size - start));
       }
-      return new DeviceMemory(size, ch, chunks, descriptor);
+      return memory;
     } catch (IOException | RuntimeException e) {
-      if (ch != null) {
-        ch.close();
+      if (mapper != null) {
+        mapper.close();
+      }
+      if (raf != null) {
+        raf.close();
       }
       Files.deleteIfExists(file);
       throw e;
@@ -89,30 +100,33 @@ final class DeviceMemory implements Closeable {
   }
 
   /**
-   * The {@code /proc/self/fd} entry of the one open descriptor of {@code file} (nothing else has it
-   * open yet), or null where there is no such directory or no single match.
+   * The path of the one open descriptor of {@code file} (the {@code RandomAccessFile} just opened
+   * on it), found by comparing file keys: Java gives no descriptor numbers. Null where the system
+   * has no descriptor directory.
    */
-  private static Path descriptorOf(Path file) {
-    Path fds = Path.of("/proc/self/fd");
-    Path target = file.toAbsolutePath();
-    Path found = null;
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(fds)) {
-      for (Path fd : entries) {
-        try {
-          if (Files.readSymbolicLink(fd).equals(target)) {
-            if (found != null) {
-              return null;
+  private static Path descriptorOf(Path file) throws IOException {
+    Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    for (Path dir : DESCRIPTOR_DIRECTORIES) {
+      if (key == null || !Files.isDirectory(dir)) {
+        continue;
+      }
+      List<Path> found = new ArrayList<>();
+      try (DirectoryStream<Path> fds = Files.newDirectoryStream(dir)) {
+        for (Path fd : fds) {
+          try {
+            if (key.equals(Files.readAttributes(fd, BasicFileAttributes.class).fileKey())) {
+              found.add(fd);
             }
-            found = fd;
+          } catch (IOException closedMeanwhile) {
+            // another thread's descriptor, closed since the listing: not ours
           }
-        } catch (IOException | UnsupportedOperationException e) {
-          // a descriptor closed meanwhile, or not a link: not ours
         }
       }
-    } catch (IOException | UnsupportedOperationException e) {
-      return null;
+      if (found.size() == 1) {
+        return found.get(0);
+      }
     }
-    return found;
+    return null;
   }
 
   long size() {
@@ -192,18 +206,21 @@ final class DeviceMemory implements Closeable {
 
   /** Zeroing that commits pages: writes through the backing file, then clears the rest through memory. */
   private void zeroNew(Range<Long> range, List<Range<Long>> uncommitted) throws IOException {
-    Mappings.onMemoryThread(() -> {
+    synchronized (backing) {
+      if (closed) {
+        throw new ClosedChannelException();
+      }
       for (Range<Long> r : uncommitted) {
         long p = r.lowerEndpoint();
         long end = r.upperEndpoint();
+        backing.seek(p);
         while (p < end) {
-          ByteBuffer z = ZEROS.duplicate();
-          z.limit((int) Math.min(ZERO_BUFFER_SIZE, end - p));
-          p += backing.write(z, p);
+          int n = (int) Math.min(ZERO_BUFFER_SIZE, end - p);
+          backing.write(ZERO_BYTES, 0, n);
+          p += n;
         }
       }
-      return null;
-    });
+    }
     RangeSet<Long> old;
     synchronized (committed) {
       uncommitted.forEach(committed::add);
@@ -227,47 +244,65 @@ final class DeviceMemory implements Closeable {
     }
   }
 
-  /** A new OS mapping of {@code [off, off + len)}, sharing pages with the device (or private for {@code PRIVATE}). */
+  /**
+   * A new OS mapping of {@code [off, off + len)}, sharing pages with the device (or private for
+   * {@code PRIVATE}). The caller's interrupt status is kept and never closes the device.
+   *
+   * @throws ClosedChannelException if the device is closed
+   */
   MappedByteBuffer map(MapMode mode, long off, long len) throws IOException {
-    return Mappings.onMemoryThread(() -> backing.map(mode, off, len));
+    return map((ch, o, l) -> ch.map(mode, o, l), off, len);
   }
 
-  /** Maps part of the backing file with the JDK's own map: what a memory-segment mapping needs. */
+  /** Maps part of the backing file through a channel on it: a buffer, or a memory segment on JDK 22+. */
   @FunctionalInterface
   interface BackingMapper<T> {
     T map(FileChannel backing, long off, long len) throws IOException;
   }
 
-  /** Runs {@code mapper} on the daxfs memory thread, where no interrupt can close the backing channel. */
-  <T> T mapOnMemoryThread(BackingMapper<T> mapper, long off, long len) throws IOException {
-    return Mappings.onMemoryThread(() -> mapper.map(backing, off, len));
-  }
-
   /**
-   * Runs {@code mapper} on the caller's thread (a mapping into an arena confined to it). Where the
-   * OS can reopen the backing file by descriptor, the mapper gets a channel of its own, so that an
-   * interrupt can close only that channel, as the JDK closes the caller's own channel; elsewhere it
-   * gets the backing channel with the caller's interrupt status set aside for the call.
+   * Runs {@code mapper} over {@code [off, off + len)} on the caller's thread (an arena confined to
+   * it accepts mappings from no other). The caller's interrupt status is kept and never closes the
+   * device.
+   *
+   * @throws ClosedChannelException if the device is closed
    */
-  <T> T mapOnCallerThread(BackingMapper<T> mapper, long off, long len) throws IOException {
-    if (descriptorPath != null) {
-      synchronized (descriptorPath) {
-        if (closed) {
-          throw new IOException("the device is closed");
-        }
-        try (FileChannel own = FileChannel.open(descriptorPath, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-          return mapper.map(own, off, len);
-        }
-      }
-    }
+  <T> T map(BackingMapper<T> mapper, long off, long len) throws IOException {
+    // Cleared so that the channel call does not see it (it would close the channel at once), and
+    // given back after. One arriving during the call closes the channel: reopen and map again.
     boolean interrupted = Thread.interrupted();
     try {
-      return mapper.map(backing, off, len);
+      while (true) {
+        FileChannel ch = this.mapper;
+        try {
+          return mapper.map(ch, off, len);
+        } catch (ClosedChannelException e) {
+          // Ours closed by an interrupt (ClosedByInterruptException), or another thread's
+          // interrupt closed it under us (AsynchronousCloseException).
+          interrupted |= Thread.interrupted();
+          reopen(ch, e);
+        }
+      }
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** Replaces {@code lost}, closed by an interrupt, unless another thread did already. */
+  private synchronized void reopen(FileChannel lost, ClosedChannelException cause) throws IOException {
+    if (closed) {
+      throw cause;
+    }
+    if (mapper != lost) {
+      return;
+    }
+    if (descriptor == null) {
+      throw new IOException("device memory lost: an interrupt closed its channel, and this system offers no "
+          + "descriptor directory (" + DESCRIPTOR_DIRECTORIES + ") to open it again", cause);
+    }
+    mapper = FileChannel.open(descriptor, StandardOpenOption.READ, StandardOpenOption.WRITE);
   }
 
   /**
@@ -276,22 +311,20 @@ final class DeviceMemory implements Closeable {
    * and they all stay valid. Callers stop their own I/O first.
    */
   void close(boolean mappingsLive) throws IOException {
-    if (closed) {
-      return;
-    }
-    Object lock = descriptorPath != null ? descriptorPath : new Object();
-    synchronized (lock) {
+    FileChannel ch;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
       closed = true;
-      Mappings.onMemoryThread(() -> {
-        try {
-          if (!mappingsLive) {
-            backing.truncate(0);
-          }
-        } finally {
-          backing.close();
+      ch = mapper;
+    }
+    try (backing; ch) {
+      synchronized (backing) {
+        if (!mappingsLive) {
+          backing.setLength(0);
         }
-        return null;
-      });
+      }
     }
   }
 

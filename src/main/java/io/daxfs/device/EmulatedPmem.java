@@ -24,8 +24,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -51,7 +49,9 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
   private final Badblocks badblocks;
   private final LiveMappings mappings = new LiveMappings();
   private final List<Consumer<List<BadBlock>>> listeners = new CopyOnWriteArrayList<>();
-  private ExecutorService notifier; // guarded by this; started by the first notification
+  /** Started by the first notification; its thread ends when idle. Guarded by this. */
+  private DaemonPool notifier;
+  private boolean closed; // guarded by this
 
   private EmulatedPmem(DeviceMemory memory, int sectorSize, MediaErrorModel model) {
     this.memory = memory;
@@ -164,15 +164,17 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
   /**
    * Listeners run on this device's notifier thread, in order: the thread that made the sectors
    * known may hold a file's lock, and a listener that repairs the file would then deadlock. The
-   * listeners are taken now, so one registered later never hears of older errors.
+   * listeners are taken now, so one registered later never hears of older errors. Once the device
+   * is closed, nothing more is announced.
    */
   private void notifyKnown(List<BadBlock> fresh) {
     if (fresh.isEmpty() || listeners.isEmpty()) {
       return;
     }
     List<Consumer<List<BadBlock>>> now = List.copyOf(listeners);
-    notifier().execute(() -> {
+    Runnable announce = () -> {
       for (Consumer<List<BadBlock>> l : now) {
+        Thread.interrupted(); // one that reached the previous listener is not this one's
         try {
           l.accept(fresh);
         } catch (RuntimeException e) {
@@ -180,18 +182,16 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
           t.getUncaughtExceptionHandler().uncaughtException(t, e);
         }
       }
-    });
-  }
-
-  private synchronized ExecutorService notifier() {
-    if (notifier == null) {
-      notifier = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "daxfs-media-errors");
-        t.setDaemon(true);
-        return t;
-      });
+    };
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      if (notifier == null) {
+        notifier = DaemonPool.serial("daxfs-media-errors");
+      }
+      notifier.execute(announce);
     }
-    return notifier;
   }
 
   private Range<Long> checked(long sector, long count) {
@@ -398,9 +398,6 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
     /** Maps {@code [off, off + len)} of {@code backing} into the arena with the JDK's own map. */
     T map(FileChannel backing, long off, long len) throws IOException;
 
-    /** Whether {@code e} says the arena is confined to another thread than the one that used it. */
-    boolean isWrongThread(RuntimeException e);
-
     /** The scope whose end (closed or collected) ends {@code mapping}. */
     Object scopeOf(T mapping);
 
@@ -409,34 +406,25 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
   }
 
   /**
-   * Whether {@code how}'s arena only accepts mappings from the calling thread (a confined arena):
-   * found with a mapping of nothing on the daxfs memory thread, which commits nothing.
+   * Checks that {@code how}'s arena takes mappings from the calling thread, with a mapping of
+   * nothing (which commits nothing): so that an arena closed, or confined to another thread, fails
+   * before any block of a file is touched.
    *
    * @throws IllegalStateException if the arena is closed
-   * @throws RuntimeException what the JDK throws when the arena is confined to a third thread
+   * @throws RuntimeException what the JDK throws when the arena is confined to another thread
    */
-  public boolean mapsOnCallerThread(SegmentMapper<?> how) throws IOException {
-    try {
-      memory.mapOnMemoryThread(how::map, 0, 0);
-      return false;
-    } catch (RuntimeException e) {
-      if (!how.isWrongThread(e)) {
-        throw e;
-      }
-    }
-    memory.mapOnCallerThread(how::map, 0, 0);
-    return true;
+  public void checkArena(SegmentMapper<?> how) throws IOException {
+    memory.map(how::map, 0, 0);
   }
 
   /**
-   * A new OS mapping of {@code [off, off + len)} as a memory segment of {@code how}'s arena (see
-   * {@link #mapsOnCallerThread} for {@code onCallerThread}). {@code onGone} runs once, at the
-   * first {@link #reapMappings} after the arena was closed or collected.
+   * A new OS mapping of {@code [off, off + len)} as a memory segment of {@code how}'s arena, made on
+   * the caller's thread. {@code onGone} runs once, at the first {@link #reapMappings} after the
+   * arena was closed or collected.
    */
-  public <T> T mapSegment(long off, long len, SegmentMapper<T> how, boolean onCallerThread, Runnable onGone)
-      throws IOException {
+  public <T> T mapSegment(long off, long len, SegmentMapper<T> how, Runnable onGone) throws IOException {
     mappings.reap();
-    T segment = onCallerThread ? memory.mapOnCallerThread(how::map, off, len) : memory.mapOnMemoryThread(how::map, off, len);
+    T segment = memory.map(how::map, off, len);
     mappings.trackScope(how.scopeOf(segment), how.scopeAlive(), onGone);
     return segment;
   }
@@ -450,13 +438,21 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
     mappings.reap();
   }
 
-  /** Frees the memory (unless live mappings still use it) and lets pending notifications finish. */
+  /**
+   * Frees the memory (unless live mappings still use it) once the notifications already under way
+   * have reached their listeners, and the notifier thread has ended (unless a listener closes the
+   * device from that thread, or the closing thread is interrupted while it waits).
+   */
   @Override
   public void close() throws IOException {
+    DaemonPool stopping;
     synchronized (this) {
-      if (notifier != null) {
-        notifier.shutdown();
-      }
+      closed = true;
+      stopping = notifier;
+      notifier = null;
+    }
+    if (stopping != null) {
+      stopping.shutDownAndAwait();
     }
     memory.close(mappings.count() > 0);
   }

@@ -688,11 +688,11 @@ public final class RegularFile extends Inode {
   }
 
   /**
-   * Whether memory segments of {@code mapper}'s arena must be mapped on the caller's thread; see
-   * {@link EmulatedPmem#mapsOnCallerThread}. Touches no block of the file.
+   * Checks that {@code mapper}'s arena takes mappings from the calling thread; see {@link
+   * EmulatedPmem#checkArena}. Touches no block of the file.
    */
-  public boolean mapsOnCallerThread(EmulatedPmem.SegmentMapper<?> mapper) throws IOException {
-    return device.mapsOnCallerThread(mapper);
+  public void checkArena(EmulatedPmem.SegmentMapper<?> mapper) throws IOException {
+    device.checkArena(mapper);
   }
 
   /** Makes the mapping of a device range for {@link #map(long, long, boolean, DeviceMapping)}. */

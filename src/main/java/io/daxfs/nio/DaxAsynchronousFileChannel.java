@@ -6,25 +6,32 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.CompletionHandler;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.ShutdownChannelGroupException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 
 /**
- * An asynchronous channel that runs each operation of a daxfs {@link FileChannel} on an executor:
- * the one given at open, or a shared pool of daemon threads.
+ * An asynchronous channel that runs each operation of a daxfs file or directory channel on an
+ * executor: the one given at open (never shut down by daxfs), or else its filesystem's own pool, whose threads
+ * end when idle and are waited for when the filesystem closes. Where the JDK would use its
+ * JVM-wide default pool, a pool per filesystem leaves no thread behind once the filesystem is
+ * closed, and keeps one filesystem's completion handlers from starving another's; a pool per
+ * channel would start a thread for every channel a program opens.
+ *
+ * <p>An operation still waiting for a thread when the channel closes fails with {@link
+ * AsynchronousCloseException}; one under way completes. Either way its handler or future hears of
+ * it, and when the filesystem closes, before its close returns. Interrupting a thread that runs an
+ * operation does not close the channel, as with the JDK's asynchronous file channels.
  */
 final class DaxAsynchronousFileChannel extends AsynchronousFileChannel {
-  private static final ExecutorService DEFAULT_EXECUTOR = Executors.newCachedThreadPool(daemonThreads());
-
   private final FileChannel channel;
   private final boolean readable;
   private final boolean writable;
@@ -35,15 +42,7 @@ final class DaxAsynchronousFileChannel extends AsynchronousFileChannel {
     this.channel = channel;
     this.readable = options.read();
     this.writable = options.write();
-    this.executor = executor == null ? DEFAULT_EXECUTOR : executor;
-  }
-
-  private static ThreadFactory daemonThreads() {
-    return r -> {
-      Thread t = new Thread(r, "daxfs-async-io");
-      t.setDaemon(true);
-      return t;
-    };
+    this.executor = requireNonNull(executor, "executor");
   }
 
   @FunctionalInterface
@@ -68,22 +67,36 @@ final class DaxAsynchronousFileChannel extends AsynchronousFileChannel {
   }
 
   private <V, A> void run(Op<V> op, CompletionHandler<V, ? super A> handler, A attachment) {
-    try {
-      executor.execute(() -> {
-        V result;
-        try {
-          if (!channel.isOpen()) {
-            throw new AsynchronousCloseException();
-          }
-          result = op.run();
-        } catch (Throwable t) {
-          handler.failed(t, attachment);
-          return;
+    if (!channel.isOpen()) {
+      // Started after the close (not pending at it): the handler still runs on the executor, as the JDK's does.
+      handOver(() -> handler.failed(new ClosedChannelException(), attachment), handler, attachment);
+      return;
+    }
+    handOver(() -> {
+      V result;
+      try {
+        if (!channel.isOpen()) {
+          throw new AsynchronousCloseException();
         }
-        handler.completed(result, attachment);
-      });
+        result = op.run();
+      } catch (ClosedChannelException closedMeanwhile) {
+        handler.failed(new AsynchronousCloseException(), attachment);
+        return;
+      } catch (Throwable t) {
+        handler.failed(t, attachment);
+        return;
+      }
+      handler.completed(result, attachment);
+    }, handler, attachment);
+  }
+
+  private <A> void handOver(Runnable task, CompletionHandler<?, ? super A> handler, A attachment) {
+    try {
+      executor.execute(task);
     } catch (RejectedExecutionException e) {
-      handler.failed(new java.nio.channels.ShutdownChannelGroupException(), attachment);
+      // The filesystem's own pool refuses work only once the filesystem, and so the channel, is closed.
+      Throwable failure = channel.isOpen() ? new ShutdownChannelGroupException() : new ClosedChannelException();
+      handler.failed(failure, attachment);
     }
   }
 
@@ -139,13 +152,13 @@ final class DaxAsynchronousFileChannel extends AsynchronousFileChannel {
   public <A> void read(ByteBuffer dst, long position, A attachment, CompletionHandler<Integer, ? super A> handler) {
     requireNonNull(handler, "handler");
     checkRead(dst, position);
-    run(() -> channel.read(dst, position), handler, attachment);
+    run(() -> readAt(dst, position), handler, attachment);
   }
 
   @Override
   public Future<Integer> read(ByteBuffer dst, long position) {
     checkRead(dst, position);
-    return submit(() -> channel.read(dst, position));
+    return submit(() -> readAt(dst, position));
   }
 
   private void checkRead(ByteBuffer dst, long position) {
@@ -165,13 +178,13 @@ final class DaxAsynchronousFileChannel extends AsynchronousFileChannel {
   public <A> void write(ByteBuffer src, long position, A attachment, CompletionHandler<Integer, ? super A> handler) {
     requireNonNull(handler, "handler");
     checkWrite(src, position);
-    run(() -> channel.write(src, position), handler, attachment);
+    run(() -> writeAt(src, position), handler, attachment);
   }
 
   @Override
   public Future<Integer> write(ByteBuffer src, long position) {
     checkWrite(src, position);
-    return submit(() -> channel.write(src, position));
+    return submit(() -> writeAt(src, position));
   }
 
   private void checkWrite(ByteBuffer src, long position) {
@@ -182,6 +195,16 @@ final class DaxAsynchronousFileChannel extends AsynchronousFileChannel {
     if (!writable) {
       throw new NonWritableChannelException();
     }
+  }
+
+  /** A read that an interrupt of the running thread does not turn into a close of the channel. */
+  private int readAt(ByteBuffer dst, long position) throws IOException {
+    return channel instanceof DaxFileChannel file ? file.readUninterruptibly(dst, position) : channel.read(dst, position);
+  }
+
+  /** A write that an interrupt of the running thread does not turn into a close of the channel. */
+  private int writeAt(ByteBuffer src, long position) throws IOException {
+    return channel instanceof DaxFileChannel file ? file.writeUninterruptibly(src, position) : channel.write(src, position);
   }
 
   @Override

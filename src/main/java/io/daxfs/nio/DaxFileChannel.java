@@ -248,6 +248,26 @@ class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
     }
   }
 
+  /**
+   * {@link #read(ByteBuffer, long)} for an {@link java.nio.channels.AsynchronousFileChannel}, whose
+   * caller checked the rest: an interrupt of the thread it runs on does not close the channel, as
+   * with the JDK's asynchronous file channels, whose operations run on threads the caller does not own.
+   */
+  int readUninterruptibly(ByteBuffer dst, long position) throws IOException {
+    ensureOpen();
+    checkAligned(dst, position);
+    return readAt(dst, position);
+  }
+
+  /** {@link #write(ByteBuffer, long)} as {@link #readUninterruptibly} is a read. */
+  int writeUninterruptibly(ByteBuffer src, long position) throws IOException {
+    ensureOpen();
+    checkAligned(src, append ? file.size() : position);
+    int before = src.position();
+    writeAt(src, append ? -1 : position);
+    return src.position() - before;
+  }
+
   private int readAt(ByteBuffer dst, long pos) throws IOException {
     try {
       return file.read(accessPath, pos, dst);

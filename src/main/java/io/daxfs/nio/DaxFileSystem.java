@@ -3,6 +3,7 @@ package io.daxfs.nio;
 import com.google.common.collect.ImmutableList;
 import io.daxfs.DaxConfiguration;
 import io.daxfs.MediaErrorException;
+import io.daxfs.device.DaemonPool;
 import io.daxfs.fs.FileMediaFault;
 import io.daxfs.fs.Inode;
 import io.daxfs.fs.RegularFile;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -71,6 +73,8 @@ public final class DaxFileSystem extends FileSystem {
       return DaxAttributes.LOOKUP_SERVICE.toString();
     }
   };
+  /** Runs asynchronous channels opened without an executor; started by the first. Guarded by this. */
+  private DaemonPool asyncPool;
 
   DaxFileSystem(DaxFileSystemProvider provider, String name, DaxConfiguration config, Volume volume) {
     this.provider = provider;
@@ -290,8 +294,26 @@ public final class DaxFileSystem extends FileSystem {
   }
 
   /**
+   * The pool of asynchronous channels opened without an executor: this filesystem's own, so that
+   * its threads end when it closes.
+   *
+   * @throws ClosedFileSystemException if the filesystem is closed
+   */
+  synchronized ExecutorService asyncPool() {
+    checkOpen();
+    if (asyncPool == null) {
+      asyncPool = DaemonPool.cached("daxfs-async-io");
+    }
+    return asyncPool;
+  }
+
+  /**
    * Closes every channel and stream of this filesystem, forgets its name, and frees the device's
-   * memory. Mappings obtained from {@code FileChannel.map} become inaccessible. Idempotent.
+   * memory. Mappings obtained from {@code FileChannel.map} become inaccessible. The operations of its
+   * asynchronous channels (those without an executor of their own) and media-error listeners
+   * already notified finish first, and every thread this filesystem started has ended when it
+   * returns, unless the closing thread is interrupted meanwhile or is one of those threads.
+   * Idempotent.
    */
   @Override
   public void close() throws IOException {
@@ -313,6 +335,15 @@ public final class DaxFileSystem extends FileSystem {
       }
     }
     resources.clear();
+    DaemonPool pool;
+    synchronized (this) {
+      pool = asyncPool;
+      asyncPool = null;
+    }
+    if (pool != null) {
+      // Before the device goes: operations under way still copy to and from its memory.
+      pool.shutDownAndAwait();
+    }
     try {
       volume.close();
     } catch (IOException e) {

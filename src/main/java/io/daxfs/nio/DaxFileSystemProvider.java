@@ -203,7 +203,12 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
     DaxFileSystem fs = p.getFileSystem();
     fs.checkOpen();
     FileChannel ch = DaxChannels.open(fs, fs.volume().root(), p, o, DaxAttributes.initialPermissions(0666, attrs));
-    return new DaxAsynchronousFileChannel(ch, o, executor);
+    try {
+      return new DaxAsynchronousFileChannel(ch, o, executor != null ? executor : fs.asyncPool());
+    } catch (RuntimeException e) { // closed meanwhile
+      ch.close();
+      throw e;
+    }
   }
 
   @Override

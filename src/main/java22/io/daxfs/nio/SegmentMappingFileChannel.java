@@ -65,10 +65,9 @@ final class SegmentMappingFileChannel extends DaxFileChannel {
     MapMode plain = checkMapMode(mode);
     ArenaMapper mapper = new ArenaMapper(plain, arena);
     checkInterrupt();
-    // Before any block is touched, so that an arena of another thread changes nothing.
-    boolean onCallerThread = file().mapsOnCallerThread(mapper);
-    return mapWith(plain, offset, size,
-        (device, off, len, release) -> device.mapSegment(off, len, mapper, onCallerThread, release));
+    // Before any block is touched, so that an arena closed or of another thread changes nothing.
+    file().checkArena(mapper);
+    return mapWith(plain, offset, size, (device, off, len, release) -> device.mapSegment(off, len, mapper, release));
   }
 
   /** Maps device ranges into one arena through the JDK's own map of the device's backing file. */
@@ -87,11 +86,6 @@ final class SegmentMappingFileChannel extends DaxFileChannel {
     @Override
     public MemorySegment map(FileChannel backing, long off, long len) throws IOException {
       return backing.map(mode, off, len, arena);
-    }
-
-    @Override
-    public boolean isWrongThread(RuntimeException e) {
-      return e instanceof WrongThreadException;
     }
 
     @Override
