@@ -31,7 +31,10 @@ import java.util.Objects;
 
 /**
  * A channel to a daxfs regular file. A plain open takes the DAX path: every read and write is a
- * copy between the caller's buffer and the device memory, with no lock on the read path.
+ * copy between the caller's buffer and the device memory. Reads of up to 512 bytes take no lock
+ * (they validate optimistically and retry under the file's read lock); longer reads hold the read
+ * lock; writes inside the file's size and blocks hold only their byte range, others the write lock
+ * (see {@link RegularFile}).
  *
  * <p>Thread-safe as {@link FileChannel} requires: positional operations run concurrently; the
  * relative ones serialize on the channel position.
