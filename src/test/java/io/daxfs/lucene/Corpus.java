@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +23,9 @@ import org.apache.lucene.index.CheckIndex;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.MultiDocValues;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.IndexSearcher;
@@ -58,7 +62,7 @@ final class Corpus {
     Random random = new Random(seed);
     List<Doc> docs = new ArrayList<>(size);
     for (int i = 0; i < size; i++) {
-      int words = 5 + random.nextInt(40);
+      int words = 5 + random.nextInt(25);
       StringBuilder body = new StringBuilder();
       for (int w = 0; w < words; w++) {
         double u = random.nextDouble();
@@ -113,6 +117,7 @@ final class Corpus {
     doc.add(new IntPoint("price", d.price()));
     doc.add(new StoredField("price", d.price()));
     doc.add(new NumericDocValuesField("price", d.price()));
+    doc.add(new NumericDocValuesField("ordinal", Integer.parseInt(d.id().substring(4))));
     doc.add(new TextField("body", d.body(), Field.Store.YES));
     return doc;
   }
@@ -127,7 +132,7 @@ final class Corpus {
   List<Named> questions() {
     List<Named> questions = new ArrayList<>();
     questions.add(new Named("every stored document", this::checkStoredFields));
-    for (int n = 0; n < VOCABULARY; n += 7) {
+    for (int n = 0; n < VOCABULARY; n += 11) {
       String w = word(n);
       questions.add(new Named("term body:" + w, s -> checkHits(s, new TermQuery(new Term("body", w)), d -> hasWord(d, w))));
     }
@@ -174,9 +179,16 @@ final class Corpus {
       throw new AssertionError(query + " counted " + count + " hits, the source has " + expected.size());
     }
     TopDocs top = searcher.search(query, Math.max(1, count));
+    // Hits name their source document through doc values (stored fields have a question of their
+    // own): an iterator only moves forward, so in doc id order.
+    int[] hits = Arrays.stream(top.scoreDocs).mapToInt(h -> h.doc).sorted().toArray();
+    NumericDocValues ordinals = MultiDocValues.getNumericValues(searcher.getIndexReader(), "ordinal");
     Set<String> found = new HashSet<>();
-    for (ScoreDoc hit : top.scoreDocs) {
-      found.add(storedDoc(searcher, hit.doc).id());
+    for (int docId : hits) {
+      if (ordinals == null || !ordinals.advanceExact(docId)) {
+        throw new AssertionError("hit " + docId + " of " + query + " has no ordinal");
+      }
+      found.add(docs.get(Math.toIntExact(ordinals.longValue())).id());
     }
     if (!found.equals(expected)) {
       throw new AssertionError(query + " found " + found.size() + " documents that differ from the "
@@ -191,8 +203,9 @@ final class Corpus {
       throw new AssertionError("the index holds " + maxDoc + " documents, the source " + docs.size());
     }
     BitSet seen = new BitSet(docs.size());
+    StoredFields fields = searcher.storedFields();
     for (int docId = 0; docId < maxDoc; docId++) {
-      Doc d = storedDoc(searcher, docId);
+      Doc d = storedDoc(fields, docId);
       int index = Integer.parseInt(d.id().substring(4));
       if (seen.get(index)) {
         throw new AssertionError(d.id() + " is stored twice");
@@ -205,8 +218,9 @@ final class Corpus {
     TopDocs top = searcher.search(IntPoint.newRangeQuery("price", 0, MAX_PRICE), 10,
         new Sort(new SortField("price", SortField.Type.INT)));
     List<Integer> prices = new ArrayList<>();
+    StoredFields fields = searcher.storedFields();
     for (ScoreDoc hit : top.scoreDocs) {
-      prices.add(storedDoc(searcher, hit.doc).price());
+      prices.add(storedDoc(fields, hit.doc).price());
     }
     List<Integer> expected = docs.stream().map(Doc::price).sorted().limit(10).toList();
     if (!prices.equals(expected)) {
@@ -215,11 +229,11 @@ final class Corpus {
   }
 
   /** The document's stored fields, which must equal the source document it names. */
-  private Doc storedDoc(IndexSearcher searcher, int docId) throws IOException {
-    Document stored = searcher.storedFields().document(docId);
+  private Doc storedDoc(StoredFields fields, int docId) throws IOException {
+    Document stored = fields.document(docId);
     String id = stored.get("id");
-    int index = id != null && id.matches("doc-\\d{5}") ? Integer.parseInt(id.substring(4)) : -1;
-    if (index < 0 || index >= docs.size()) {
+    int index = id != null && id.startsWith("doc-") ? Integer.parseInt(id.substring(4)) : -1;
+    if (index < 0 || index >= docs.size() || !docs.get(index).id().equals(id)) {
       throw new AssertionError("document " + docId + " has a stored id that is no source id: " + id);
     }
     Doc source = docs.get(index);

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class LuceneOnDaxTest {
   private static final long SEED = 0x1ce5eedL;
-  private static final Corpus CORPUS = Corpus.generate(SEED, 4000);
+  private static final Corpus CORPUS = Corpus.generate(SEED, 3000);
 
   private FileSystem fs;
 
