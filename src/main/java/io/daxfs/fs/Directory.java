@@ -7,6 +7,7 @@ import java.util.TreeMap;
 /** A directory: named entries and a parent. Both are guarded by the volume's tree lock. */
 public final class Directory extends Inode {
   private final TreeMap<String, Inode> entries = new TreeMap<>();
+  private final ByteRangeLocks byteRangeLocks = new ByteRangeLocks();
   private Directory parent;
 
   Directory(Volume volume, long id, int permissions, Directory parent) {
@@ -23,6 +24,11 @@ public final class Directory extends Inode {
   @Override
   public long size() {
     return volume().blockSize();
+  }
+
+  /** The byte-range locks held on this directory through channels opened on it. */
+  public ByteRangeLocks byteRangeLocks() {
+    return byteRangeLocks;
   }
 
   /** The parent directory; the root is its own parent. Caller holds the tree lock. */

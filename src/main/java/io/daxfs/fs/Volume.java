@@ -335,6 +335,24 @@ public final class Volume implements Closeable {
    *     link when links are not followed
    */
   public RegularFile open(Directory base, PathNames path, OpenSpec spec) throws IOException {
+    return (RegularFile) open(base, path, spec, false);
+  }
+
+  /**
+   * Opens what {@code path} names for reading only, as {@code open(2)} with {@code O_RDONLY} does:
+   * a regular file is counted as by {@link #open(Directory, PathNames, OpenSpec)} (the caller must
+   * {@link RegularFile#release()} it); a directory is returned as it is, since nothing about it
+   * outlives a removal the way an open file's data does.
+   *
+   * @throws NoSuchFileException if it does not exist
+   * @throws FileSystemException "Too many levels of symbolic links ..." for a link when links are
+   *     not followed
+   */
+  public Inode openForReading(Directory base, PathNames path, boolean followLinks) throws IOException {
+    return open(base, path, new OpenSpec(false, false, followLinks, 0), true);
+  }
+
+  private Inode open(Directory base, PathNames path, OpenSpec spec, boolean directoryAllowed) throws IOException {
     boolean mayCreate = spec.create || spec.createNew;
     Lock l = mayCreate ? treeLock.writeLock() : treeLock.readLock();
     l.lock();
@@ -356,6 +374,9 @@ public final class Volume implements Closeable {
         throw new FileAlreadyExistsException(path.toString());
       }
       if (inode instanceof Directory) {
+        if (directoryAllowed) {
+          return inode;
+        }
         throw new FileSystemException(path.toString(), null, "Is a directory");
       }
       if (inode instanceof SymbolicLink) {
@@ -718,6 +739,16 @@ public final class Volume implements Closeable {
     } finally {
       l.unlock();
     }
+  }
+
+  /**
+   * The durability point of {@code dir}'s entries, as {@code fsync(2)} on a directory is on Linux:
+   * once it returns, the creations, removals and renames of names in {@code dir} made before it
+   * would survive a power failure. It records nothing today, because nothing is lost at a power
+   * failure yet; the emulation of one builds on this call.
+   */
+  public void syncDirectory(Directory dir) {
+    // nothing to record until power failure is emulated
   }
 
   /** Frees the device's memory. Idempotent. */

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.CompletionHandler;
+import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
@@ -18,17 +19,22 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 
 /**
- * An asynchronous channel that runs each operation of a {@link DaxFileChannel} on an executor:
+ * An asynchronous channel that runs each operation of a daxfs {@link FileChannel} on an executor:
  * the one given at open, or a shared pool of daemon threads.
  */
 final class DaxAsynchronousFileChannel extends AsynchronousFileChannel {
   private static final ExecutorService DEFAULT_EXECUTOR = Executors.newCachedThreadPool(daemonThreads());
 
-  private final DaxFileChannel channel;
+  private final FileChannel channel;
+  private final boolean readable;
+  private final boolean writable;
   private final ExecutorService executor;
 
-  DaxAsynchronousFileChannel(DaxFileChannel channel, ExecutorService executor) {
+  /** Runs the operations of {@code channel}, a file or directory channel opened with {@code options}. */
+  DaxAsynchronousFileChannel(FileChannel channel, OpenOptions options, ExecutorService executor) {
     this.channel = channel;
+    this.readable = options.read();
+    this.writable = options.write();
     this.executor = executor == null ? DEFAULT_EXECUTOR : executor;
   }
 
@@ -116,10 +122,10 @@ final class DaxAsynchronousFileChannel extends AsynchronousFileChannel {
     if (position < 0 || size < 0 || position + size < 0) {
       throw new IllegalArgumentException("Negative position or size");
     }
-    if (shared && !channel.isReadable()) {
+    if (shared && !readable) {
       throw new NonReadableChannelException();
     }
-    if (!shared && !channel.isWritable()) {
+    if (!shared && !writable) {
       throw new NonWritableChannelException();
     }
   }
@@ -147,7 +153,7 @@ final class DaxAsynchronousFileChannel extends AsynchronousFileChannel {
     if (position < 0) {
       throw new IllegalArgumentException("Negative position");
     }
-    if (!channel.isReadable()) {
+    if (!readable) {
       throw new NonReadableChannelException();
     }
     if (dst.isReadOnly()) {
@@ -173,7 +179,7 @@ final class DaxAsynchronousFileChannel extends AsynchronousFileChannel {
     if (position < 0) {
       throw new IllegalArgumentException("Negative position");
     }
-    if (!channel.isWritable()) {
+    if (!writable) {
       throw new NonWritableChannelException();
     }
   }

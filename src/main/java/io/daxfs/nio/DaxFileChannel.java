@@ -33,7 +33,7 @@ import java.util.Objects;
  * <p>Thread-safe as {@link FileChannel} requires: positional operations run concurrently; the
  * relative ones serialize on the channel position.
  */
-final class DaxFileChannel extends FileChannel {
+final class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
   private static final int TRANSFER_CHUNK = 256 << 10;
 
   private final DaxFileSystem fs;
@@ -68,6 +68,12 @@ final class DaxFileChannel extends FileChannel {
     Volume v = fs.volume();
     RegularFile file =
         v.open(base, path, new Volume.OpenSpec(o.create(), o.createNew(), o.followLinks(), permissions));
+    return opened(fs, base, path, file, o);
+  }
+
+  /** A channel on {@code file}, just opened (and counted) through {@code path}; it releases the file on failure. */
+  static DaxFileChannel opened(DaxFileSystem fs, Directory base, DaxPath path, RegularFile file, OpenOptions o)
+      throws IOException {
     DaxFileChannel ch = new DaxFileChannel(fs, base, path, file, o);
     try {
       if (o.truncateExisting()) {
@@ -383,7 +389,7 @@ final class DaxFileChannel extends FileChannel {
     if (!readable) {
       throw new NonReadableChannelException();
     }
-    if (target instanceof DaxFileChannel d && !d.writable) {
+    if (target instanceof DaxFileChannel d && !d.writable || target instanceof DaxDirectoryChannel) {
       throw new NonWritableChannelException();
     }
     checkInterrupt();
@@ -555,7 +561,8 @@ final class DaxFileChannel extends FileChannel {
     return lock;
   }
 
-  void release(DaxFileLock lock) throws IOException {
+  @Override
+  public void release(DaxFileLock lock) throws IOException {
     synchronized (locks) {
       ensureOpen();
       if (locks.remove(lock)) {
@@ -564,7 +571,8 @@ final class DaxFileChannel extends FileChannel {
     }
   }
 
-  boolean holds(DaxFileLock lock) {
+  @Override
+  public boolean holds(DaxFileLock lock) {
     synchronized (locks) {
       return locks.contains(lock);
     }

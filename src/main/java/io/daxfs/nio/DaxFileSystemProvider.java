@@ -192,7 +192,7 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
     OpenOptions o = OpenOptions.parse(options);
     DaxFileSystem fs = p.getFileSystem();
     fs.checkOpen();
-    return DaxFileChannel.open(fs, fs.volume().root(), p, o, DaxAttributes.initialPermissions(0666, attrs));
+    return DaxChannels.open(fs, fs.volume().root(), p, o, DaxAttributes.initialPermissions(0666, attrs));
   }
 
   @Override
@@ -202,9 +202,8 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
     OpenOptions o = OpenOptions.parse(options, true);
     DaxFileSystem fs = p.getFileSystem();
     fs.checkOpen();
-    DaxFileChannel ch =
-        DaxFileChannel.open(fs, fs.volume().root(), p, o, DaxAttributes.initialPermissions(0666, attrs));
-    return new DaxAsynchronousFileChannel(ch, executor);
+    FileChannel ch = DaxChannels.open(fs, fs.volume().root(), p, o, DaxAttributes.initialPermissions(0666, attrs));
+    return new DaxAsynchronousFileChannel(ch, o, executor);
   }
 
   @Override

@@ -126,7 +126,7 @@ final class DaxSecureDirectoryStream implements SecureDirectoryStream<Path> {
     DaxPath p = DaxPath.cast(path);
     OpenOptions o = OpenOptions.parse(options);
     checkOpen();
-    return DaxFileChannel.open(fs, base(), p, o, DaxAttributes.initialPermissions(0666, attrs));
+    return DaxChannels.open(fs, base(), p, o, DaxAttributes.initialPermissions(0666, attrs));
   }
 
   @Override
