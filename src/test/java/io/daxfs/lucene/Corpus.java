@@ -134,7 +134,8 @@ final class Corpus {
     questions.add(new Named("every stored document", this::checkStoredFields));
     for (int n = 0; n < VOCABULARY; n += 11) {
       String w = word(n);
-      questions.add(new Named("term body:" + w, s -> checkHits(s, new TermQuery(new Term("body", w)), d -> hasWord(d, w))));
+      questions.add(new Named("term body:" + w,
+          s -> checkHits(s, new TermQuery(new Term("body", w)), d -> hasWord(d, w))));
     }
     Random random = new Random(seed ^ 0x5eed);
     for (int i = 0; i < 12; i++) {
@@ -145,7 +146,8 @@ final class Corpus {
     }
     for (int i = 0; i < docs.size(); i += docs.size() / 10) {
       Doc d = docs.get(i);
-      questions.add(new Named("term id:" + d.id(), s -> checkHits(s, new TermQuery(new Term("id", d.id())), d::equals)));
+      questions.add(new Named("term id:" + d.id(),
+          s -> checkHits(s, new TermQuery(new Term("id", d.id())), d::equals)));
     }
     questions.add(new Named("ten cheapest by doc values", this::checkCheapest));
     return questions;
