@@ -70,6 +70,17 @@ public final class Directory extends Inode {
     return null;
   }
 
+  /** A snapshot of the regular files here, by name. Caller holds the tree lock. */
+  java.util.Map<String, RegularFile> regularFiles() {
+    java.util.Map<String, RegularFile> files = new java.util.TreeMap<>();
+    entries.forEach((name, inode) -> {
+      if (inode instanceof RegularFile f) {
+        files.put(name, f);
+      }
+    });
+    return files;
+  }
+
   /** A snapshot of the entry names, in sorted order. Caller holds the tree lock. */
   List<String> names() {
     return new ArrayList<>(entries.keySet());

@@ -22,6 +22,16 @@ public abstract class Inode {
   private volatile long lastAccessTime;
   private volatile long changeTime;
   private volatile int links;
+  /**
+   * The names that lead here, as Linux's dentries: where a change to this inode is announced.
+   * Replaced whole under the tree lock, so announcements read it without one.
+   */
+  private volatile Dentry[] dentries = NO_DENTRIES;
+
+  /** One name of an inode: the directory that holds it and the name there. */
+  record Dentry(Directory parent, String name) {}
+
+  private static final Dentry[] NO_DENTRIES = new Dentry[0];
 
   Inode(Volume volume, long id, int permissions) {
     this.volume = volume;
@@ -70,6 +80,7 @@ public abstract class Inode {
   public final void setPermissions(int bits) {
     this.permissions = bits & 07777;
     touchChange();
+    announceModified();
   }
 
   /** The mode as {@code stat} gives it: type bits and permission bits. */
@@ -90,6 +101,7 @@ public abstract class Inode {
   public final void setOwner(String name) {
     this.owner = name;
     touchChange();
+    announceModified();
   }
 
   public final String group() {
@@ -99,6 +111,7 @@ public abstract class Inode {
   public final void setGroup(String name) {
     this.group = name;
     touchChange();
+    announceModified();
   }
 
   /** Times are nanoseconds since the epoch. */
@@ -134,6 +147,7 @@ public abstract class Inode {
       creationTime = creation;
     }
     touchChange();
+    announceModified();
   }
 
   final void touchModified() {
@@ -157,6 +171,47 @@ public abstract class Inode {
       long now = volume.now();
       if (now != lastAccessTime) { // within one tick, concurrent readers must not all store
         lastAccessTime = now;
+      }
+    }
+  }
+
+  /**
+   * Tells the volume's change listener, if there is one, that this inode's content or attributes
+   * changed: once under each of its names (each hard link), as no name is known to be the one the
+   * change was made through. Costs one volatile read while nobody listens.
+   */
+  public final void announceModified() {
+    ChangeListener listener = volume.changeListener();
+    if (listener != null) {
+      for (Dentry d : dentries) {
+        listener.entryChanged(d.parent(), d.name(), ChangeListener.Change.MODIFIED);
+      }
+    }
+  }
+
+  /** The names of this inode now. */
+  final Dentry[] dentries() {
+    return dentries;
+  }
+
+  /** Records a new name; caller holds the tree lock. */
+  final void addDentry(Directory parent, String name) {
+    Dentry[] old = dentries;
+    Dentry[] now = java.util.Arrays.copyOf(old, old.length + 1);
+    now[old.length] = new Dentry(parent, name);
+    dentries = now;
+  }
+
+  /** Forgets a name; caller holds the tree lock. */
+  final void removeDentry(Directory parent, String name) {
+    Dentry[] old = dentries;
+    for (int i = 0; i < old.length; i++) {
+      if (old[i].parent() == parent && old[i].name().equals(name)) {
+        Dentry[] now = new Dentry[old.length - 1];
+        System.arraycopy(old, 0, now, 0, i);
+        System.arraycopy(old, i + 1, now, i, now.length - i);
+        dentries = now;
+        return;
       }
     }
   }

@@ -398,6 +398,7 @@ public final class RegularFile extends Inode {
             long written = writeSteps(path, pos, src, em);
             if (written > pos) {
               touchModified();
+              announceModified();
             }
             return written;
           }
@@ -413,6 +414,7 @@ public final class RegularFile extends Inode {
       long end = writeLocked(path, start, src);
       if (end > start) {
         touchModified();
+        announceModified();
       }
       return end;
     } finally {
@@ -454,6 +456,7 @@ public final class RegularFile extends Inode {
       }
       if (at > start) {
         touchModified();
+        announceModified();
       }
       return at;
     } finally {
@@ -596,6 +599,7 @@ public final class RegularFile extends Inode {
       extents = extents.truncate(keep, volume()::free);
       size = newSize;
       touchModified();
+      announceModified();
       return true;
     } finally {
       lock.unlockWrite(stamp);
@@ -633,6 +637,7 @@ public final class RegularFile extends Inode {
         }
       }
       touchModified();
+      announceModified();
     } finally {
       lock.unlockWrite(stamp);
     }

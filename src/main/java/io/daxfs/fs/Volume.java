@@ -44,6 +44,7 @@ public final class Volume implements Closeable {
   private final AtomicLong nextId = new AtomicLong(2); // Linux filesystems number the root 2
   private final Directory root;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile ChangeListener changeListener;
 
   private Volume(EmulatedPmem device, DaxConfiguration config) {
     this.device = device;
@@ -116,6 +117,33 @@ public final class Volume implements Closeable {
   /** Where a new file with no neighbours starts looking: low blocks first, which reuses committed memory. */
   long allocationGoal() {
     return 0;
+  }
+
+  /**
+   * Installs the listener that hears of every change from now on, replacing any other; {@code
+   * null} removes it, so that changes cost only the check that nobody listens.
+   */
+  public void setChangeListener(ChangeListener listener) {
+    this.changeListener = listener;
+  }
+
+  /** The installed listener, or {@code null} while nobody listens. */
+  public ChangeListener changeListener() {
+    return changeListener;
+  }
+
+  private void announce(Directory dir, String name, ChangeListener.Change change) {
+    ChangeListener listener = changeListener;
+    if (listener != null) {
+      listener.entryChanged(dir, name, change);
+    }
+  }
+
+  private void announceRemoved(Directory dir) {
+    ChangeListener listener = changeListener;
+    if (listener != null) {
+      listener.directoryRemoved(dir);
+    }
   }
 
   /** Shared lock for a compound read of the tree (e.g. a copy reading attributes then data). */
@@ -322,8 +350,16 @@ public final class Volume implements Closeable {
 
   // ---- creation ----------------------------------------------------------------------------------
 
-  /** How {@link #open} treats a missing or existing file. */
-  public record OpenSpec(boolean create, boolean createNew, boolean followLinks, int permissions) {}
+  /**
+   * How {@link #open} treats a missing or existing file; {@code truncate} empties an existing one
+   * ({@code O_TRUNC}).
+   */
+  public record OpenSpec(boolean create, boolean createNew, boolean followLinks, int permissions, boolean truncate) {
+    /** An open that does not truncate. */
+    public OpenSpec(boolean create, boolean createNew, boolean followLinks, int permissions) {
+      this(create, createNew, followLinks, permissions, false);
+    }
+  }
 
   /**
    * Opens (and maybe creates) a regular file as {@code open(2)} does, and counts the open: the
@@ -335,7 +371,23 @@ public final class Volume implements Closeable {
    *     link when links are not followed
    */
   public RegularFile open(Directory base, PathNames path, OpenSpec spec) throws IOException {
-    return (RegularFile) open(base, path, spec, false);
+    Opened opened = openOrCreate(base, path, spec, false);
+    RegularFile f = (RegularFile) opened.inode;
+    if (spec.truncate && !opened.created) {
+      // Outside the tree lock: truncation waits for writes in flight. Like O_TRUNC it counts as a
+      // modification even of an empty file, but not of a file this open created.
+      boolean shrunk;
+      try {
+        shrunk = f.truncate(0);
+      } catch (IOException | RuntimeException e) {
+        f.release();
+        throw e;
+      }
+      if (!shrunk) { // a truncation that changed the file announced itself
+        f.announceModified();
+      }
+    }
+    return f;
   }
 
   /**
@@ -349,10 +401,14 @@ public final class Volume implements Closeable {
    *     not followed
    */
   public Inode openForReading(Directory base, PathNames path, boolean followLinks) throws IOException {
-    return open(base, path, new OpenSpec(false, false, followLinks, 0), true);
+    return openOrCreate(base, path, new OpenSpec(false, false, followLinks, 0), true).inode;
   }
 
-  private Inode open(Directory base, PathNames path, OpenSpec spec, boolean directoryAllowed) throws IOException {
+  /** What an open found: a counted regular file (or, when allowed, a directory), and whether the open created it. */
+  private record Opened(Inode inode, boolean created) {}
+
+  private Opened openOrCreate(Directory base, PathNames path, OpenSpec spec, boolean directoryAllowed)
+      throws IOException {
     boolean mayCreate = spec.create || spec.createNew;
     Lock l = mayCreate ? treeLock.writeLock() : treeLock.readLock();
     l.lock();
@@ -368,14 +424,14 @@ public final class Volume implements Closeable {
         RegularFile f = new RegularFile(this, nextId.getAndIncrement(), mode(spec.permissions));
         link(e.parent, e.name, f);
         f.retain();
-        return f;
+        return new Opened(f, true);
       }
       if (spec.createNew) {
         throw new FileAlreadyExistsException(path.toString());
       }
       if (inode instanceof Directory) {
         if (directoryAllowed) {
-          return inode;
+          return new Opened(inode, false);
         }
         throw new FileSystemException(path.toString(), null, "Is a directory");
       }
@@ -384,7 +440,7 @@ public final class Volume implements Closeable {
       }
       RegularFile f = (RegularFile) inode;
       f.retain();
-      return f;
+      return new Opened(f, false);
     } finally {
       l.unlock();
     }
@@ -482,6 +538,7 @@ public final class Volume implements Closeable {
 
   private void link(Directory parent, String name, Inode inode) {
     parent.put(name, inode);
+    inode.addDentry(parent, name);
     if (inode instanceof Directory d) {
       d.setParent(parent);
       d.setLinkCount(2);
@@ -490,10 +547,13 @@ public final class Volume implements Closeable {
       inode.setLinkCount(inode.linkCount() + 1);
     }
     parent.touchModified();
+    announce(parent, name, ChangeListener.Change.CREATED);
   }
 
-  private void unlink(Directory parent, String name, Inode inode) {
+  /** Removes a name; {@code announce} is false where a move onto the name replaces it (no event, as rename(2)). */
+  private void unlink(Directory parent, String name, Inode inode, boolean announce) {
     parent.remove(name);
+    inode.removeDentry(parent, name);
     if (inode instanceof Directory) {
       inode.setLinkCount(0);
       parent.setLinkCount(parent.linkCount() - 1);
@@ -502,6 +562,12 @@ public final class Volume implements Closeable {
       inode.touchChange();
     }
     parent.touchModified();
+    if (announce) {
+      announce(parent, name, ChangeListener.Change.DELETED);
+    }
+    if (inode instanceof Directory d) {
+      announceRemoved(d);
+    }
     if (inode instanceof RegularFile f) {
       f.unlinked();
     }
@@ -547,7 +613,7 @@ public final class Volume implements Closeable {
       } else if (mode == DeleteMode.DIRECTORY) {
         throw new FileSystemException(path.toString(), null, "Not a directory");
       }
-      unlink(e.parent, e.name, inode);
+      unlink(e.parent, e.name, inode, true);
     } finally {
       l.unlock();
     }
@@ -668,10 +734,13 @@ public final class Volume implements Closeable {
             throw new FileSystemException(from, to, "Directory not empty"); // ENOTEMPTY, not mapped by the JDK
           }
         }
-        unlink(t.parent, t.name, t.inode);
+        // without ATOMIC_MOVE the JDK removes the target first, and a watcher sees it go
+        unlink(t.parent, t.name, t.inode, !strictTypes);
       }
       s.parent.remove(s.name);
       t.parent.put(t.name, s.inode);
+      s.inode.removeDentry(s.parent, s.name);
+      s.inode.addDentry(t.parent, t.name);
       if (s.inode instanceof Directory d) {
         s.parent.setLinkCount(s.parent.linkCount() - 1);
         t.parent.setLinkCount(t.parent.linkCount() + 1);
@@ -680,6 +749,8 @@ public final class Volume implements Closeable {
       s.parent.touchModified();
       t.parent.touchModified();
       s.inode.touchChange();
+      announce(s.parent, s.name, ChangeListener.Change.DELETED);
+      announce(t.parent, t.name, ChangeListener.Change.CREATED);
     } finally {
       l.unlock();
     }
@@ -749,6 +820,17 @@ public final class Volume implements Closeable {
    */
   public void syncDirectory(Directory dir) {
     // nothing to record until power failure is emulated
+  }
+
+  /** The regular files in a directory now, by name. */
+  public java.util.Map<String, RegularFile> regularFiles(Directory dir) {
+    Lock l = treeLock.readLock();
+    l.lock();
+    try {
+      return dir.regularFiles();
+    } finally {
+      l.unlock();
+    }
   }
 
   /** Frees the device's memory. Idempotent. */

@@ -48,6 +48,8 @@ final class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
   private final Object positionLock = new Object();
   private long position; // guarded by positionLock
   private final List<DaxFileLock> locks = new ArrayList<>(); // guarded by itself
+  /** Whether this channel has handed out a READ_WRITE mapping, whose stores {@link #force} then announces. */
+  private volatile boolean mappedWritable;
 
   private DaxFileChannel(DaxFileSystem fs, Directory base, DaxPath path, RegularFile file, OpenOptions options) {
     this.fs = fs;
@@ -67,7 +69,8 @@ final class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
       throws IOException {
     Volume v = fs.volume();
     RegularFile file =
-        v.open(base, path, new Volume.OpenSpec(o.create(), o.createNew(), o.followLinks(), permissions));
+        v.open(base, path,
+            new Volume.OpenSpec(o.create(), o.createNew(), o.followLinks(), permissions, o.truncateExisting()));
     return opened(fs, base, path, file, o);
   }
 
@@ -76,11 +79,8 @@ final class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
       throws IOException {
     DaxFileChannel ch = new DaxFileChannel(fs, base, path, file, o);
     try {
-      if (o.truncateExisting()) {
-        file.truncate(0);
-      }
       fs.register(ch);
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       ch.close();
       throw e;
     }
@@ -371,6 +371,10 @@ final class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
   @Override
   public void force(boolean metaData) throws IOException {
     ensureOpen();
+    if (mappedWritable) {
+      // stores through a mapping pass no code of daxfs; a force is where their writer says they were made
+      file.announceModified();
+    }
   }
 
   // ---- transfers -------------------------------------------------------------------------------
@@ -513,7 +517,12 @@ final class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
     }
     checkInterrupt();
     try {
-      return file.map(mode, position, size, writable);
+      MappedByteBuffer buffer = file.map(mode, position, size, writable);
+      if (mode == MapMode.READ_WRITE) {
+        mappedWritable = true;
+        file.announceModified(); // the stores to come are invisible to daxfs: tell watchers now
+      }
+      return buffer;
     } catch (FileMediaFault f) {
       throw mediaError(f, MediaErrorException.Operation.MAP);
     } catch (FileSystemException e) {

@@ -44,6 +44,7 @@ public final class DaxFileSystem extends FileSystem {
   private final Set<Closeable> resources = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean open = true;
+  private final DaxWatchRegistry watches = new DaxWatchRegistry(this);
 
   DaxFileSystem(DaxFileSystemProvider provider, String name, DaxConfiguration config, Volume volume) {
     this.provider = provider;
@@ -134,19 +135,32 @@ public final class DaxFileSystem extends FileSystem {
     return DaxAttributes.LOOKUP_SERVICE;
   }
 
+  /**
+   * A new watch service for directories of this filesystem. It starts no thread: each operation
+   * that changes a watched directory's entries queues the event before it returns. Beside the
+   * standard kinds it accepts {@link io.daxfs.DaxWatchEventKinds#ENTRY_MEDIA_ERROR}. Closing this
+   * filesystem closes its watch services.
+   *
+   * @throws ClosedFileSystemException if this filesystem is closed
+   */
   @Override
-  public WatchService newWatchService() throws IOException {
+  public WatchService newWatchService() {
     checkOpen();
-    throw new UnsupportedOperationException("daxfs has no watch service");
+    DaxWatchService service = new DaxWatchService(this, watches);
+    register(service);
+    return service;
   }
 
   WatchKey register(DaxPath path, WatchService watcher, WatchEvent.Kind<?>[] events, WatchEvent.Modifier... modifiers)
       throws IOException {
-    checkOpen();
     if (watcher == null) {
       throw new NullPointerException("watcher");
     }
-    throw new java.nio.file.ProviderMismatchException("not a daxfs watch service: " + watcher);
+    if (!(watcher instanceof DaxWatchService service) || service.fileSystem() != this) {
+      throw new java.nio.file.ProviderMismatchException("not a watch service of " + this + ": " + watcher);
+    }
+    checkOpen();
+    return service.register(path, events, modifiers);
   }
 
   /** {@code dax://name/absolute/path}, with a trailing slash for a directory (as the default provider does). */
