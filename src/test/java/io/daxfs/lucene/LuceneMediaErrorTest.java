@@ -108,6 +108,7 @@ class LuceneMediaErrorTest {
   @MethodSource("kindsAndDamage")
   void aLostRangeOfASegmentFileSurfacesAsAnIOExceptionAndNeverAsAWrongAnswer(DirectoryKind kind, Damage damage)
       throws Exception {
+    kind.assumeUsable();
     withSeed(() -> {
       try (Directory dir = kind.open(index)) {
         CORPUS.indexInto(dir, damage.compound);
@@ -190,6 +191,7 @@ class LuceneMediaErrorTest {
   @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("kindsAndRecoveries")
   void eachRecoveryLeavesACleanIndexThatAnswersAsBefore(DirectoryKind kind, Recovery recovery) throws Exception {
+    kind.assumeUsable();
     withSeed(() -> {
       try (Directory dir = kind.open(index)) {
         CORPUS.indexInto(dir, false);
