@@ -21,6 +21,15 @@ import java.util.List;
  * <p>Every method follows symbolic links and throws {@link ProviderMismatchException} for a path
  * of another provider, {@link NoSuchFileException} if the file does not exist, and {@link
  * FileSystemException} ("Is a directory") if it is not a regular file.
+ *
+ * <p>Whether a file is DAX, as Linux's {@code statx(2)} tells with {@code STATX_ATTR_DAX}, is a file
+ * attribute: {@code Files.getAttribute(path, "dax:isDax")} (or {@code Files.readAttributes(path,
+ * "dax:*")}) gives {@code Boolean.TRUE} for every regular file of daxfs and {@code FALSE} for
+ * directories and symbolic links (read with {@code NOFOLLOW_LINKS}), as on ext4 or XFS mounted
+ * with {@code dax=always}. The {@code dax} view is listed by {@code supportedFileAttributeViews()}
+ * and {@code FileStore.supportsFileAttributeView("dax")}; it is read-only, so setting it throws
+ * {@link IllegalArgumentException} as the JDK does for a read-only attribute. Other providers
+ * throw {@link UnsupportedOperationException} for the view ("View 'dax' not available").
  */
 public final class DaxFiles {
   private DaxFiles() {}

@@ -16,7 +16,9 @@ import java.util.stream.Collectors;
  *
  * <p>Thrown unchanged through every API built on the channel ({@code Files.readAllBytes}, streams,
  * {@code transferTo}, ...). Its {@linkplain #getReason() reason} is {@value #REASON}, as Linux
- * reports EIO.
+ * reports EIO. Its {@linkplain #getMessage() message} alone names the lost ranges and the repair,
+ * and it has no cause, so that a program that rebuilds it from its message and cause (as Lucene's
+ * {@code MMapDirectory} does for a failed map) loses nothing and meets no daxfs-internal type.
  */
 public final class MediaErrorException extends FileSystemException {
   private static final long serialVersionUID = 1L;

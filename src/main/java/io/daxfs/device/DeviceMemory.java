@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileChannel.MapMode;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -40,13 +41,18 @@ final class DeviceMemory implements Closeable {
   /** Byte ranges of the backing file written at least once (guarded by itself). */
   private final RangeSet<Long> committed = TreeRangeSet.create();
   private volatile boolean closed;
-  /** Mappings given out and still reachable: they keep the memory alive past close. */
-  private final java.util.concurrent.atomic.AtomicInteger liveMappings = new java.util.concurrent.atomic.AtomicInteger();
+  /**
+   * The backing file reopened by its descriptor ({@code /proc/self/fd/N}), or null where the OS has
+   * no such path. Guarded by itself: the descriptor number is only ours while {@link #backing} is
+   * open, so a reopen and the close never overlap.
+   */
+  private final Path descriptorPath;
 
-  private DeviceMemory(long size, FileChannel backing, MappedByteBuffer[] chunks) {
+  private DeviceMemory(long size, FileChannel backing, MappedByteBuffer[] chunks, Path descriptorPath) {
     this.size = size;
     this.backing = backing;
     this.chunks = chunks;
+    this.descriptorPath = descriptorPath;
   }
 
   static DeviceMemory create(long size, Path directory) throws IOException {
@@ -62,6 +68,7 @@ final class DeviceMemory implements Closeable {
         raf.setLength(size);
       }
       ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      Path descriptor = descriptorOf(file);
       // Unlink at once: the memory lives as long as the open channel and mappings, and the JVM
       // exiting for any reason leaves nothing behind.
       Files.delete(file);
@@ -71,7 +78,7 @@ final class DeviceMemory implements Closeable {
         long start = (long) i << CHUNK_SHIFT;
         chunks[i] = ch.map(MapMode.READ_WRITE, start, Math.min(CHUNK_SIZE, size - start));
       }
-      return new DeviceMemory(size, ch, chunks);
+      return new DeviceMemory(size, ch, chunks, descriptor);
     } catch (IOException | RuntimeException e) {
       if (ch != null) {
         ch.close();
@@ -79,6 +86,33 @@ final class DeviceMemory implements Closeable {
       Files.deleteIfExists(file);
       throw e;
     }
+  }
+
+  /**
+   * The {@code /proc/self/fd} entry of the one open descriptor of {@code file} (nothing else has it
+   * open yet), or null where there is no such directory or no single match.
+   */
+  private static Path descriptorOf(Path file) {
+    Path fds = Path.of("/proc/self/fd");
+    Path target = file.toAbsolutePath();
+    Path found = null;
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(fds)) {
+      for (Path fd : entries) {
+        try {
+          if (Files.readSymbolicLink(fd).equals(target)) {
+            if (found != null) {
+              return null;
+            }
+            found = fd;
+          }
+        } catch (IOException | UnsupportedOperationException e) {
+          // a descriptor closed meanwhile, or not a link: not ours
+        }
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+    return found;
   }
 
   long size() {
@@ -198,34 +232,71 @@ final class DeviceMemory implements Closeable {
     return Mappings.onMemoryThread(() -> backing.map(mode, off, len));
   }
 
-  void mappingOpened() {
-    liveMappings.incrementAndGet();
+  /** Maps part of the backing file with the JDK's own map: what a memory-segment mapping needs. */
+  @FunctionalInterface
+  interface BackingMapper<T> {
+    T map(FileChannel backing, long off, long len) throws IOException;
   }
 
-  void mappingReleased() {
-    liveMappings.decrementAndGet();
+  /** Runs {@code mapper} on the daxfs memory thread, where no interrupt can close the backing channel. */
+  <T> T mapOnMemoryThread(BackingMapper<T> mapper, long off, long len) throws IOException {
+    return Mappings.onMemoryThread(() -> mapper.map(backing, off, len));
   }
 
   /**
-   * Releases the memory at once by truncating the backing file, unless mappings given out are still
-   * reachable: then, as with any mapped file that is deleted, the memory lives until the last of
-   * them is collected, and they stay valid. Callers stop their own I/O first.
+   * Runs {@code mapper} on the caller's thread (a mapping into an arena confined to it). Where the
+   * OS can reopen the backing file by descriptor, the mapper gets a channel of its own, so that an
+   * interrupt can close only that channel, as the JDK closes the caller's own channel; elsewhere it
+   * gets the backing channel with the caller's interrupt status set aside for the call.
    */
-  @Override
-  public void close() throws IOException {
+  <T> T mapOnCallerThread(BackingMapper<T> mapper, long off, long len) throws IOException {
+    if (descriptorPath != null) {
+      synchronized (descriptorPath) {
+        if (closed) {
+          throw new IOException("the device is closed");
+        }
+        try (FileChannel own = FileChannel.open(descriptorPath, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+          return mapper.map(own, off, len);
+        }
+      }
+    }
+    boolean interrupted = Thread.interrupted();
+    try {
+      return mapper.map(backing, off, len);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Releases the memory at once by truncating the backing file, unless {@code mappingsLive}: then,
+   * as with any mapped file that is deleted, the memory lives until the last mapping is unmapped,
+   * and they all stay valid. Callers stop their own I/O first.
+   */
+  void close(boolean mappingsLive) throws IOException {
     if (closed) {
       return;
     }
-    closed = true;
-    Mappings.onMemoryThread(() -> {
-      try {
-        if (liveMappings.get() == 0) {
-          backing.truncate(0);
+    Object lock = descriptorPath != null ? descriptorPath : new Object();
+    synchronized (lock) {
+      closed = true;
+      Mappings.onMemoryThread(() -> {
+        try {
+          if (!mappingsLive) {
+            backing.truncate(0);
+          }
+        } finally {
+          backing.close();
         }
-      } finally {
-        backing.close();
-      }
-      return null;
-    });
+        return null;
+      });
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    close(false);
   }
 }

@@ -15,6 +15,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.FileChannel.MapMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The emulated pmem device: memory, sectors, and the ways to reach them (DAX copies, the block
@@ -47,6 +49,7 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
   private final int sectorShift;
   private final MediaErrorModel model;
   private final Badblocks badblocks;
+  private final LiveMappings mappings = new LiveMappings();
   private final List<Consumer<List<BadBlock>>> listeners = new CopyOnWriteArrayList<>();
   private ExecutorService notifier; // guarded by this; started by the first notification
 
@@ -377,17 +380,74 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
 
   /**
    * A new OS mapping of {@code [off, off + len)} aliasing the device's memory ({@code PRIVATE}:
-   * copy on write). {@code onUnreachable} runs once the buffer (and every slice, duplicate and view
-   * of it, which keep it reachable) can no longer be reached.
+   * copy on write). {@code onUnreachable} runs once, at the first {@link #reapMappings} after the
+   * buffer (and every slice, duplicate and view of it, which keep it reachable) became unreachable.
    */
   public MappedByteBuffer map(MapMode mode, long off, long len, Runnable onUnreachable) throws IOException {
+    mappings.reap();
     MappedByteBuffer buf = memory.map(mode, off, len);
-    memory.mappingOpened();
-    Mappings.CLEANER.register(buf, () -> {
-      memory.mappingReleased();
-      onUnreachable.run();
-    });
+    mappings.trackBuffer(buf, onUnreachable);
     return buf;
+  }
+
+  /**
+   * How a memory-segment mapping (JDK 22+) is made into the caller's arena, and when it ends. The
+   * device cannot name those types while its base code stays Java 17, hence {@code Object}.
+   */
+  public interface SegmentMapper<T> {
+    /** Maps {@code [off, off + len)} of {@code backing} into the arena with the JDK's own map. */
+    T map(FileChannel backing, long off, long len) throws IOException;
+
+    /** Whether {@code e} says the arena is confined to another thread than the one that used it. */
+    boolean isWrongThread(RuntimeException e);
+
+    /** The scope whose end (closed or collected) ends {@code mapping}. */
+    Object scopeOf(T mapping);
+
+    /** Whether a scope is still alive; a constant that holds no arena, or tracking would keep it alive. */
+    Predicate<Object> scopeAlive();
+  }
+
+  /**
+   * Whether {@code how}'s arena only accepts mappings from the calling thread (a confined arena):
+   * found with a mapping of nothing on the daxfs memory thread, which commits nothing.
+   *
+   * @throws IllegalStateException if the arena is closed
+   * @throws RuntimeException what the JDK throws when the arena is confined to a third thread
+   */
+  public boolean mapsOnCallerThread(SegmentMapper<?> how) throws IOException {
+    try {
+      memory.mapOnMemoryThread(how::map, 0, 0);
+      return false;
+    } catch (RuntimeException e) {
+      if (!how.isWrongThread(e)) {
+        throw e;
+      }
+    }
+    memory.mapOnCallerThread(how::map, 0, 0);
+    return true;
+  }
+
+  /**
+   * A new OS mapping of {@code [off, off + len)} as a memory segment of {@code how}'s arena (see
+   * {@link #mapsOnCallerThread} for {@code onCallerThread}). {@code onGone} runs once, at the
+   * first {@link #reapMappings} after the arena was closed or collected.
+   */
+  public <T> T mapSegment(long off, long len, SegmentMapper<T> how, boolean onCallerThread, Runnable onGone)
+      throws IOException {
+    mappings.reap();
+    T segment = onCallerThread ? memory.mapOnCallerThread(how::map, off, len) : memory.mapOnMemoryThread(how::map, off, len);
+    mappings.trackScope(how.scopeOf(segment), how.scopeAlive(), onGone);
+    return segment;
+  }
+
+  /**
+   * Runs the release of every mapping found gone (buffers collected, arenas closed) since the last
+   * call, on the caller's thread: daxfs has no thread of its own for it. Whoever needs to know which
+   * blocks are still mapped calls it first; cheap when nothing is mapped.
+   */
+  public void reapMappings() {
+    mappings.reap();
   }
 
   /** Frees the memory (unless live mappings still use it) and lets pending notifications finish. */
@@ -398,6 +458,6 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
         notifier.shutdown();
       }
     }
-    memory.close();
+    memory.close(mappings.count() > 0);
   }
 }

@@ -1,7 +1,6 @@
 package io.daxfs.device;
 
 import java.io.IOException;
-import java.lang.ref.Cleaner;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -9,11 +8,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The daemon threads every device shares: mapping release, and the one thread that touches the
- * backing files' channels.
+ * The daemon thread every device shares: the one thread that touches the backing files' channels.
  */
 final class Mappings {
-  static final Cleaner CLEANER = Cleaner.create(r -> daemon(r, "daxfs-mapping-cleaner"));
   private static final ExecutorService BACKING = Executors.newSingleThreadExecutor(r -> daemon(r, "daxfs-memory"));
 
   private Mappings() {}

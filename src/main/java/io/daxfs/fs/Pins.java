@@ -9,13 +9,19 @@ import java.util.List;
 /**
  * Device blocks under live memory mappings. A pinned block is never handed to another file: when
  * its file lets go of it (truncate, hole punch, delete), the free is deferred until the last
- * mapping over it becomes unreachable.
+ * mapping over it is gone (its buffer unreachable, its arena closed).
+ *
+ * <p>No thread watches for that: every question whose answer depends on the pins (a free, a
+ * relocation check, a new pin, the free space, an allocation while frees wait) first has the device
+ * release the mappings found gone, which unpins them here.
  */
 final class Pins {
   private final BlockAllocator allocator;
+  private final Runnable reapMappings;
   private final List<Pin> pins = new ArrayList<>(); // guarded by this
   private final RangeSet<Long> deferred = TreeRangeSet.create(); // guarded by this
   private volatile boolean any;
+  private volatile boolean anyDeferred;
 
   /** One mapping's hold on a block run. */
   final class Pin implements Runnable {
@@ -35,11 +41,31 @@ final class Pins {
     }
   }
 
-  Pins(BlockAllocator allocator) {
+  Pins(BlockAllocator allocator, Runnable reapMappings) {
     this.allocator = allocator;
+    this.reapMappings = reapMappings;
   }
 
-  synchronized Pin pin(long start, long count) {
+  /** Releases the pins of mappings found gone. Not under this lock: a release takes it. */
+  void reap() {
+    if (any) {
+      reapMappings.run();
+    }
+  }
+
+  /** Reaps only while frees wait on pins: the cheap check allocations make. */
+  void reapIfDeferred() {
+    if (anyDeferred) {
+      reapMappings.run();
+    }
+  }
+
+  Pin pin(long start, long count) {
+    reap();
+    return newPin(start, count);
+  }
+
+  private synchronized Pin newPin(long start, long count) {
     Pin p = new Pin(start, count);
     pins.add(p);
     any = true;
@@ -63,6 +89,7 @@ final class Pins {
         deferred.remove(r);
         toFree.add(r);
       }
+      anyDeferred = !deferred.isEmpty();
     }
     for (Range<Long> r : toFree) {
       allocator.free(r.lowerEndpoint(), r.upperEndpoint() - r.lowerEndpoint());
@@ -71,6 +98,7 @@ final class Pins {
 
   /** Frees a run now, except the blocks a live mapping pins, whose free waits for the unpin. */
   void free(long start, long count) {
+    reap();
     if (!any) {
       allocator.free(start, count);
       return;
@@ -85,14 +113,20 @@ final class Pins {
         }
         now.remove(pinned);
       }
+      anyDeferred = !deferred.isEmpty();
     }
     for (Range<Long> r : now.asRanges()) {
       allocator.free(r.lowerEndpoint(), r.upperEndpoint() - r.lowerEndpoint());
     }
   }
 
-  /** Whether any block of the run is pinned. */
-  synchronized boolean isPinned(long start, long count) {
+  /** Whether any block of the run is pinned by a mapping that is not gone. */
+  boolean isPinned(long start, long count) {
+    reap();
+    return isPinnedNow(start, count);
+  }
+
+  private synchronized boolean isPinnedNow(long start, long count) {
     for (Pin p : pins) {
       if (p.start < start + count && start < p.start + p.count) {
         return true;

@@ -548,9 +548,12 @@ public final class RegularFile extends Inode {
       if (e instanceof RuntimeException re) {
         throw re;
       }
-      // A full backing store is the same condition as a full device for the program.
+      // A full backing store is the same condition as a full device for the program. Only the
+      // backing store's own (JDK) exception is kept as the cause: NoSpaceException is internal.
       FileSystemException full = new FileSystemException(null, null, "No space left on device");
-      full.initCause(e);
+      if (!(e instanceof NoSpaceException)) {
+        full.initCause(e);
+      }
       throw full;
     }
     for (long[] t : taken) {
@@ -681,6 +684,32 @@ public final class RegularFile extends Inode {
    *     "No space left on device"; or a range that is mapped already and would have to move
    */
   public MappedByteBuffer map(MapMode mode, long position, long size, boolean mayExtend) throws IOException {
+    return map(position, size, mayExtend, (dev, off, len, release) -> dev.map(mode, off, len, release));
+  }
+
+  /**
+   * Whether memory segments of {@code mapper}'s arena must be mapped on the caller's thread; see
+   * {@link EmulatedPmem#mapsOnCallerThread}. Touches no block of the file.
+   */
+  public boolean mapsOnCallerThread(EmulatedPmem.SegmentMapper<?> mapper) throws IOException {
+    return device.mapsOnCallerThread(mapper);
+  }
+
+  /** Makes the mapping of a device range for {@link #map(long, long, boolean, DeviceMapping)}. */
+  @FunctionalInterface
+  public interface DeviceMapping<T> {
+    /**
+     * Maps {@code [off, off + len)} of {@code device}; {@code release} is to run once the mapping
+     * is gone (on failure, the caller releases).
+     */
+    T map(EmulatedPmem device, long off, long len, Runnable release) throws IOException;
+  }
+
+  /**
+   * As {@link #map(MapMode, long, long, boolean)}, with the mapping of the device range made by
+   * {@code how} (a buffer or a memory segment): the same checks, allocation, relocation and pin.
+   */
+  public <T> T map(long position, long size, boolean mayExtend, DeviceMapping<T> how) throws IOException {
     long end = position + size;
     long stamp = exclusive();
     try {
@@ -690,7 +719,7 @@ public final class RegularFile extends Inode {
       }
       if (size == 0) {
         growTo(end);
-        return device.map(mode, 0, 0, () -> { });
+        return how.map(device, 0, 0, () -> { });
       }
       allocate(position, end);
       long first = position >>> blockShift;
@@ -711,15 +740,15 @@ public final class RegularFile extends Inode {
       }
       long physFirst = em.physicalStart(i) + (first - em.logicalStart(i));
       Pins.Pin pin = volume().pins().pin(physFirst, blocks);
-      MappedByteBuffer buf;
+      T mapping;
       try {
-        buf = device.map(mode, (physFirst << blockShift) | (position & blockMask), size, pin);
+        mapping = how.map(device, (physFirst << blockShift) | (position & blockMask), size, pin);
       } catch (IOException | RuntimeException e) {
         pin.run();
         throw e;
       }
       growTo(end);
-      return buf;
+      return mapping;
     } finally {
       lock.unlockWrite(stamp);
     }

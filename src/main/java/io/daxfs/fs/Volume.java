@@ -50,7 +50,7 @@ public final class Volume implements Closeable {
     this.device = device;
     this.blockSize = config.blockSize();
     this.allocator = new BlockAllocator(device.size() / blockSize);
-    this.pins = new Pins(allocator);
+    this.pins = new Pins(allocator, device::reapMappings);
     this.umask = config.umask();
     this.defaultOwner = System.getProperty("user.name", "root");
     this.root = new Directory(this, nextId.getAndIncrement(), 0755, null);
@@ -80,7 +80,9 @@ public final class Volume implements Closeable {
     return allocator.totalBlocks() * blockSize;
   }
 
+  /** Free space, counting the blocks of gone mappings that waited for them. */
   public long freeBytes() {
+    pins.reapIfDeferred();
     return allocator.freeBlocks() * blockSize;
   }
 
@@ -98,6 +100,7 @@ public final class Volume implements Closeable {
   }
 
   List<BlockRun> allocate(long goal, long count) throws NoSpaceException {
+    pins.reapIfDeferred();
     return allocator.allocate(goal, count);
   }
 
@@ -107,6 +110,7 @@ public final class Volume implements Closeable {
   }
 
   long allocateContiguous(long goal, long count) {
+    pins.reapIfDeferred();
     return allocator.allocateContiguous(goal, count);
   }
 

@@ -26,8 +26,14 @@ import java.util.Set;
  * values, exceptions and their messages follow the JDK's default provider on Linux.
  */
 final class DaxAttributes {
-  /** The views daxfs supports: those of Jimfs's Unix configuration, all of which Linux's JDK has. */
-  static final Set<String> SUPPORTED_VIEWS = ImmutableSet.of("basic", "owner", "posix", "unix");
+  /**
+   * The views daxfs supports: those of Jimfs's Unix configuration, all of which Linux's JDK has,
+   * and {@code dax}, read-only, whose one attribute {@code isDax} answers as {@code statx(2)}'s
+   * {@code STATX_ATTR_DAX} does on a filesystem mounted with {@code dax=always}.
+   */
+  static final Set<String> SUPPORTED_VIEWS = ImmutableSet.of("basic", "owner", "posix", "unix", "dax");
+
+  private static final String IS_DAX = "isDax";
 
   /**
    * Users and groups by name. There is no user database in an emulated filesystem, so every
@@ -122,6 +128,9 @@ final class DaxAttributes {
     if (view.equals("owner")) {
       return readOwner(src, names);
     }
+    if (view.equals("dax")) {
+      return readDax(src, names);
+    }
     ImmutableSet<String> readable = READABLE.get(view);
     boolean all = false;
     Set<String> wanted = new HashSet<>();
@@ -163,6 +172,19 @@ final class DaxAttributes {
   }
 
   /**
+   * The {@code dax} view: whether the file's data is accessed directly in device memory. Every
+   * regular file of daxfs is; directories and symbolic links are not, as with ext4 and XFS.
+   */
+  private static Map<String, Object> readDax(InodeSource src, String[] names) throws IOException {
+    for (String name : names) {
+      if (!name.equals("*") && !name.equals(IS_DAX)) {
+        throw new IllegalArgumentException("'" + name + "' not recognized");
+      }
+    }
+    return Map.of(IS_DAX, DaxFileAttributes.of(src.inode()).isRegularFile());
+  }
+
+  /**
    * Sets one attribute as {@code Files.setAttribute(path, attribute, value)}. Settable: {@code
    * basic:lastModifiedTime, lastAccessTime, creationTime} ({@code FileTime}; null does nothing),
    * {@code posix:permissions} (a {@code Set<PosixFilePermission>}), {@code posix:owner} ({@code
@@ -170,8 +192,9 @@ final class DaxAttributes {
    * unix:mode} (its bits 07777), {@code unix:uid}, {@code unix:gid} ({@code Integer}s; -1 leaves the
    * id as it is), plus in each view those of the views it extends.
    *
-   * @throws IllegalArgumentException if the view is empty, or the name is read-only or unknown
-   *     (message {@code "'view:name' not recognized"})
+   * @throws IllegalArgumentException if the view is empty, or the name is read-only (all of the
+   *     {@code dax} view) or unknown (message {@code "'view:name' not recognized"}); checked before
+   *     the file is resolved
    * @throws UnsupportedOperationException if the view is not supported
    * @throws ClassCastException if {@code value} has the wrong type
    * @throws NullPointerException if a permission set, principal or number is null
@@ -188,6 +211,7 @@ final class DaxAttributes {
           case "posix" -> new DaxAttributeViews.Posix(src);
           case "unix" -> new DaxAttributeViews.Unix(src);
           case "owner" -> new DaxAttributeViews.Owner(src);
+          case "dax" -> throw new IllegalArgumentException("'dax:" + viewAndName[1] + "' not recognized");
           default -> throw new AssertionError(viewAndName[0]);
         };
     view.setAttribute(viewAndName[1], value);

@@ -90,7 +90,12 @@ final class DaxCopy {
           break;
         }
         buf.flip();
-        to.write(AccessPath.DAX, pos, buf);
+        try {
+          to.write(AccessPath.DAX, pos, buf);
+        } catch (FileMediaFault f) {
+          throw MediaErrors.of(target.getFileSystem().configuration(), target.toString(), f,
+              MediaErrorException.Operation.WRITE);
+        }
         pos += n;
       }
       return to;

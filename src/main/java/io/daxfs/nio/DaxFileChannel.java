@@ -10,6 +10,9 @@ import io.daxfs.fs.FileMediaFault;
 import io.daxfs.fs.RegularFile;
 import io.daxfs.fs.Volume;
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
@@ -32,8 +35,12 @@ import java.util.Objects;
  *
  * <p>Thread-safe as {@link FileChannel} requires: positional operations run concurrently; the
  * relative ones serialize on the channel position.
+ *
+ * <p>On JDK 22 and later, channels are instances of {@code SegmentMappingFileChannel}, which adds
+ * {@code map(MapMode, long, long, Arena)}. That class lives only in the jar's {@code
+ * META-INF/versions/22} tree (the base here stays Java 17), so it is found by name, once.
  */
-final class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
+class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
   private static final int TRANSFER_CHUNK = 256 << 10;
 
   private final DaxFileSystem fs;
@@ -51,7 +58,31 @@ final class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
   /** Whether this channel has handed out a READ_WRITE mapping, whose stores {@link #force} then announces. */
   private volatile boolean mappedWritable;
 
-  private DaxFileChannel(DaxFileSystem fs, Directory base, DaxPath path, RegularFile file, OpenOptions options) {
+  /** Makes channels of the JDK 22 subclass where it is present and loads, else of this class. */
+  private static final MethodHandle CONSTRUCTOR = constructor();
+
+  private static MethodHandle constructor() {
+    MethodType type =
+        MethodType.methodType(void.class, DaxFileSystem.class, Directory.class, DaxPath.class, RegularFile.class,
+            OpenOptions.class);
+    MethodHandles.Lookup lookup = MethodHandles.lookup();
+    Class<?> cls = DaxFileChannel.class;
+    if (Runtime.version().feature() >= 22) {
+      try {
+        cls = Class.forName("io.daxfs.nio.SegmentMappingFileChannel", true, DaxFileChannel.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        // not a multi-release jar (a class directory, or a jar built on an older JDK): no Arena map
+      }
+    }
+    try {
+      return lookup.findConstructor(cls, type)
+          .asType(MethodType.methodType(DaxFileChannel.class, type.parameterArray()));
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  DaxFileChannel(DaxFileSystem fs, Directory base, DaxPath path, RegularFile file, OpenOptions options) {
     this.fs = fs;
     this.base = base;
     this.path = path;
@@ -68,16 +99,20 @@ final class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
   static DaxFileChannel open(DaxFileSystem fs, Directory base, DaxPath path, OpenOptions o, int permissions)
       throws IOException {
     Volume v = fs.volume();
-    RegularFile file =
-        v.open(base, path,
-            new Volume.OpenSpec(o.create(), o.createNew(), o.followLinks(), permissions, o.truncateExisting()));
+    RegularFile file;
+    try {
+      file = v.open(base, path,
+          new Volume.OpenSpec(o.create(), o.createNew(), o.followLinks(), permissions, o.truncateExisting()));
+    } catch (FileMediaFault f) { // TRUNCATE_EXISTING met a bad sector
+      throw MediaErrors.of(fs.configuration(), path.toString(), f, MediaErrorException.Operation.TRUNCATE);
+    }
     return opened(fs, base, path, file, o);
   }
 
   /** A channel on {@code file}, just opened (and counted) through {@code path}; it releases the file on failure. */
   static DaxFileChannel opened(DaxFileSystem fs, Directory base, DaxPath path, RegularFile file, OpenOptions o)
       throws IOException {
-    DaxFileChannel ch = new DaxFileChannel(fs, base, path, file, o);
+    DaxFileChannel ch = newChannel(fs, base, path, file, o);
     try {
       fs.register(ch);
     } catch (RuntimeException e) {
@@ -85,6 +120,21 @@ final class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
       throw e;
     }
     return ch;
+  }
+
+  private static DaxFileChannel newChannel(
+      DaxFileSystem fs, Directory base, DaxPath path, RegularFile file, OpenOptions o) {
+    try {
+      return (DaxFileChannel) CONSTRUCTOR.invokeExact(fs, base, path, file, o);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t); // the constructors throw nothing checked
+    }
+  }
+
+  final RegularFile file() {
+    return file;
   }
 
   boolean isReadable() {
@@ -97,14 +147,14 @@ final class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
 
   // ---- checks ----------------------------------------------------------------------------------
 
-  private void ensureOpen() throws ClosedChannelException {
+  void ensureOpen() throws ClosedChannelException {
     if (!isOpen()) {
       throw new ClosedChannelException();
     }
   }
 
   /** As the JDK's channels do: an interrupted caller closes the channel instead of doing I/O. */
-  private void checkInterrupt() throws ClosedByInterruptException {
+  final void checkInterrupt() throws ClosedByInterruptException {
     if (Thread.currentThread().isInterrupted()) {
       try {
         close();
@@ -506,23 +556,65 @@ final class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
     if (size > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("Size exceeds Integer.MAX_VALUE");
     }
-    if (mode != MapMode.READ_ONLY && mode != MapMode.READ_WRITE && mode != MapMode.PRIVATE) {
+    MapMode plain = checkMapMode(mode);
+    return mapWith(plain, position, size, (dev, off, len, release) -> dev.map(plain, off, len, release));
+  }
+
+  /**
+   * Checks {@code mode} against the channel as the JDK does, and gives the plain mode the device
+   * maps with: the JEP 352 {@code *_SYNC} modes map as their plain twins, since daxfs files are DAX
+   * and a store through any mapping already reaches the media (MAP_SYNC holds).
+   *
+   * @throws UnsupportedOperationException for an implementation-specific mode daxfs does not know
+   */
+  final MapMode checkMapMode(MapMode mode) {
+    MapMode plain;
+    if (mode == MapMode.READ_ONLY || mode == MapMode.READ_WRITE || mode == MapMode.PRIVATE) {
+      plain = mode;
+    } else if (mode == SyncModes.READ_ONLY_SYNC) {
+      plain = MapMode.READ_ONLY;
+    } else if (mode == SyncModes.READ_WRITE_SYNC) {
+      plain = MapMode.READ_WRITE;
+    } else {
       throw new UnsupportedOperationException(mode + " not supported");
     }
-    if (mode != MapMode.READ_ONLY && !writable) {
+    if (plain != MapMode.READ_ONLY && !writable) {
       throw new NonWritableChannelException();
     }
     if (!readable) {
       throw new NonReadableChannelException();
     }
+    return plain;
+  }
+
+  /** The JEP 352 modes, or null where the {@code jdk.nio.mapmode} module is not in the runtime. */
+  private static final class SyncModes {
+    static final MapMode READ_ONLY_SYNC = mode("READ_ONLY_SYNC");
+    static final MapMode READ_WRITE_SYNC = mode("READ_WRITE_SYNC");
+
+    private static MapMode mode(String name) {
+      try {
+        return (MapMode) Class.forName("jdk.nio.mapmode.ExtendedMapMode").getField(name).get(null);
+      } catch (ReflectiveOperationException | LinkageError e) {
+        return null;
+      }
+    }
+  }
+
+  /**
+   * Maps a range once the argument and channel checks are done: the rules of {@link #map} (poison,
+   * holes, relocation, growth, pins), with the device range mapped by {@code how}; {@code mode} is
+   * the plain mode checked by {@link #checkMapMode}.
+   */
+  final <T> T mapWith(MapMode mode, long position, long size, RegularFile.DeviceMapping<T> how) throws IOException {
     checkInterrupt();
     try {
-      MappedByteBuffer buffer = file.map(mode, position, size, writable);
+      T mapping = file.map(position, size, writable, how);
       if (mode == MapMode.READ_WRITE) {
         mappedWritable = true;
         file.announceModified(); // the stores to come are invisible to daxfs: tell watchers now
       }
-      return buffer;
+      return mapping;
     } catch (FileMediaFault f) {
       throw mediaError(f, MediaErrorException.Operation.MAP);
     } catch (FileSystemException e) {

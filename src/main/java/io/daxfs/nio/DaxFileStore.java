@@ -64,6 +64,7 @@ final class DaxFileStore extends FileStore {
   @Override
   public boolean supportsFileAttributeView(Class<? extends FileAttributeView> type) {
     requireNonNull(type, "type");
+    fs.checkOpen();
     return type == BasicFileAttributeView.class
         || type == PosixFileAttributeView.class
         || type == FileOwnerAttributeView.class;
@@ -71,6 +72,8 @@ final class DaxFileStore extends FileStore {
 
   @Override
   public boolean supportsFileAttributeView(String name) {
+    requireNonNull(name, "name");
+    fs.checkOpen();
     return DaxAttributes.SUPPORTED_VIEWS.contains(requireNonNull(name, "name"));
   }
 

@@ -21,12 +21,15 @@ import java.nio.file.PathMatcher;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A daxfs filesystem: one volume on one emulated device, reached through {@code dax://name/...}
@@ -34,7 +37,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * afterwards operations throw {@link ClosedFileSystemException}.
  */
 public final class DaxFileSystem extends FileSystem {
+  /** Numbers every filesystem made in this JVM, to order paths of two with the same name (one closed). */
+  private static final AtomicLong SERIALS = new AtomicLong();
+
   private final DaxFileSystemProvider provider;
+  private final long serial = SERIALS.incrementAndGet();
   private final String name;
   private final DaxConfiguration config;
   private final Volume volume;
@@ -45,6 +52,25 @@ public final class DaxFileSystem extends FileSystem {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean open = true;
   private final DaxWatchRegistry watches = new DaxWatchRegistry(this);
+  /** The shared lookup, failing once this filesystem is closed; its principals work on any daxfs filesystem. */
+  private final UserPrincipalLookupService lookupService = new UserPrincipalLookupService() {
+    @Override
+    public UserPrincipal lookupPrincipalByName(String name) throws IOException {
+      checkOpen();
+      return DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByName(name);
+    }
+
+    @Override
+    public GroupPrincipal lookupPrincipalByGroupName(String group) throws IOException {
+      checkOpen();
+      return DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByGroupName(group);
+    }
+
+    @Override
+    public String toString() {
+      return DaxAttributes.LOOKUP_SERVICE.toString();
+    }
+  };
 
   DaxFileSystem(DaxFileSystemProvider provider, String name, DaxConfiguration config, Volume volume) {
     this.provider = provider;
@@ -59,6 +85,11 @@ public final class DaxFileSystem extends FileSystem {
   /** The name in this filesystem's URIs ({@code dax://name/}). */
   public String name() {
     return name;
+  }
+
+  /** Orders filesystems of the same name: the one made first comes first. */
+  long serial() {
+    return serial;
   }
 
   public DaxConfiguration configuration() {
@@ -108,11 +139,13 @@ public final class DaxFileSystem extends FileSystem {
 
   @Override
   public Set<String> supportedFileAttributeViews() {
+    checkOpen();
     return DaxAttributes.SUPPORTED_VIEWS;
   }
 
   @Override
   public DaxPath getPath(String first, String... more) {
+    checkOpen();
     return DaxPath.parse(this, first, more);
   }
 
@@ -126,13 +159,14 @@ public final class DaxFileSystem extends FileSystem {
 
   @Override
   public PathMatcher getPathMatcher(String syntaxAndPattern) {
+    checkOpen();
     return DaxPathMatcher.of(syntaxAndPattern);
   }
 
   @Override
   public UserPrincipalLookupService getUserPrincipalLookupService() {
     checkOpen();
-    return DaxAttributes.LOOKUP_SERVICE;
+    return lookupService;
   }
 
   /**
@@ -165,6 +199,7 @@ public final class DaxFileSystem extends FileSystem {
 
   /** {@code dax://name/absolute/path}, with a trailing slash for a directory (as the default provider does). */
   URI toUri(DaxPath path) {
+    checkOpen();
     DaxPath abs = path.toAbsolutePath();
     StringBuilder sb = new StringBuilder("/");
     for (int i = 0; i < abs.nameCount(); i++) {

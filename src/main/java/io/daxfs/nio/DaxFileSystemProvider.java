@@ -344,6 +344,7 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type, LinkOption... options) {
     DaxPath p = DaxPath.cast(path);
     requireNonNull(type, "type");
+    open(p);
     return DaxAttributes.view(source(p, options), type);
   }
 

@@ -492,7 +492,9 @@ final class DaxPath implements Path, PathNames {
 
   /**
    * Orders by the path strings compared by Unicode code point, which is the byte order of their
-   * UTF-8 encoding, as Linux paths are ordered. Paths of other daxfs filesystems compare too.
+   * UTF-8 encoding, as Linux paths are ordered. Paths of other daxfs filesystems compare too:
+   * equal text on two filesystems is ordered by filesystem name, then by which was made first, so
+   * that {@code compareTo} is 0 exactly when {@link #equals} is true.
    *
    * @throws NullPointerException if {@code other} is null
    * @throws ClassCastException if {@code other} belongs to another provider
@@ -510,7 +512,12 @@ final class DaxPath implements Path, PathNames {
         return codePointOrder(x) - codePointOrder(y);
       }
     }
-    return a.length() - b.length();
+    if (a.length() != b.length() || p.fs == fs) {
+      return a.length() - b.length();
+    }
+    // Equal text on two filesystems: unequal paths, so never 0 (consistent with equals)
+    int byName = fs.name().compareTo(p.fs.name());
+    return byName != 0 ? byName : Long.compare(fs.serial(), p.fs.serial());
   }
 
   /**

@@ -40,9 +40,22 @@ final class DaxSecureDirectoryStream implements SecureDirectoryStream<Path> {
     fs.register(this);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Once the stream is closed, an iterator obtained before behaves as if the end were reached,
+   * as the contract says.
+   *
+   * @throws IllegalStateException "Directory stream is closed" if the stream was closed, as the
+   *     JDK throws; {@link ClosedDirectoryStreamException} (one too) if it was closed by closing
+   *     its filesystem, as Jimfs throws
+   */
   @Override
   public synchronized Iterator<Path> iterator() {
     if (!open) {
+      if (!fs.isOpen()) {
+        throw new ClosedDirectoryStreamException();
+      }
       throw new IllegalStateException("Directory stream is closed");
     }
     if (iterated) {
@@ -91,11 +104,23 @@ final class DaxSecureDirectoryStream implements SecureDirectoryStream<Path> {
     fs.unregister(this);
   }
 
-  private void checkOpen() {
+  /**
+   * For a view obtained from this stream, at each use: the stream's state first, as Jimfs (the view
+   * was obtained while the filesystem was open).
+   */
+  private void checkViewSource() {
     if (!open) {
       throw new ClosedDirectoryStreamException();
     }
     fs.checkOpen();
+  }
+
+  /** The filesystem's state first, as Jimfs: closing it closed this stream too. */
+  private void checkOpen() {
+    fs.checkOpen();
+    if (!open) {
+      throw new ClosedDirectoryStreamException();
+    }
   }
 
   /** The directory a relative path starts from: this stream's directory (absolute paths start at the root). */
@@ -159,8 +184,9 @@ final class DaxSecureDirectoryStream implements SecureDirectoryStream<Path> {
   @Override
   public <V extends FileAttributeView> V getFileAttributeView(Class<V> type) {
     requireNonNull(type, "type");
+    fs.checkOpen();
     return DaxAttributes.view(() -> {
-      checkOpen();
+      checkViewSource();
       return dir;
     }, type);
   }
@@ -170,8 +196,9 @@ final class DaxSecureDirectoryStream implements SecureDirectoryStream<Path> {
     DaxPath p = DaxPath.cast(path);
     requireNonNull(type, "type");
     boolean follow = DaxFileSystemProvider.followLinks(options);
+    fs.checkOpen();
     return DaxAttributes.view(InodeSource.named(p.toString(), () -> {
-      checkOpen();
+      checkViewSource();
       return fs.volume().resolve(base(), p, follow);
     }), type);
   }

@@ -16,10 +16,9 @@ final class MediaErrors {
     List<FileRange> ranges = f.badRanges();
     FileRange first = ranges.get(0);
     FileRange span = new FileRange(first.offset(), ranges.get(ranges.size() - 1).end() - first.offset());
-    MediaErrorException e = new MediaErrorException(file, operation, f.stepOffset(), ranges,
-        f.deviceFault().badBlocks(), f.path(), 0,
+    // No cause: the fault is internal, and programs that rebuild an exception from its message and
+    // cause (as Lucene's MMapDirectory does) must meet only public types. The message tells all.
+    return new MediaErrorException(file, operation, f.stepOffset(), ranges, f.deviceFault().badBlocks(), f.path(), 0,
         Recovery.of(config.mediaErrorModel(), span, config.sectorSize(), config.blockSize()));
-    e.initCause(f);
-    return e;
   }
 }

@@ -33,6 +33,7 @@ import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import jdk.nio.mapmode.ExtendedMapMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -250,6 +251,54 @@ class DaxMappingTest {
     assertThat(store.getUnallocatedSpace()).isEqualTo(free);
   }
 
+  @Test
+  void pinsAreReleasedWithoutAnyDaxfsThread() throws Exception {
+    FileStore store = Files.getFileStore(fs.getPath("/"));
+    long free = store.getUnallocatedSpace();
+    Path file = fs.getPath("/gone");
+    Files.write(file, new byte[64 << 10]);
+    mapAndDrop(file);
+    Files.delete(file);
+    assertThat(store.getUnallocatedSpace()).isEqualTo(free - (64 << 10)); // pinned until collected
+    for (int i = 0; i < 200 && store.getUnallocatedSpace() != free; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertThat(store.getUnallocatedSpace()).isEqualTo(free);
+    // Frameworks that check for leaked threads must find none that watches mappings.
+    assertThat(Thread.getAllStackTraces().keySet())
+        .extracting(Thread::getName)
+        .noneMatch(name -> name.startsWith("daxfs-mapping"));
+  }
+
+  @Test
+  void aWriteThatNeedsTheBlocksOfACollectedMappingGetsThem() throws Exception {
+    Path file = fs.getPath("/gone");
+    Files.write(file, new byte[8 << 20]); // half the device
+    try (FileChannel ch = FileChannel.open(file, READ, WRITE)) {
+      ch.map(MapMode.READ_WRITE, 0, 8 << 20).put(0, (byte) 1);
+    }
+    Files.delete(file);
+    byte[] big = bytes(12 << 20, 12);
+    try (FileChannel ch = FileChannel.open(fs.getPath("/other"), CREATE, READ, WRITE)) {
+      // Retried with nothing else in between: only the allocation itself can reap the collected
+      // mapping (a failed write allocates nothing and frees nothing).
+      boolean written = false;
+      for (int i = 0; i < 200 && !written; i++) {
+        System.gc();
+        Thread.sleep(20);
+        try {
+          ch.write(ByteBuffer.wrap(big), 0);
+          written = true;
+        } catch (IOException full) {
+          assertThat(full).hasMessageContaining("No space left on device");
+        }
+      }
+      assertThat(written).isTrue();
+    }
+    assertThat(Files.readAllBytes(fs.getPath("/other"))).isEqualTo(big);
+  }
+
   private static void mapAndDrop(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, READ, WRITE)) {
       ch.map(MapMode.READ_WRITE, 0, 64 << 10).slice().put(0, (byte) 1);
@@ -266,6 +315,58 @@ class DaxMappingTest {
     }
     fs.close();
     assertThat(m.get(5)).isEqualTo(bytes(4096, 4)[5]);
+  }
+
+  // ---- JEP 352 map modes ----------------------------------------------------------------------------
+
+  @Test
+  void theSyncModesMapTheFileItselfAndForceWorks() throws IOException {
+    Path file = fs.getPath("/f");
+    Files.write(file, bytes(8192, 20));
+    try (FileChannel ch = FileChannel.open(file, READ, WRITE)) {
+      MappedByteBuffer rw = ch.map(ExtendedMapMode.READ_WRITE_SYNC, 0, 8192);
+      MappedByteBuffer ro = ch.map(ExtendedMapMode.READ_ONLY_SYNC, 0, 8192);
+      assertThat(ro.isReadOnly()).isTrue();
+      assertThat(rw.isReadOnly()).isFalse();
+      rw.put(4100, (byte) 55);
+      rw.force();
+      rw.force(4096, 16);
+      assertThat(ro.get(4100)).isEqualTo((byte) 55);
+      ByteBuffer one = ByteBuffer.allocate(1);
+      ch.read(one, 4100);
+      assertThat(one.get(0)).isEqualTo((byte) 55);
+    }
+  }
+
+  @Test
+  void theSyncModesFollowTheChannelRules() throws IOException {
+    Path file = fs.getPath("/f");
+    Files.write(file, new byte[100]);
+    try (FileChannel r = FileChannel.open(file, READ); FileChannel w = FileChannel.open(file, WRITE)) {
+      assertThatThrownBy(() -> r.map(ExtendedMapMode.READ_WRITE_SYNC, 0, 10))
+          .isInstanceOf(NonWritableChannelException.class);
+      assertThatThrownBy(() -> w.map(ExtendedMapMode.READ_ONLY_SYNC, 0, 10))
+          .isInstanceOf(NonReadableChannelException.class);
+      assertThat(r.map(ExtendedMapMode.READ_ONLY_SYNC, 0, 100).capacity()).isEqualTo(100);
+    }
+  }
+
+  /** How pmem libraries (e.g. mashona's PmemUtil) tell a DAX filesystem: a MAP_SYNC mapping works. */
+  private static boolean mapSyncWorksIn(Path dir) throws IOException {
+    Path probe = dir.resolve("pmem-probe");
+    try (FileChannel ch = FileChannel.open(probe, CREATE, READ, WRITE)) {
+      ch.map(ExtendedMapMode.READ_WRITE_SYNC, 0, 4096);
+      return true;
+    } catch (IOException | UnsupportedOperationException notPmem) {
+      return false;
+    } finally {
+      Files.deleteIfExists(probe);
+    }
+  }
+
+  @Test
+  void pmemDetectionByASyncMappingSaysYes() throws IOException {
+    assertThat(mapSyncWorksIn(fs.getPath("/"))).isTrue();
   }
 
   // ---- media errors on the mapping path ------------------------------------------------------------
