@@ -110,7 +110,6 @@ class LuceneMediaErrorTest {
   @MethodSource("kindsAndDamage")
   void aLostRangeOfASegmentFileSurfacesAsAnIOExceptionAndNeverAsAWrongAnswer(DirectoryKind kind, Damage damage)
       throws Exception {
-    kind.assumeUsable();
     withSeed(() -> {
       try (Directory dir = kind.open(index)) {
         CORPUS.indexInto(dir, damage.compound);
@@ -193,7 +192,6 @@ class LuceneMediaErrorTest {
   @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("kindsAndRecoveries")
   void eachRecoveryLeavesACleanIndexThatAnswersAsBefore(DirectoryKind kind, Recovery recovery) throws Exception {
-    kind.assumeUsable();
     withSeed(() -> {
       try (Directory dir = kind.open(index)) {
         CORPUS.indexInto(dir, false);

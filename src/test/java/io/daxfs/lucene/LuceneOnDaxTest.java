@@ -47,7 +47,6 @@ class LuceneOnDaxTest {
   @ParameterizedTest
   @EnumSource(DirectoryKind.class)
   void anIndexCommittedAndReopenedAnswersEveryQueryAsTheSourceDoes(DirectoryKind kind) throws IOException {
-    kind.assumeUsable();
     Path path = fs.getPath("/var/index");
     for (boolean compound : List.of(false, true)) {
       try (Directory dir = kind.open(path)) {
@@ -75,7 +74,6 @@ class LuceneOnDaxTest {
   @ParameterizedTest
   @EnumSource(DirectoryKind.class)
   void updatesAndDeletesOverSeveralCommitsAreSeenAfterReopen(DirectoryKind kind) throws IOException {
-    kind.assumeUsable();
     Path path = fs.getPath("/index");
     try (Directory dir = kind.open(path)) {
       CORPUS.indexInto(dir, false);
