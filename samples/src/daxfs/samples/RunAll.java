@@ -15,7 +15,8 @@ public final class RunAll {
         new RestoreFromBackup(),
         new MappedData(),
         new LatentErrorsAndScrub(),
-        new SurvivingRecordLog());
+        new SurvivingRecordLog(),
+        new LuceneIndexMeetsMediaError());
   }
 
   public static void main(String[] args) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import daxfs.samples.LatentErrorsAndScrub;
+import daxfs.samples.LuceneIndexMeetsMediaError;
 import daxfs.samples.MappedData;
 import daxfs.samples.QuickTour;
 import daxfs.samples.RestoreFromBackup;
@@ -71,7 +72,18 @@ class SamplesTest {
           "replayed all 60 records, every CRC good",
           "under RECOVERY_WRITE:",
           "REWRITE_PAGES: wrote the whole pages [4096, 8192) (4096 bytes) with a plain write",
-          "replayed all 60 records, every CRC good"));
+          "replayed all 60 records, every CRC good"),
+      LuceneIndexMeetsMediaError.class, List.of(
+          "indexed 2000 orders into /srv/orders-index with IndexWriter and committed",
+          "took a snapshot of the committed index",
+          "a term query still counts",
+          "Lucene reports an IOException, \"/srv/orders-index/_0.fdt: Input/output error (DAX read at",
+          "its cause is daxfs's MediaErrorException, with the lost bytes [[",
+          "CheckIndex: clean false, 1 bad segment of 1",
+          "DaxFiles.badRanges over the index directory: {_0.fdt=[[",
+          "copied them back from the snapshot: [_0.fdt]",
+          "CheckIndex: clean true; the same answers as before",
+          "badblocks"));
 
   static Stream<Named<Sample>> samples() {
     return RunAll.samples().stream().map(s -> Named.of(s.getClass().getSimpleName(), s));
