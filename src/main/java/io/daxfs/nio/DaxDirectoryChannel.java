@@ -9,14 +9,10 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.NonWritableChannelException;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.FileSystemException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -33,16 +29,16 @@ import java.util.Objects;
  * stat(2)} reports it; the position can be read and set; shared byte-range locks work and conflict
  * as on files.
  */
-final class DaxDirectoryChannel extends FileChannel implements DaxFileLock.Holder {
+final class DaxDirectoryChannel extends DaxChannel {
   private static final String IS_A_DIRECTORY = "Is a directory";
 
   private final DaxFileSystem fs;
   private final DaxPath path;
   private final Directory dir;
   private volatile long position;
-  private final List<DaxFileLock> locks = new ArrayList<>(); // guarded by itself
 
   private DaxDirectoryChannel(DaxFileSystem fs, DaxPath path, Directory dir) {
+    super(dir.byteRangeLocks());
     this.fs = fs;
     this.path = path;
     this.dir = dir;
@@ -62,30 +58,6 @@ final class DaxDirectoryChannel extends FileChannel implements DaxFileLock.Holde
     DaxDirectoryChannel ch = new DaxDirectoryChannel(fs, path, dir);
     fs.register(ch);
     return ch;
-  }
-
-  private void ensureOpen() throws ClosedChannelException {
-    if (!isOpen()) {
-      throw new ClosedChannelException();
-    }
-  }
-
-  /** As the JDK's channels do: an interrupted caller closes the channel instead of doing I/O. */
-  private void checkInterrupt() throws ClosedByInterruptException {
-    if (Thread.currentThread().isInterrupted()) {
-      try {
-        close();
-      } catch (IOException ignored) {
-        // the channel is closed either way
-      }
-      throw new ClosedByInterruptException();
-    }
-  }
-
-  private static void checkPosition(long position) {
-    if (position < 0) {
-      throw new IllegalArgumentException("Negative position");
-    }
   }
 
   // ---- reads: read(2) on a directory is EISDIR --------------------------------------------------
@@ -287,58 +259,11 @@ final class DaxDirectoryChannel extends FileChannel implements DaxFileLock.Holde
 
   // ---- locks --------------------------------------------------------------------------------------
 
-  /**
-   * {@inheritDoc}
-   *
-   * <p>Never blocks: every holder of a daxfs lock is in this JVM, where the JDK refuses any
-   * overlap with {@link OverlappingFileLockException}, whatever the modes.
-   *
-   * @throws NonWritableChannelException for an exclusive lock: the channel is read-only
-   */
-  @Override
-  public FileLock lock(long position, long size, boolean shared) throws IOException {
-    return tryLock(position, size, shared);
-  }
-
   /** @throws NonWritableChannelException for an exclusive lock: the channel is read-only */
   @Override
-  public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-    checkPosition(position);
-    if (size < 0) {
-      throw new IllegalArgumentException("Negative size");
-    }
-    if (position + size < 0) {
-      throw new IllegalArgumentException("Negative position + size");
-    }
-    ensureOpen();
+  void checkLockMode(boolean shared) {
     if (!shared) {
       throw new NonWritableChannelException();
-    }
-    DaxFileLock lock = new DaxFileLock(this, position, size, true);
-    synchronized (locks) {
-      ensureOpen();
-      if (!dir.byteRangeLocks().tryAdd(position, size, lock)) {
-        throw new OverlappingFileLockException();
-      }
-      locks.add(lock);
-    }
-    return lock;
-  }
-
-  @Override
-  public void release(DaxFileLock lock) throws IOException {
-    synchronized (locks) {
-      ensureOpen();
-      if (locks.remove(lock)) {
-        dir.byteRangeLocks().remove(lock);
-      }
-    }
-  }
-
-  @Override
-  public boolean holds(DaxFileLock lock) {
-    synchronized (locks) {
-      return locks.contains(lock);
     }
   }
 
@@ -347,12 +272,7 @@ final class DaxDirectoryChannel extends FileChannel implements DaxFileLock.Holde
   /** Releases the channel's locks. A directory opened with {@code DELETE_ON_CLOSE} stays, as on Linux. */
   @Override
   protected void implCloseChannel() {
-    synchronized (locks) {
-      for (DaxFileLock l : locks) {
-        dir.byteRangeLocks().remove(l);
-      }
-      locks.clear();
-    }
+    releaseLocks();
     fs.unregister(this);
   }
 

@@ -15,18 +15,13 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.FileSystemException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -43,7 +38,7 @@ import java.util.Objects;
  * {@code map(MapMode, long, long, Arena)}. That class lives only in the jar's {@code
  * META-INF/versions/22} tree (the base here stays Java 17), so it is found by name, once.
  */
-class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
+class DaxFileChannel extends DaxChannel {
   private static final int TRANSFER_CHUNK = 256 << 10;
 
   private final DaxFileSystem fs;
@@ -57,7 +52,6 @@ class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
   private final AccessPath accessPath;
   private final Object positionLock = new Object();
   private long position; // guarded by positionLock
-  private final List<DaxFileLock> locks = new ArrayList<>(); // guarded by itself
   /** Whether this channel has handed out a READ_WRITE mapping, whose stores {@link #force} then announces. */
   private volatile boolean mappedWritable;
 
@@ -86,6 +80,7 @@ class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
   }
 
   DaxFileChannel(DaxFileSystem fs, Directory base, DaxPath path, RegularFile file, OpenOptions options) {
+    super(file.byteRangeLocks());
     this.fs = fs;
     this.base = base;
     this.path = path;
@@ -150,24 +145,6 @@ class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
 
   // ---- checks ----------------------------------------------------------------------------------
 
-  void ensureOpen() throws ClosedChannelException {
-    if (!isOpen()) {
-      throw new ClosedChannelException();
-    }
-  }
-
-  /** As the JDK's channels do: an interrupted caller closes the channel instead of doing I/O. */
-  final void checkInterrupt() throws ClosedByInterruptException {
-    if (Thread.currentThread().isInterrupted()) {
-      try {
-        close();
-      } catch (IOException ignored) {
-        // the channel is closed either way
-      }
-      throw new ClosedByInterruptException();
-    }
-  }
-
   private void beginRead(ByteBuffer dst) throws IOException {
     requireNonNull(dst, "dst");
     ensureOpen();
@@ -186,12 +163,6 @@ class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
       throw new NonWritableChannelException();
     }
     checkInterrupt();
-  }
-
-  private static void checkPosition(long position) {
-    if (position < 0) {
-      throw new IllegalArgumentException("Negative position");
-    }
   }
 
   // ---- reads -----------------------------------------------------------------------------------
@@ -647,58 +618,13 @@ class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
 
   // ---- locks -----------------------------------------------------------------------------------
 
-  /**
-   * {@inheritDoc}
-   *
-   * <p>Never blocks: every holder of a daxfs lock is in this JVM, where the JDK refuses any
-   * overlap with {@link OverlappingFileLockException}, whatever the modes.
-   */
   @Override
-  public FileLock lock(long position, long size, boolean shared) throws IOException {
-    return tryLock(position, size, shared);
-  }
-
-  @Override
-  public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-    checkPosition(position);
-    if (size < 0) {
-      throw new IllegalArgumentException("Negative size");
-    }
-    if (position + size < 0) {
-      throw new IllegalArgumentException("Negative position + size");
-    }
-    ensureOpen();
+  void checkLockMode(boolean shared) {
     if (shared && !readable) {
       throw new NonReadableChannelException();
     }
     if (!shared && !writable) {
       throw new NonWritableChannelException();
-    }
-    DaxFileLock lock = new DaxFileLock(this, position, size, shared);
-    synchronized (locks) {
-      ensureOpen();
-      if (!file.byteRangeLocks().tryAdd(position, size, lock)) {
-        throw new OverlappingFileLockException();
-      }
-      locks.add(lock);
-    }
-    return lock;
-  }
-
-  @Override
-  public void release(DaxFileLock lock) throws IOException {
-    synchronized (locks) {
-      ensureOpen();
-      if (locks.remove(lock)) {
-        file.byteRangeLocks().remove(lock);
-      }
-    }
-  }
-
-  @Override
-  public boolean holds(DaxFileLock lock) {
-    synchronized (locks) {
-      return locks.contains(lock);
     }
   }
 
@@ -706,12 +632,7 @@ class DaxFileChannel extends FileChannel implements DaxFileLock.Holder {
 
   @Override
   protected void implCloseChannel() throws IOException {
-    synchronized (locks) {
-      for (DaxFileLock l : locks) {
-        file.byteRangeLocks().remove(l);
-      }
-      locks.clear();
-    }
+    releaseLocks();
     fs.unregister(this);
     try {
       if (options.deleteOnClose() && fs.isOpen()) {
