@@ -2,8 +2,6 @@ package io.daxfs.junit;
 
 import io.daxfs.DaxConfiguration;
 import io.daxfs.DaxFileSystems;
-import io.daxfs.DaxFiles;
-import io.daxfs.FileRange;
 import io.daxfs.PmemDevice;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,12 +9,8 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.FileSystem;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -116,15 +110,8 @@ public final class DaxExtension
       return;
     }
     Resources resources = resources(context);
-    List<InjectMediaError> injections = new ArrayList<>();
-    for (Class<?> type : testClassesOutermostFirst(context)) {
-      injections.addAll(AnnotationSupport.findRepeatableAnnotations(type, InjectMediaError.class));
-    }
-    context.getTestMethod().ifPresent(m ->
-        injections.addAll(AnnotationSupport.findRepeatableAnnotations(m, InjectMediaError.class)));
-    for (InjectMediaError injection : injections) {
-      inject(injection, resources);
-    }
+    MediaErrorInjections.applyAll(
+        testClassesOutermostFirst(context), context.getTestMethod(), resources.workDirectory(), resources.device());
   }
 
   /**
@@ -251,78 +238,6 @@ public final class DaxExtension
     }
   }
 
-  private static void inject(InjectMediaError a, Resources resources) {
-    boolean fileForm = !a.file().isEmpty();
-    boolean sectorForm = a.sector() != -1;
-    String what = describe(a);
-    if (fileForm && sectorForm) {
-      throw new ExtensionConfigurationException(what
-          + " names both a file range (file, offset, length) and device sectors (sector, count); use one");
-    }
-    if (!fileForm && !sectorForm) {
-      throw new ExtensionConfigurationException(what
-          + " names neither a file range (file, offset, length) nor device sectors (sector, count)");
-    }
-    try {
-      if (fileForm) {
-        if (a.count() != -1) {
-          throw new ExtensionConfigurationException(what + ": count belongs to the sector form; a file range takes offset and length");
-        }
-        if (a.length() == -1) {
-          throw new ExtensionConfigurationException(what + ": a file range needs a length");
-        }
-        Path file = resources.workDirectory().resolve(a.file());
-        long offset = a.offset() == -1 ? 0 : a.offset();
-        try {
-          if (a.latent()) {
-            DaxFiles.injectLatentError(file, offset, a.length());
-          } else {
-            DaxFiles.injectError(file, offset, a.length());
-          }
-        } catch (NoSuchFileException e) {
-          throw new ExtensionConfigurationException(what + ": no such file " + file
-              + " (injections apply after the @BeforeEach methods, which may create it)", e);
-        }
-      } else {
-        if (a.offset() != -1 || a.length() != -1) {
-          throw new ExtensionConfigurationException(what + ": offset and length belong to the file form; sectors take sector and count");
-        }
-        long count = a.count() == -1 ? 1 : a.count();
-        if (a.latent()) {
-          resources.device().injectLatentError(a.sector(), count);
-        } else {
-          resources.device().injectError(a.sector(), count);
-        }
-      }
-    } catch (IOException | IllegalArgumentException e) {  // IllegalArgumentException includes InvalidPathException
-      throw new ExtensionConfigurationException(what + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** The annotation as written, with only the attributes that were given. */
-  private static String describe(InjectMediaError a) {
-    List<String> parts = new ArrayList<>();
-    if (!a.file().isEmpty()) {
-      parts.add("file = \"" + a.file() + "\"");
-    }
-    if (a.offset() != -1) {
-      parts.add("offset = " + a.offset());
-    }
-    if (a.length() != -1) {
-      parts.add("length = " + a.length());
-    }
-    if (a.sector() != -1) {
-      parts.add("sector = " + a.sector());
-    }
-    if (a.count() != -1) {
-      parts.add("count = " + a.count());
-    }
-    if (a.latent()) {
-      parts.add("latent = true");
-    }
-    return "@InjectMediaError(" + String.join(", ", parts) + ")";
-  }
-
   private void attachReport(ExtensionContext context, Throwable throwable) {
     // An aborted assumption is not a failure: no one needs the media state to read it.
     if (throwable instanceof TestAbortedException || !owns(context)) {
@@ -337,80 +252,9 @@ public final class DaxExtension
         return;
       }
     }
-    String report;
-    try {
-      report = mediaReport(resources);
-    } catch (RuntimeException e) {
-      // The report is a help for reading the failure; it must never replace it.
-      report = "daxfs media report unavailable: " + e;
-    }
-    throwable.addSuppressed(new DaxMediaReport(report));
-    context.publishReportEntry(REPORT_KEY, report);
-  }
-
-  /** The report a failed test carries: device, badblocks, and each damaged file's bad ranges. */
-  static String mediaReport(Resources resources) {
-    FileSystem fs = resources.fileSystem();
-    if (!fs.isOpen()) {
-      return "daxfs media report unavailable: the test closed its filesystem";
-    }
-    PmemDevice device = resources.device();
-    StringBuilder out = new StringBuilder("daxfs media report (device ")
-        .append(sizeText(device.size())).append(", ").append(device.sectorSize()).append("-byte sectors, ")
-        .append(device.mediaErrorModel()).append(")\n");
-    String badblocks = device.badblocksText().strip();
-    if (badblocks.isEmpty()) {
-      out.append("badblocks: none known (latent poison shows only once found)\n");
-    } else {
-      out.append("badblocks (first sector, count):\n");
-      badblocks.lines().forEach(line -> out.append("  ").append(line).append('\n'));
-    }
-    List<String> damaged = new ArrayList<>();
-    try {
-      for (Path root : fs.getRootDirectories()) {
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-            if (attrs.isRegularFile()) {
-              try {
-                List<FileRange> bad = DaxFiles.badRanges(file);
-                if (!bad.isEmpty()) {
-                  damaged.add("  " + file + " " + bad);
-                }
-              } catch (IOException e) {
-                // Deleted by a thread of the test since it was listed: nothing to report on it.
-              }
-            }
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFileFailed(Path file, IOException e) {
-            return FileVisitResult.CONTINUE;
-          }
-        });
-      }
-    } catch (IOException e) {
-      damaged.add("  (listing the files failed: " + e + ")");
-    }
-    if (damaged.isEmpty()) {
-      out.append("files with bad ranges: none");
-    } else {
-      out.append("files with bad ranges:\n").append(String.join("\n", damaged));
-    }
-    return out.toString();
-  }
-
-  /** A size as {@link DaxTest#deviceSize()} writes it, when it is a whole multiple. */
-  private static String sizeText(long bytes) {
-    String[] units = {"t", "g", "m", "k"};
-    for (int i = 0; i < units.length; i++) {
-      long unit = 1L << (40 - 10 * i);
-      if (bytes >= unit && bytes % unit == 0) {
-        return bytes / unit + units[i];
-      }
-    }
-    return bytes + " bytes";
+    DaxMediaReport report = DaxMediaReport.of(resources.fileSystem(), resources.device());
+    throwable.addSuppressed(report);
+    context.publishReportEntry(REPORT_KEY, report.report());
   }
 
   /** One {@code @DaxTest}, read and checked. */

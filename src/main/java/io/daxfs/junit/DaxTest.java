@@ -43,6 +43,10 @@ public @interface DaxTest {
    * Size of the emulated device: bytes or a size such as {@code "64m"} or {@code "1g"} (see {@link
    * io.daxfs.DaxConfiguration#parseSize(String)}). The device is sparse, so a large one costs only
    * what the test writes.
+   *
+   * <p>The default, 64 MiB, is smaller than {@link io.daxfs.DaxConfiguration}'s 256 MiB on purpose:
+   * sparse, the two cost the same, but a test that fills the device to meet "No space left on
+   * device" writes a quarter as much. A test that needs more room names its size.
    */
   String deviceSize() default "64m";
 

@@ -14,12 +14,23 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Who waits for an in-place write under way. The write is held open through the file's {@link
- * InPlaceWrites}, as a thread in the middle of its copy would hold it, so each case is
- * deterministic: a reader that must not see a write in progress waits, one that may goes on.
+ * {@link RegularFile}'s locking protocol: who waits for an in-place write under way. The write is
+ * held open through the file's {@link InPlaceWrites}, as a thread in the middle of its copy would
+ * hold it, so each case is deterministic: a reader that must not see a write in progress waits, one
+ * that may goes on. Each read and write is sized at the edge of the threshold that picks its path
+ * ({@link RegularFile#LOCK_FREE_MAX} for reads, {@link RegularFile#IN_PLACE_MIN} for writes), so
+ * that a change of either is a change these cases see.
  */
-class RegularFileTest {
+class RegularFileLockingTest {
   private static final int BLOCK = 4096;
+  /** The longest read that runs without a lock. */
+  private static final int LOCK_FREE_READ = RegularFile.LOCK_FREE_MAX;
+  /** The shortest read that takes the read lock. */
+  private static final int LOCKED_READ = RegularFile.LOCK_FREE_MAX + 1;
+  /** The shortest write that writes in place, holding only its range. */
+  private static final int IN_PLACE_WRITE = RegularFile.IN_PLACE_MIN;
+  /** The longest write that takes the write lock. */
+  private static final int LOCKED_WRITE = RegularFile.IN_PLACE_MIN - 1;
   /** How long an operation that must wait is watched not to finish. */
   private static final long WATCH_MILLIS = 200;
 
@@ -94,22 +105,22 @@ class RegularFileTest {
   void aLockFreeReadOfBytesUnderAWriteWaitsForIt() throws Exception {
     InPlaceWrites writes = file.inPlaceWrites();
     assertThat(writes.tryBeginWrite(BLOCK, 2 * BLOCK)).isTrue();
-    assertWaitsForTheWrite(readAsync(BLOCK + 100, 256), writes, BLOCK, 2 * BLOCK);
+    assertWaitsForTheWrite(readAsync(BLOCK + 100, LOCK_FREE_READ), writes, BLOCK, 2 * BLOCK);
   }
 
   @Test
   void aLockedReadOfBytesUnderAWriteWaitsForIt() throws Exception {
     InPlaceWrites writes = file.inPlaceWrites();
     assertThat(writes.tryBeginWrite(BLOCK, 2 * BLOCK)).isTrue();
-    assertWaitsForTheWrite(readAsync(0, 2 * BLOCK), writes, BLOCK, 2 * BLOCK);
+    assertWaitsForTheWrite(readAsync(BLOCK - 1, LOCKED_READ), writes, BLOCK, 2 * BLOCK);
   }
 
   @Test
   void readsOfOtherBytesGoOnWhileAWriteIsUnderWay() throws Exception {
     InPlaceWrites writes = file.inPlaceWrites();
     assertThat(writes.tryBeginWrite(BLOCK, 2 * BLOCK)).isTrue();
-    assertThat(readAsync(0, 256).get(10, TimeUnit.SECONDS)).isEqualTo(256);
-    assertThat(readAsync(2 * BLOCK, 2 * BLOCK).get(10, TimeUnit.SECONDS)).isEqualTo(2 * BLOCK);
+    assertThat(readAsync(BLOCK - LOCK_FREE_READ, LOCK_FREE_READ).get(10, TimeUnit.SECONDS)).isEqualTo(LOCK_FREE_READ);
+    assertThat(readAsync(2 * BLOCK, LOCKED_READ).get(10, TimeUnit.SECONDS)).isEqualTo(LOCKED_READ);
     writes.endWrite(BLOCK, 2 * BLOCK);
   }
 
@@ -126,7 +137,7 @@ class RegularFileTest {
   void aSmallWriteTakesTheWriteLockAndSoWaitsForTheWritesUnderWay() throws Exception {
     InPlaceWrites writes = file.inPlaceWrites();
     assertThat(writes.tryBeginWrite(0, 10)).isTrue();
-    CompletableFuture<Long> write = async(() -> file.write(AccessPath.DAX, 3 * BLOCK, ByteBuffer.allocate(64)));
+    CompletableFuture<Long> write = async(() -> file.write(AccessPath.DAX, 3 * BLOCK, ByteBuffer.allocate(LOCKED_WRITE)));
     assertWaitsForTheWrite(write, writes, 0, 10);
   }
 
@@ -134,8 +145,8 @@ class RegularFileTest {
   void aLargeWriteOfOtherBytesGoesOnWhileAWriteIsUnderWay() throws Exception {
     InPlaceWrites writes = file.inPlaceWrites();
     assertThat(writes.tryBeginWrite(0, 10)).isTrue();
-    long end = async(() -> file.write(AccessPath.DAX, BLOCK, ByteBuffer.allocate(2 * BLOCK))).get(10, TimeUnit.SECONDS);
-    assertThat(end).isEqualTo(3 * BLOCK);
+    long end = async(() -> file.write(AccessPath.DAX, BLOCK, ByteBuffer.allocate(IN_PLACE_WRITE))).get(10, TimeUnit.SECONDS);
+    assertThat(end).isEqualTo(BLOCK + IN_PLACE_WRITE);
     writes.endWrite(0, 10);
   }
 }
