@@ -55,7 +55,7 @@ public final class DaxFileSystems {
    * @throws ClosedFileSystemException if it is closed
    */
   public static PmemDevice device(FileSystem fs) {
-    return daxfs(fs).volume().device();
+    return daxfs(fs).volume().device().userView();
   }
 
   static DaxFileSystem daxfs(FileSystem fs) {

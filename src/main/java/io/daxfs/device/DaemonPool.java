@@ -29,7 +29,7 @@ public final class DaemonPool extends ThreadPoolExecutor {
   }
 
   /** One thread at most: tasks run one after another, in the order they were given. */
-  public static DaemonPool serial(String name) {
+  static DaemonPool serial(String name) {
     return new DaemonPool(name, 1, 1, new LinkedBlockingQueue<>());
   }
 

@@ -35,8 +35,11 @@ import java.util.function.Predicate;
  * <p>Poison is tracked per sector. A DAX read of latent poison stops at the first poisoned sector
  * (real hardware stops at the poisoned cache line); the contiguous poisoned run it met becomes
  * known, as the machine-check handler lists the range it reports.
+ *
+ * <p>Not a {@link PmemDevice} itself: its raw access must not leave the implementation, so users
+ * get {@link #userView()}, which cannot be cast back to this class.
  */
-public final class EmulatedPmem implements PmemDevice, Closeable {
+public final class EmulatedPmem implements Closeable {
   /** The recovery write works in kernel pages. */
   static final int PAGE = 4096;
   /** Most sectors one line of the kernel's badblocks table holds. */
@@ -49,6 +52,7 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
   private final Badblocks badblocks;
   private final LiveMappings mappings = new LiveMappings();
   private final List<Consumer<List<BadBlock>>> listeners = new CopyOnWriteArrayList<>();
+  private final PmemDevice userView = new PmemDeviceView(this);
   /** Started by the first notification; its thread ends when idle. Guarded by this. */
   private DaemonPool notifier;
   private boolean closed; // guarded by this
@@ -68,6 +72,14 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
         DeviceMemory.create(config.deviceSize(), dir), config.sectorSize(), config.mediaErrorModel());
   }
 
+  /**
+   * The device as users see it, always the same object: the {@link PmemDevice} operations and no
+   * way to the memory behind them.
+   */
+  public PmemDevice userView() {
+    return userView;
+  }
+
   private static Path defaultMemoryDirectory() {
     Path shm = Path.of("/dev/shm");
     if (Files.isDirectory(shm) && Files.isWritable(shm)) {
@@ -76,44 +88,40 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
     return Path.of(System.getProperty("java.io.tmpdir"));
   }
 
-  @Override
   public long size() {
     return memory.size();
   }
 
-  @Override
   public int sectorSize() {
     return sectorSize;
   }
 
-  @Override
+  long sectorCount() {
+    return size() >>> sectorShift;
+  }
+
   public MediaErrorModel mediaErrorModel() {
     return model;
   }
 
-  @Override
   public long memoryUsed() {
     return memory.committedBytes();
   }
 
   // ---- injection (ndctl / sysfs) ---------------------------------------------------------------
 
-  @Override
   public void injectError(long sector, long count) {
     notifyKnown(badblocks.inject(checked(sector, count)));
   }
 
-  @Override
   public void injectLatentError(long sector, long count) {
     badblocks.injectLatent(checked(sector, count));
   }
 
-  @Override
   public void uninjectError(long sector, long count) {
     badblocks.uninject(checked(sector, count));
   }
 
-  @Override
   public List<BadBlock> injectRandomErrors(long seed, int count) {
     long sectors = sectorCount();
     checkArgument(count >= 0 && count <= sectors,
@@ -131,12 +139,10 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
     return result.build();
   }
 
-  @Override
   public List<BadBlock> badblocks() {
     return badblocks.known();
   }
 
-  @Override
   public String badblocksText() {
     StringBuilder sb = new StringBuilder();
     for (BadBlock b : badblocks()) {
@@ -147,14 +153,12 @@ public final class EmulatedPmem implements PmemDevice, Closeable {
     return sb.toString();
   }
 
-  @Override
   public List<BadBlock> scrub() {
     List<BadBlock> found = badblocks.scrub();
     notifyKnown(found);
     return found;
   }
 
-  @Override
   public AutoCloseable onNewBadBlocks(Consumer<List<BadBlock>> listener) {
     requireNonNull(listener, "listener");
     listeners.add(listener);

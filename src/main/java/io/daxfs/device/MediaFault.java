@@ -21,7 +21,7 @@ public final class MediaFault extends Exception {
    * @param badBlocks the bad sectors met within the access (not empty)
    * @param bytesMoved bytes copied before the error, from the start of the access
    */
-  public MediaFault(AccessPath path, List<BadBlock> badBlocks, int bytesMoved) {
+  MediaFault(AccessPath path, List<BadBlock> badBlocks, int bytesMoved) {
     super(null, null, false, false); // a control-flow signal inside daxfs: no stack trace needed
     this.path = path;
     this.badBlocks = ImmutableList.copyOf(badBlocks);
