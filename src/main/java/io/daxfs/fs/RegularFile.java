@@ -300,19 +300,13 @@ public final class RegularFile extends Inode {
     }
     int n = (int) Math.min(dst.remaining(), sz - pos);
     int base = dst.position();
-    ExtentMap em = extents;
-    int done = 0;
-    while (done < n) {
-      long p = pos + done;
-      long block = p >>> blockShift;
-      int i = em.find(block);
-      int step;
-      if (i >= 0) {
-        long logical = em.logicalStart(i);
-        step = (int) Math.min(n - done, ((logical + em.blockCount(i)) << blockShift) - p);
-        long dev = ((em.physicalStart(i) + block - logical) << blockShift) | (p & blockMask);
+    ExtentMap.Cursor step = extents.cursor(pos, pos + n, blockShift);
+    while (step.next()) {
+      int done = (int) (step.start() - pos);
+      int len = (int) step.length();
+      if (step.mapped()) {
         try {
-          device.read(path, dev, dst, base + done, step);
+          device.read(path, step.device(), dst, base + done, len);
         } catch (MediaFault f) {
           int moved = done + f.bytesMoved();
           // DAX returns what earlier steps copied; a direct I/O through the driver fails as a whole.
@@ -320,15 +314,11 @@ public final class RegularFile extends Inode {
             dst.position(base + moved);
             return moved;
           }
-          throw fault(p, dev, f);
+          throw fault(step.start(), step.device(), f);
         }
       } else {
-        int next = -i - 1;
-        long holeEnd = next < em.extentCount() ? em.logicalStart(next) << blockShift : Long.MAX_VALUE;
-        step = (int) Math.min(n - done, holeEnd - p);
-        fillZeros(dst, base + done, step);
+        fillZeros(dst, base + done, len);
       }
-      done += step;
     }
     dst.position(base + n);
     return n;
@@ -491,28 +481,23 @@ public final class RegularFile extends Inode {
   private long writeSteps(AccessPath path, long pos, ByteBuffer src, ExtentMap em) throws FileMediaFault {
     int n = src.remaining();
     int base = src.position();
-    int done = 0;
-    while (done < n) {
-      long p = pos + done;
-      long block = p >>> blockShift;
-      int i = em.find(block);
-      long logical = em.logicalStart(i);
-      int step = (int) Math.min(n - done, ((logical + em.blockCount(i)) << blockShift) - p);
-      long dev = ((em.physicalStart(i) + block - logical) << blockShift) | (p & blockMask);
+    ExtentMap.Cursor step = em.cursor(pos, pos + n, blockShift);
+    while (step.next()) {
+      assert step.mapped() : "write over a hole at " + step.start();
+      int done = (int) (step.start() - pos);
       try {
-        device.write(path, dev, src, base + done, step);
+        device.write(path, step.device(), src, base + done, (int) step.length());
       } catch (MediaFault f) {
         int moved = done + f.bytesMoved();
         if (moved == 0) {
-          throw fault(p, dev, f);
+          throw fault(step.start(), step.device(), f);
         }
-        done = moved;
-        break;
+        src.position(base + moved);
+        return pos + moved;
       }
-      done += step;
     }
-    src.position(base + done);
-    return pos + done;
+    src.position(base + n);
+    return pos + n;
   }
 
   /**
@@ -725,11 +710,12 @@ public final class RegularFile extends Inode {
       long first = position >>> blockShift;
       long blocks = ((end - 1) >>> blockShift) - first + 1;
       ExtentMap em = extents;
-      for (long[] piece : pieces(em, first, blocks)) {
+      ExtentMap.Cursor piece = em.cursor(first, first + blocks, 0);
+      while (piece.next()) {
         try {
-          device.checkMappable(piece[1] << blockShift, piece[2] << blockShift);
+          device.checkMappable(piece.device() << blockShift, piece.length() << blockShift);
         } catch (MediaFault f) {
-          throw fault(piece[0] << blockShift, piece[1] << blockShift, f);
+          throw fault(piece.start() << blockShift, piece.device() << blockShift, f);
         }
       }
       int i = em.find(first);
@@ -761,30 +747,15 @@ public final class RegularFile extends Inode {
     }
   }
 
-  /** The mapped pieces of a block range, as {@code {logical, physical, count}} in file order. */
-  private static List<long[]> pieces(ExtentMap em, long first, long blocks) {
-    List<long[]> out = new ArrayList<>();
-    long b = first;
-    long end = first + blocks;
-    while (b < end) {
-      int i = em.find(b);
-      long logical = em.logicalStart(i);
-      long n = Math.min(end, logical + em.blockCount(i)) - b;
-      out.add(new long[] {b, em.physicalStart(i) + (b - logical), n});
-      b += n;
-    }
-    return out;
-  }
-
   /**
    * Moves a fragmented block range to one new contiguous run. Caller holds the write lock and has
    * checked the range for poison.
    */
   private void relocate(ExtentMap em, long first, long blocks) throws IOException {
     Volume volume = volume();
-    List<long[]> old = pieces(em, first, blocks);
-    for (long[] piece : old) {
-      if (volume.pins().isPinned(piece[1], piece[2])) {
+    ExtentMap.Cursor pinned = em.cursor(first, first + blocks, 0);
+    while (pinned.next()) {
+      if (volume.pins().isPinned(pinned.device(), pinned.length())) {
         throw new IOException("cannot map bytes " + (first << blockShift) + "+" + (blocks << blockShift)
             + ": they are fragmented and part of them is mapped already, and mapped blocks never move");
       }
@@ -796,10 +767,11 @@ public final class RegularFile extends Inode {
     try {
       device.zero(start << blockShift, blocks << blockShift);
       ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(1 << 20, blocks << blockShift));
-      for (long[] piece : old) {
-        long from = piece[1] << blockShift;
-        long to = (start + piece[0] - first) << blockShift;
-        long len = piece[2] << blockShift;
+      ExtentMap.Cursor piece = em.cursor(first, first + blocks, 0);
+      while (piece.next()) {
+        long from = piece.device() << blockShift;
+        long to = (start + piece.start() - first) << blockShift;
+        long len = piece.length() << blockShift;
         for (long done = 0; done < len; done += buf.capacity()) {
           int n = (int) Math.min(buf.capacity(), len - done);
           device.copy(from + done, to + done, buf, n);
@@ -891,20 +863,13 @@ public final class RegularFile extends Inode {
         throw new IllegalArgumentException(
             "range " + offset + "+" + length + " is not inside the file (size " + size + ")");
       }
-      ExtentMap em = extents;
       List<long[]> out = new ArrayList<>();
-      long p = offset;
-      long end = offset + length;
-      while (p < end) {
-        int i = em.find(p >>> blockShift);
-        if (i < 0) {
-          throw new IllegalArgumentException("bytes from " + p + " are a hole: a hole has no sectors");
+      ExtentMap.Cursor run = extents.cursor(offset, offset + length, blockShift);
+      while (run.next()) {
+        if (!run.mapped()) {
+          throw new IllegalArgumentException("bytes from " + run.start() + " are a hole: a hole has no sectors");
         }
-        long logical = em.logicalStart(i);
-        long stepEnd = Math.min(end, (logical + em.blockCount(i)) << blockShift);
-        long dev = ((em.physicalStart(i) + (p >>> blockShift) - logical) << blockShift) | (p & blockMask);
-        out.add(new long[] {dev, stepEnd - p});
-        p = stepEnd;
+        out.add(new long[] {run.device(), run.length()});
       }
       return out;
     } finally {

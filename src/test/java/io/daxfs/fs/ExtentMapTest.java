@@ -219,6 +219,56 @@ class ExtentMapTest {
     assertThat(zero.runs).isEmpty();
   }
 
+  /** The runs a cursor gives, as {start, end, device or -1 for a hole}. */
+  private static List<List<Long>> walk(ExtentMap m, long from, long to, int shift) {
+    List<List<Long>> runs = new ArrayList<>();
+    ExtentMap.Cursor c = m.cursor(from, to, shift);
+    while (c.next()) {
+      assertThat(c.length()).isEqualTo(c.end() - c.start()).isPositive();
+      runs.add(List.of(c.start(), c.end(), c.mapped() ? c.device() : -1L));
+    }
+    assertThat(c.next()).as("a finished cursor stays finished").isFalse();
+    return runs;
+  }
+
+  @Test
+  void cursorWalksBlocksRunByRunCutToTheRange() {
+    ExtentMap m = ExtentMap.EMPTY.with(0, 100, 4).with(4, 200, 2).with(8, 300, 2); // hole: blocks 6 and 7
+    assertThat(walk(m, 2, 12, 0)).containsExactly(
+        List.of(2L, 4L, 102L),
+        List.of(4L, 6L, 200L), // logically adjacent, physically apart: a run of its own
+        List.of(6L, 8L, -1L),
+        List.of(8L, 10L, 300L),
+        List.of(10L, 12L, -1L)); // past the last extent
+    assertThat(walk(m, 5, 6, 0)).containsExactly(List.of(5L, 6L, 201L));
+    assertThat(walk(m, 6, 7, 0)).containsExactly(List.of(6L, 7L, -1L));
+    assertThat(walk(m, 3, 3, 0)).as("empty range").isEmpty();
+    assertThat(walk(ExtentMap.EMPTY, 0, 10, 0)).containsExactly(List.of(0L, 10L, -1L));
+  }
+
+  @Test
+  void cursorInBytesCutsRunsAtExtentEdgesAndKeepsTheOffsetInTheBlock() {
+    ExtentMap m = ExtentMap.EMPTY.with(1, 50, 2).with(5, 90, 1);
+    int shift = 12;
+    assertThat(walk(m, 100, 3 * 4096 + 10, shift)).containsExactly(
+        List.of(100L, 4096L, -1L),
+        List.of(4096L, 3 * 4096L, 50 * 4096L),
+        List.of(3 * 4096L, 3 * 4096L + 10, -1L));
+    assertThat(walk(m, 4096 + 7, 4096 + 20, shift)).containsExactly(List.of(4096 + 7L, 4096 + 20L, 50 * 4096 + 7L));
+    assertThat(walk(m, 2 * 4096 + 4000, 5 * 4096 + 1, shift)).containsExactly(
+        List.of(2 * 4096 + 4000L, 3 * 4096L, 51 * 4096 + 4000L),
+        List.of(3 * 4096L, 5 * 4096L, -1L),
+        List.of(5 * 4096L, 5 * 4096 + 1L, 90 * 4096L));
+  }
+
+  @Test
+  void cursorRejectsBadRanges() {
+    assertThatThrownBy(() -> ExtentMap.EMPTY.cursor(-1, 4, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ExtentMap.EMPTY.cursor(5, 4, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("[5, 4)");
+  }
+
   @Test
   void randomizedAgainstArrayModel() {
     final int size = 256;
@@ -337,5 +387,18 @@ class ExtentMapTest {
       }
     }
     assertThat(holes.runs).isEqualTo(expected);
+
+    // The cursor's runs are the model's maximal runs: a hole, or blocks contiguous on the device.
+    List<List<Long>> runs = new ArrayList<>();
+    for (int r = start; r < start + len; ) {
+      int e = r + 1;
+      while (e < start + len
+          && (model[r] < 0 ? model[e] < 0 : model[e] >= 0 && model[e] == model[e - 1] + 1)) {
+        e++;
+      }
+      runs.add(List.of((long) r, (long) e, model[r]));
+      r = e;
+    }
+    assertThat(walk(m, start, start + len, 0)).as("walk [%d, %d) of %s", start, start + len, m).isEqualTo(runs);
   }
 }
