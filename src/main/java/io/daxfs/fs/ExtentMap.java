@@ -47,6 +47,26 @@ final class ExtentMap {
     return count[i];
   }
 
+  // ---- walking in runs ----------------------------------------------------------------------------
+  //
+  // A walk goes run by run, a run being the rest of one extent or of one hole. Its cursor is an int the caller keeps
+  // in a local beside the position: an extent's index, or for a hole the complement (~) of the index of the extent
+  // after it. So a walk allocates nothing, whether or not the JIT has compiled it:
+  //
+  //   int run = map.find(at >>> shift);
+  //   while (at < end) {
+  //     long stop = Math.min(end, map.runEnd(run, shift));
+  //     ... isExtent(run) ? map.device(run, at, shift) : a hole ...
+  //     at = stop;
+  //     run = map.nextRun(run);
+  //   }
+  //
+  // Positions are in units of a block shifted left by shift: 0 walks blocks, the block shift walks bytes.
+
+  /**
+   * The run holding {@code logicalBlock}: the index of its extent, or, in a hole, the complement of the index of the
+   * extent after the hole ({@code ~extentCount()} past the last).
+   */
   int find(long logicalBlock) {
     checkArgument(logicalBlock >= 0, "negative logical block: %s", logicalBlock);
     int n = logical.length;
@@ -74,6 +94,38 @@ final class ExtentMap {
       return floor;
     }
     return -(floor + 1) - 1;
+  }
+
+  /** Whether {@code run} is an extent's: false for a hole. */
+  static boolean isExtent(int run) {
+    return run >= 0;
+  }
+
+  /** The run after {@code run}; the hole after the last extent has none and is its own. */
+  int nextRun(int run) {
+    if (run < 0) {
+      int next = ~run;
+      return next < logical.length ? next : run;
+    }
+    int next = run + 1;
+    return next < logical.length && logical[next] == logical[run] + count[run] ? next : ~next;
+  }
+
+  /**
+   * Where {@code run} ends (exclusive), in units of a block shifted left by {@code shift}; {@code Long.MAX_VALUE} for
+   * the hole after the last extent, which never does.
+   */
+  long runEnd(int run, int shift) {
+    if (run >= 0) {
+      return (logical[run] + count[run]) << shift;
+    }
+    int next = ~run;
+    return next < logical.length ? logical[next] << shift : Long.MAX_VALUE;
+  }
+
+  /** The device position of {@code position}, which the extent {@code run} holds; both in units as {@link #runEnd}. */
+  long device(int run, long position, int shift) {
+    return (physical[run] << shift) + (position - (logical[run] << shift));
   }
 
   long physicalBlock(long logicalBlock) {
@@ -178,16 +230,6 @@ final class ExtentMap {
     return true;
   }
 
-  /**
-   * A cursor over {@code [from, to)} in runs: each run is the rest of one extent or of one hole, cut to the range.
-   * Positions are in units of a block shifted left by {@code shift}: 0 walks blocks, the block shift walks bytes.
-   * Meant to live in one method's locals, where escape analysis removes it, so a walk allocates nothing.
-   */
-  Cursor cursor(long from, long to, int shift) {
-    checkArgument(from >= 0 && from <= to, "bad range [%s, %s)", from, to);
-    return new Cursor(this, from, to, shift);
-  }
-
   long mappedBlocks() {
     return mappedBlocks;
   }
@@ -221,83 +263,6 @@ final class ExtentMap {
       sb.append(logical[i]).append('+').append(count[i]).append("->").append(physical[i]);
     }
     return sb.append(']').toString();
-  }
-
-  /**
-   * The runs of a range, in order: {@link #next} moves to the following one. Positions are in the units the cursor
-   * was made with; {@link #device} is meaningful only for a mapped run.
-   */
-  static final class Cursor {
-    private final long[] logical;
-    private final long[] physical;
-    private final long[] count;
-    private final int shift;
-    private final long end;
-    private int extent; // the first extent that ends after the current position: holds it, or follows it
-    private long runStart;
-    private long runEnd;
-    private boolean mapped;
-    private long device;
-
-    private Cursor(ExtentMap map, long from, long to, int shift) {
-      this.logical = map.logical;
-      this.physical = map.physical;
-      this.count = map.count;
-      this.shift = shift;
-      this.end = to;
-      this.extent = map.firstEndingAfter(from >>> shift);
-      this.runStart = from;
-      this.runEnd = from;
-    }
-
-    /** Moves to the next run; false, with the cursor left on the last run, once the range is done. */
-    boolean next() {
-      long at = runEnd;
-      if (at >= end) {
-        return false;
-      }
-      long block = at >>> shift;
-      int i = extent;
-      int n = logical.length;
-      while (i < n && logical[i] + count[i] <= block) {
-        i++;
-      }
-      extent = i;
-      runStart = at;
-      if (i < n && logical[i] <= block) {
-        mapped = true;
-        runEnd = Math.min(end, (logical[i] + count[i]) << shift);
-        device = (physical[i] << shift) + (at - (logical[i] << shift));
-      } else {
-        mapped = false;
-        runEnd = i < n ? Math.min(end, logical[i] << shift) : end;
-      }
-      return true;
-    }
-
-    /** Where the run starts. */
-    long start() {
-      return runStart;
-    }
-
-    /** Where the run ends (exclusive). */
-    long end() {
-      return runEnd;
-    }
-
-    long length() {
-      return runEnd - runStart;
-    }
-
-    /** Whether the run is an extent's: false for a hole. */
-    boolean mapped() {
-      return mapped;
-    }
-
-    /** The device position of {@link #start}, in the same units; the run is contiguous there. */
-    long device() {
-      return device;
-    }
   }
 
   /** Index of the first extent whose end lies beyond {@code logicalBlock}; extents before it cannot overlap. */

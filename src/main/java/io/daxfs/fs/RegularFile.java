@@ -300,13 +300,18 @@ public final class RegularFile extends Inode {
     }
     int n = (int) Math.min(dst.remaining(), sz - pos);
     int base = dst.position();
-    ExtentMap.Cursor step = extents.cursor(pos, pos + n, blockShift);
-    while (step.next()) {
-      int done = (int) (step.start() - pos);
-      int len = (int) step.length();
-      if (step.mapped()) {
+    ExtentMap em = extents;
+    long end = pos + n;
+    long at = pos;
+    int run = em.find(at >>> blockShift);
+    while (at < end) {
+      long stop = Math.min(end, em.runEnd(run, blockShift));
+      int done = (int) (at - pos);
+      int len = (int) (stop - at);
+      if (ExtentMap.isExtent(run)) {
+        long dev = em.device(run, at, blockShift);
         try {
-          device.read(path, step.device(), dst, base + done, len);
+          device.read(path, dev, dst, base + done, len);
         } catch (MediaFault f) {
           int moved = done + f.bytesMoved();
           // DAX returns what earlier steps copied; a direct I/O through the driver fails as a whole.
@@ -314,29 +319,22 @@ public final class RegularFile extends Inode {
             dst.position(base + moved);
             return moved;
           }
-          throw fault(step.start(), step.device(), f);
+          throw fault(at, dev, f);
         }
       } else {
         fillZeros(dst, base + done, len);
       }
+      at = stop;
+      run = em.nextRun(run);
     }
     dst.position(base + n);
     return n;
   }
 
+  /** The fault of a step: one contiguous piece of the file, {@code stepOffset} at {@code stepDevice}. */
   private FileMediaFault fault(long stepOffset, long stepDevice, MediaFault f) {
-    return new FileMediaFault(stepOffset, toFileRanges(f.badBlocks(), stepOffset, stepDevice), f);
-  }
-
-  /** Bad sectors of one contiguous piece of the file, as file ranges: the piece maps linearly. */
-  private List<FileRange> toFileRanges(List<BadBlock> bad, long fileOffset, long deviceOffset) {
-    List<FileRange> ranges = new ArrayList<>(bad.size());
-    int sector = device.sectorSize();
-    for (BadBlock b : bad) {
-      long start = fileOffset + (b.startSector() * sector - deviceOffset);
-      ranges.add(new FileRange(start, b.count() * sector));
-    }
-    return ranges;
+    return new FileMediaFault(stepOffset,
+        FileLayout.fileRanges(f.badBlocks(), stepOffset, stepDevice, device.sectorSize()), f);
   }
 
   private static void fillZeros(ByteBuffer dst, int index, int len) {
@@ -481,20 +479,26 @@ public final class RegularFile extends Inode {
   private long writeSteps(AccessPath path, long pos, ByteBuffer src, ExtentMap em) throws FileMediaFault {
     int n = src.remaining();
     int base = src.position();
-    ExtentMap.Cursor step = em.cursor(pos, pos + n, blockShift);
-    while (step.next()) {
-      assert step.mapped() : "write over a hole at " + step.start();
-      int done = (int) (step.start() - pos);
+    long end = pos + n;
+    long at = pos;
+    int run = em.find(at >>> blockShift);
+    while (at < end) {
+      assert ExtentMap.isExtent(run) : "write over a hole at " + at;
+      long stop = Math.min(end, em.runEnd(run, blockShift));
+      int done = (int) (at - pos);
+      long dev = em.device(run, at, blockShift);
       try {
-        device.write(path, step.device(), src, base + done, (int) step.length());
+        device.write(path, dev, src, base + done, (int) (stop - at));
       } catch (MediaFault f) {
         int moved = done + f.bytesMoved();
         if (moved == 0) {
-          throw fault(step.start(), step.device(), f);
+          throw fault(at, dev, f);
         }
         src.position(base + moved);
         return pos + moved;
       }
+      at = stop;
+      run = em.nextRun(run);
     }
     src.position(base + n);
     return pos + n;
@@ -710,13 +714,17 @@ public final class RegularFile extends Inode {
       long first = position >>> blockShift;
       long blocks = ((end - 1) >>> blockShift) - first + 1;
       ExtentMap em = extents;
-      ExtentMap.Cursor piece = em.cursor(first, first + blocks, 0);
-      while (piece.next()) {
+      // Allocated now: every run is an extent's.
+      int run = em.find(first);
+      for (long b = first; b < first + blocks; run = em.nextRun(run)) {
+        long stop = Math.min(first + blocks, em.runEnd(run, 0));
+        long dev = em.device(run, b, 0);
         try {
-          device.checkMappable(piece.device() << blockShift, piece.length() << blockShift);
+          device.checkMappable(dev << blockShift, (stop - b) << blockShift);
         } catch (MediaFault f) {
-          throw fault(piece.start() << blockShift, piece.device() << blockShift, f);
+          throw fault(b << blockShift, dev << blockShift, f);
         }
+        b = stop;
       }
       int i = em.find(first);
       if (em.logicalStart(i) + em.blockCount(i) < first + blocks) {
@@ -753,9 +761,13 @@ public final class RegularFile extends Inode {
    */
   private void relocate(ExtentMap em, long first, long blocks) throws IOException {
     Volume volume = volume();
-    ExtentMap.Cursor pinned = em.cursor(first, first + blocks, 0);
-    while (pinned.next()) {
-      if (volume.pins().isPinned(pinned.device(), pinned.length())) {
+    long end = first + blocks;
+    int run = em.find(first);
+    for (long b = first; b < end; run = em.nextRun(run)) {
+      long stop = Math.min(end, em.runEnd(run, 0));
+      boolean pinned = volume.pins().isPinned(em.device(run, b, 0), stop - b);
+      b = stop;
+      if (pinned) {
         throw new IOException("cannot map bytes " + (first << blockShift) + "+" + (blocks << blockShift)
             + ": they are fragmented and part of them is mapped already, and mapped blocks never move");
       }
@@ -767,11 +779,13 @@ public final class RegularFile extends Inode {
     try {
       device.zero(start << blockShift, blocks << blockShift);
       ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(1 << 20, blocks << blockShift));
-      ExtentMap.Cursor piece = em.cursor(first, first + blocks, 0);
-      while (piece.next()) {
-        long from = piece.device() << blockShift;
-        long to = (start + piece.start() - first) << blockShift;
-        long len = piece.length() << blockShift;
+      run = em.find(first);
+      for (long b = first; b < end; run = em.nextRun(run)) {
+        long stop = Math.min(end, em.runEnd(run, 0));
+        long from = em.device(run, b, 0) << blockShift;
+        long to = (start + b - first) << blockShift;
+        long len = (stop - b) << blockShift;
+        b = stop;
         for (long done = 0; done < len; done += buf.capacity()) {
           int n = (int) Math.min(buf.capacity(), len - done);
           device.copy(from + done, to + done, buf, n);
@@ -786,15 +800,29 @@ public final class RegularFile extends Inode {
 
   // ---- media state -------------------------------------------------------------------------------
 
+  /**
+   * The file's extents and size as of one moment: read together, with no lock when no writer gets
+   * in between, else under the read lock.
+   */
+  FileLayout layout() {
+    long stamp = lock.tryOptimisticRead();
+    ExtentMap em = extents;
+    long sz = size;
+    if (!lock.validate(stamp)) {
+      stamp = lock.readLock();
+      try {
+        em = extents;
+        sz = size;
+      } finally {
+        lock.unlockRead(stamp);
+      }
+    }
+    return new FileLayout(em, sz, blockShift, device.sectorSize());
+  }
+
   /** The file's extents as FIEMAP reports them, in file order. */
   public List<FileExtent> fileExtents() {
-    ExtentMap em = extents;
-    List<FileExtent> list = new ArrayList<>(em.extentCount());
-    for (int i = 0; i < em.extentCount(); i++) {
-      list.add(new FileExtent(em.logicalStart(i) << blockShift, em.physicalStart(i) << blockShift,
-          em.blockCount(i) << blockShift, i == em.extentCount() - 1));
-    }
-    return list;
+    return layout().extents();
   }
 
   /**
@@ -803,50 +831,12 @@ public final class RegularFile extends Inode {
    * though a write that grows the file over them fails until they are repaired.
    */
   public List<FileRange> badRanges() {
-    List<FileRange> out = new ArrayList<>();
-    for (FileExtent e : fileExtents()) {
-      for (FileRange r : dataOnly(toFileRanges(device.knownBadIn(e.physicalOffset(), e.length()),
-          e.logicalOffset(), e.physicalOffset()))) {
-        FileRange last = out.isEmpty() ? null : out.get(out.size() - 1);
-        if (last != null && last.end() == r.offset()) {
-          out.set(out.size() - 1, new FileRange(last.offset(), last.length() + r.length()));
-        } else {
-          out.add(r);
-        }
-      }
-    }
-    return out;
-  }
-
-  /** The ranges, cut to the sectors that hold file data (those that start before the end of file). */
-  private List<FileRange> dataOnly(List<FileRange> ranges) {
-    long sz = size;
-    int sector = device.sectorSize();
-    long end = (sz + sector - 1) / sector * sector;
-    List<FileRange> out = new ArrayList<>(ranges.size());
-    for (FileRange r : ranges) {
-      if (r.offset() < end) {
-        out.add(r.end() <= end ? r : new FileRange(r.offset(), end - r.offset()));
-      }
-    }
-    return out;
+    return layout().badRanges(device);
   }
 
   /** The file's byte ranges on the given device sectors that hold file data, in file order. */
   public List<FileRange> rangesOn(List<BadBlock> blocks) {
-    List<FileRange> out = new ArrayList<>();
-    int sector = device.sectorSize();
-    for (FileExtent e : fileExtents()) {
-      long devEnd = e.physicalOffset() + e.length();
-      for (BadBlock b : blocks) {
-        long from = Math.max(e.physicalOffset(), b.startSector() * sector);
-        long to = Math.min(devEnd, b.endSector() * sector);
-        if (from < to) {
-          out.add(new FileRange(e.logicalOffset() + from - e.physicalOffset(), to - from));
-        }
-      }
-    }
-    return dataOnly(out);
+    return layout().rangesOn(blocks);
   }
 
   /**
@@ -857,24 +847,6 @@ public final class RegularFile extends Inode {
    *     no sectors
    */
   public List<long[]> deviceRanges(long offset, long length) {
-    long stamp = lock.readLock();
-    try {
-      if (offset < 0 || length <= 0 || offset + length > size || offset + length < 0) {
-        throw new IllegalArgumentException(
-            "range " + offset + "+" + length + " is not inside the file (size " + size + ")");
-      }
-      List<long[]> out = new ArrayList<>();
-      ExtentMap.Cursor run = extents.cursor(offset, offset + length, blockShift);
-      while (run.next()) {
-        if (!run.mapped()) {
-          throw new IllegalArgumentException("bytes from " + run.start() + " are a hole: a hole has no sectors");
-        }
-        out.add(new long[] {run.device(), run.length()});
-      }
-      return out;
-    } finally {
-      lock.unlockRead(stamp);
-    }
+    return layout().deviceRanges(offset, length);
   }
-
 }

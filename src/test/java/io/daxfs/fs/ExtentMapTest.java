@@ -219,20 +219,21 @@ class ExtentMapTest {
     assertThat(zero.runs).isEmpty();
   }
 
-  /** The runs a cursor gives, as {start, end, device or -1 for a hole}. */
+  /** The runs of {@code [from, to)} as a walk meets them, as {start, end, device or -1 for a hole}. */
   private static List<List<Long>> walk(ExtentMap m, long from, long to, int shift) {
     List<List<Long>> runs = new ArrayList<>();
-    ExtentMap.Cursor c = m.cursor(from, to, shift);
-    while (c.next()) {
-      assertThat(c.length()).isEqualTo(c.end() - c.start()).isPositive();
-      runs.add(List.of(c.start(), c.end(), c.mapped() ? c.device() : -1L));
+    int run = m.find(from >>> shift);
+    for (long at = from; at < to; run = m.nextRun(run)) {
+      long stop = Math.min(to, m.runEnd(run, shift));
+      assertThat(stop).as("run %s at %s of %s", run, at, m).isGreaterThan(at);
+      runs.add(List.of(at, stop, ExtentMap.isExtent(run) ? m.device(run, at, shift) : -1L));
+      at = stop;
     }
-    assertThat(c.next()).as("a finished cursor stays finished").isFalse();
     return runs;
   }
 
   @Test
-  void cursorWalksBlocksRunByRunCutToTheRange() {
+  void walkGoesRunByRunCutToTheRange() {
     ExtentMap m = ExtentMap.EMPTY.with(0, 100, 4).with(4, 200, 2).with(8, 300, 2); // hole: blocks 6 and 7
     assertThat(walk(m, 2, 12, 0)).containsExactly(
         List.of(2L, 4L, 102L),
@@ -247,7 +248,7 @@ class ExtentMapTest {
   }
 
   @Test
-  void cursorInBytesCutsRunsAtExtentEdgesAndKeepsTheOffsetInTheBlock() {
+  void walkInBytesCutsRunsAtExtentEdgesAndKeepsTheOffsetInTheBlock() {
     ExtentMap m = ExtentMap.EMPTY.with(1, 50, 2).with(5, 90, 1);
     int shift = 12;
     assertThat(walk(m, 100, 3 * 4096 + 10, shift)).containsExactly(
@@ -262,11 +263,15 @@ class ExtentMapTest {
   }
 
   @Test
-  void cursorRejectsBadRanges() {
-    assertThatThrownBy(() -> ExtentMap.EMPTY.cursor(-1, 4, 0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> ExtentMap.EMPTY.cursor(5, 4, 0))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("[5, 4)");
+  void theHoleAfterTheLastExtentNeverEnds() {
+    ExtentMap m = ExtentMap.EMPTY.with(2, 40, 3);
+    int last = m.find(9);
+    assertThat(ExtentMap.isExtent(last)).isFalse();
+    assertThat(m.runEnd(last, 12)).isEqualTo(Long.MAX_VALUE);
+    assertThat(m.nextRun(last)).isEqualTo(last);
+    assertThat(m.runEnd(m.find(0), 12)).as("the hole before the extent").isEqualTo(2 * 4096);
+    assertThat(m.nextRun(m.find(0))).isEqualTo(m.find(2));
+    assertThat(m.nextRun(m.find(3))).isEqualTo(last);
   }
 
   @Test
@@ -388,7 +393,7 @@ class ExtentMapTest {
     }
     assertThat(holes.runs).isEqualTo(expected);
 
-    // The cursor's runs are the model's maximal runs: a hole, or blocks contiguous on the device.
+    // A walk's runs are the model's maximal runs: a hole, or blocks contiguous on the device.
     List<List<Long>> runs = new ArrayList<>();
     for (int r = start; r < start + len; ) {
       int e = r + 1;

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reads and writes over the DAX path are memory copies and allocate nothing once compiled: the extent walk lives in
- * the caller's locals. Each case runs rounds of operations until the JIT has compiled them and a round allocates
- * less than a byte per operation; a walk that allocates per call never gets there.
+ * Reads and writes over the DAX path are memory copies and allocate nothing once compiled: the extent walk keeps its
+ * cursor in the caller's locals. Each case runs rounds of operations until the JIT has compiled them and a round
+ * allocates less than a byte per operation; an operation that allocates every time never gets there.
  */
 class RegularFileAllocationTest {
   private static final int BLOCK = 4096;
