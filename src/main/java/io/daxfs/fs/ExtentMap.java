@@ -47,6 +47,26 @@ final class ExtentMap {
     return count[i];
   }
 
+  // ---- walking in runs ----------------------------------------------------------------------------
+  //
+  // A walk goes run by run, a run being the rest of one extent or of one hole. Its cursor is an int the caller keeps
+  // in a local beside the position: an extent's index, or for a hole the complement (~) of the index of the extent
+  // after it. So a walk allocates nothing, whether or not the JIT has compiled it:
+  //
+  //   int run = map.find(at >>> shift);
+  //   while (at < end) {
+  //     long stop = Math.min(end, map.runEnd(run, shift));
+  //     ... isExtent(run) ? map.device(run, at, shift) : a hole ...
+  //     at = stop;
+  //     run = map.nextRun(run);
+  //   }
+  //
+  // Positions are in units of a block shifted left by shift: 0 walks blocks, the block shift walks bytes.
+
+  /**
+   * The run holding {@code logicalBlock}: the index of its extent, or, in a hole, the complement of the index of the
+   * extent after the hole ({@code ~extentCount()} past the last).
+   */
   int find(long logicalBlock) {
     checkArgument(logicalBlock >= 0, "negative logical block: %s", logicalBlock);
     int n = logical.length;
@@ -74,6 +94,38 @@ final class ExtentMap {
       return floor;
     }
     return -(floor + 1) - 1;
+  }
+
+  /** Whether {@code run} is an extent's: false for a hole. */
+  static boolean isExtent(int run) {
+    return run >= 0;
+  }
+
+  /** The run after {@code run}; the hole after the last extent has none and is its own. */
+  int nextRun(int run) {
+    if (run < 0) {
+      int next = ~run;
+      return next < logical.length ? next : run;
+    }
+    int next = run + 1;
+    return next < logical.length && logical[next] == logical[run] + count[run] ? next : ~next;
+  }
+
+  /**
+   * Where {@code run} ends (exclusive), in units of a block shifted left by {@code shift}; {@code Long.MAX_VALUE} for
+   * the hole after the last extent, which never does.
+   */
+  long runEnd(int run, int shift) {
+    if (run >= 0) {
+      return (logical[run] + count[run]) << shift;
+    }
+    int next = ~run;
+    return next < logical.length ? logical[next] << shift : Long.MAX_VALUE;
+  }
+
+  /** The device position of {@code position}, which the extent {@code run} holds; both in units as {@link #runEnd}. */
+  long device(int run, long position, int shift) {
+    return (physical[run] << shift) + (position - (logical[run] << shift));
   }
 
   long physicalBlock(long logicalBlock) {

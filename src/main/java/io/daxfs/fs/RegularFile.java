@@ -301,18 +301,17 @@ public final class RegularFile extends Inode {
     int n = (int) Math.min(dst.remaining(), sz - pos);
     int base = dst.position();
     ExtentMap em = extents;
-    int done = 0;
-    while (done < n) {
-      long p = pos + done;
-      long block = p >>> blockShift;
-      int i = em.find(block);
-      int step;
-      if (i >= 0) {
-        long logical = em.logicalStart(i);
-        step = (int) Math.min(n - done, ((logical + em.blockCount(i)) << blockShift) - p);
-        long dev = ((em.physicalStart(i) + block - logical) << blockShift) | (p & blockMask);
+    long end = pos + n;
+    long at = pos;
+    int run = em.find(at >>> blockShift);
+    while (at < end) {
+      long stop = Math.min(end, em.runEnd(run, blockShift));
+      int done = (int) (at - pos);
+      int len = (int) (stop - at);
+      if (ExtentMap.isExtent(run)) {
+        long dev = em.device(run, at, blockShift);
         try {
-          device.read(path, dev, dst, base + done, step);
+          device.read(path, dev, dst, base + done, len);
         } catch (MediaFault f) {
           int moved = done + f.bytesMoved();
           // DAX returns what earlier steps copied; a direct I/O through the driver fails as a whole.
@@ -320,33 +319,22 @@ public final class RegularFile extends Inode {
             dst.position(base + moved);
             return moved;
           }
-          throw fault(p, dev, f);
+          throw fault(at, dev, f);
         }
       } else {
-        int next = -i - 1;
-        long holeEnd = next < em.extentCount() ? em.logicalStart(next) << blockShift : Long.MAX_VALUE;
-        step = (int) Math.min(n - done, holeEnd - p);
-        fillZeros(dst, base + done, step);
+        fillZeros(dst, base + done, len);
       }
-      done += step;
+      at = stop;
+      run = em.nextRun(run);
     }
     dst.position(base + n);
     return n;
   }
 
+  /** The fault of a step: one contiguous piece of the file, {@code stepOffset} at {@code stepDevice}. */
   private FileMediaFault fault(long stepOffset, long stepDevice, MediaFault f) {
-    return new FileMediaFault(stepOffset, toFileRanges(f.badBlocks(), stepOffset, stepDevice), f);
-  }
-
-  /** Bad sectors of one contiguous piece of the file, as file ranges: the piece maps linearly. */
-  private List<FileRange> toFileRanges(List<BadBlock> bad, long fileOffset, long deviceOffset) {
-    List<FileRange> ranges = new ArrayList<>(bad.size());
-    int sector = device.sectorSize();
-    for (BadBlock b : bad) {
-      long start = fileOffset + (b.startSector() * sector - deviceOffset);
-      ranges.add(new FileRange(start, b.count() * sector));
-    }
-    return ranges;
+    return new FileMediaFault(stepOffset,
+        FileLayout.fileRanges(f.badBlocks(), stepOffset, stepDevice, device.sectorSize()), f);
   }
 
   private static void fillZeros(ByteBuffer dst, int index, int len) {
@@ -491,28 +479,29 @@ public final class RegularFile extends Inode {
   private long writeSteps(AccessPath path, long pos, ByteBuffer src, ExtentMap em) throws FileMediaFault {
     int n = src.remaining();
     int base = src.position();
-    int done = 0;
-    while (done < n) {
-      long p = pos + done;
-      long block = p >>> blockShift;
-      int i = em.find(block);
-      long logical = em.logicalStart(i);
-      int step = (int) Math.min(n - done, ((logical + em.blockCount(i)) << blockShift) - p);
-      long dev = ((em.physicalStart(i) + block - logical) << blockShift) | (p & blockMask);
+    long end = pos + n;
+    long at = pos;
+    int run = em.find(at >>> blockShift);
+    while (at < end) {
+      assert ExtentMap.isExtent(run) : "write over a hole at " + at;
+      long stop = Math.min(end, em.runEnd(run, blockShift));
+      int done = (int) (at - pos);
+      long dev = em.device(run, at, blockShift);
       try {
-        device.write(path, dev, src, base + done, step);
+        device.write(path, dev, src, base + done, (int) (stop - at));
       } catch (MediaFault f) {
         int moved = done + f.bytesMoved();
         if (moved == 0) {
-          throw fault(p, dev, f);
+          throw fault(at, dev, f);
         }
-        done = moved;
-        break;
+        src.position(base + moved);
+        return pos + moved;
       }
-      done += step;
+      at = stop;
+      run = em.nextRun(run);
     }
-    src.position(base + done);
-    return pos + done;
+    src.position(base + n);
+    return pos + n;
   }
 
   /**
@@ -725,12 +714,17 @@ public final class RegularFile extends Inode {
       long first = position >>> blockShift;
       long blocks = ((end - 1) >>> blockShift) - first + 1;
       ExtentMap em = extents;
-      for (long[] piece : pieces(em, first, blocks)) {
+      // Allocated now: every run is an extent's.
+      int run = em.find(first);
+      for (long b = first; b < first + blocks; run = em.nextRun(run)) {
+        long stop = Math.min(first + blocks, em.runEnd(run, 0));
+        long dev = em.device(run, b, 0);
         try {
-          device.checkMappable(piece[1] << blockShift, piece[2] << blockShift);
+          device.checkMappable(dev << blockShift, (stop - b) << blockShift);
         } catch (MediaFault f) {
-          throw fault(piece[0] << blockShift, piece[1] << blockShift, f);
+          throw fault(b << blockShift, dev << blockShift, f);
         }
+        b = stop;
       }
       int i = em.find(first);
       if (em.logicalStart(i) + em.blockCount(i) < first + blocks) {
@@ -761,30 +755,19 @@ public final class RegularFile extends Inode {
     }
   }
 
-  /** The mapped pieces of a block range, as {@code {logical, physical, count}} in file order. */
-  private static List<long[]> pieces(ExtentMap em, long first, long blocks) {
-    List<long[]> out = new ArrayList<>();
-    long b = first;
-    long end = first + blocks;
-    while (b < end) {
-      int i = em.find(b);
-      long logical = em.logicalStart(i);
-      long n = Math.min(end, logical + em.blockCount(i)) - b;
-      out.add(new long[] {b, em.physicalStart(i) + (b - logical), n});
-      b += n;
-    }
-    return out;
-  }
-
   /**
    * Moves a fragmented block range to one new contiguous run. Caller holds the write lock and has
    * checked the range for poison.
    */
   private void relocate(ExtentMap em, long first, long blocks) throws IOException {
     Volume volume = volume();
-    List<long[]> old = pieces(em, first, blocks);
-    for (long[] piece : old) {
-      if (volume.pins().isPinned(piece[1], piece[2])) {
+    long end = first + blocks;
+    int run = em.find(first);
+    for (long b = first; b < end; run = em.nextRun(run)) {
+      long stop = Math.min(end, em.runEnd(run, 0));
+      boolean pinned = volume.pins().isPinned(em.device(run, b, 0), stop - b);
+      b = stop;
+      if (pinned) {
         throw new IOException("cannot map bytes " + (first << blockShift) + "+" + (blocks << blockShift)
             + ": they are fragmented and part of them is mapped already, and mapped blocks never move");
       }
@@ -796,10 +779,13 @@ public final class RegularFile extends Inode {
     try {
       device.zero(start << blockShift, blocks << blockShift);
       ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(1 << 20, blocks << blockShift));
-      for (long[] piece : old) {
-        long from = piece[1] << blockShift;
-        long to = (start + piece[0] - first) << blockShift;
-        long len = piece[2] << blockShift;
+      run = em.find(first);
+      for (long b = first; b < end; run = em.nextRun(run)) {
+        long stop = Math.min(end, em.runEnd(run, 0));
+        long from = em.device(run, b, 0) << blockShift;
+        long to = (start + b - first) << blockShift;
+        long len = (stop - b) << blockShift;
+        b = stop;
         for (long done = 0; done < len; done += buf.capacity()) {
           int n = (int) Math.min(buf.capacity(), len - done);
           device.copy(from + done, to + done, buf, n);
@@ -814,15 +800,29 @@ public final class RegularFile extends Inode {
 
   // ---- media state -------------------------------------------------------------------------------
 
+  /**
+   * The file's extents and size as of one moment: read together, with no lock when no writer gets
+   * in between, else under the read lock.
+   */
+  FileLayout layout() {
+    long stamp = lock.tryOptimisticRead();
+    ExtentMap em = extents;
+    long sz = size;
+    if (!lock.validate(stamp)) {
+      stamp = lock.readLock();
+      try {
+        em = extents;
+        sz = size;
+      } finally {
+        lock.unlockRead(stamp);
+      }
+    }
+    return new FileLayout(em, sz, blockShift, device.sectorSize());
+  }
+
   /** The file's extents as FIEMAP reports them, in file order. */
   public List<FileExtent> fileExtents() {
-    ExtentMap em = extents;
-    List<FileExtent> list = new ArrayList<>(em.extentCount());
-    for (int i = 0; i < em.extentCount(); i++) {
-      list.add(new FileExtent(em.logicalStart(i) << blockShift, em.physicalStart(i) << blockShift,
-          em.blockCount(i) << blockShift, i == em.extentCount() - 1));
-    }
-    return list;
+    return layout().extents();
   }
 
   /**
@@ -831,50 +831,12 @@ public final class RegularFile extends Inode {
    * though a write that grows the file over them fails until they are repaired.
    */
   public List<FileRange> badRanges() {
-    List<FileRange> out = new ArrayList<>();
-    for (FileExtent e : fileExtents()) {
-      for (FileRange r : dataOnly(toFileRanges(device.knownBadIn(e.physicalOffset(), e.length()),
-          e.logicalOffset(), e.physicalOffset()))) {
-        FileRange last = out.isEmpty() ? null : out.get(out.size() - 1);
-        if (last != null && last.end() == r.offset()) {
-          out.set(out.size() - 1, new FileRange(last.offset(), last.length() + r.length()));
-        } else {
-          out.add(r);
-        }
-      }
-    }
-    return out;
-  }
-
-  /** The ranges, cut to the sectors that hold file data (those that start before the end of file). */
-  private List<FileRange> dataOnly(List<FileRange> ranges) {
-    long sz = size;
-    int sector = device.sectorSize();
-    long end = (sz + sector - 1) / sector * sector;
-    List<FileRange> out = new ArrayList<>(ranges.size());
-    for (FileRange r : ranges) {
-      if (r.offset() < end) {
-        out.add(r.end() <= end ? r : new FileRange(r.offset(), end - r.offset()));
-      }
-    }
-    return out;
+    return layout().badRanges(device);
   }
 
   /** The file's byte ranges on the given device sectors that hold file data, in file order. */
   public List<FileRange> rangesOn(List<BadBlock> blocks) {
-    List<FileRange> out = new ArrayList<>();
-    int sector = device.sectorSize();
-    for (FileExtent e : fileExtents()) {
-      long devEnd = e.physicalOffset() + e.length();
-      for (BadBlock b : blocks) {
-        long from = Math.max(e.physicalOffset(), b.startSector() * sector);
-        long to = Math.min(devEnd, b.endSector() * sector);
-        if (from < to) {
-          out.add(new FileRange(e.logicalOffset() + from - e.physicalOffset(), to - from));
-        }
-      }
-    }
-    return dataOnly(out);
+    return layout().rangesOn(blocks);
   }
 
   /**
@@ -885,31 +847,6 @@ public final class RegularFile extends Inode {
    *     no sectors
    */
   public List<long[]> deviceRanges(long offset, long length) {
-    long stamp = lock.readLock();
-    try {
-      if (offset < 0 || length <= 0 || offset + length > size || offset + length < 0) {
-        throw new IllegalArgumentException(
-            "range " + offset + "+" + length + " is not inside the file (size " + size + ")");
-      }
-      ExtentMap em = extents;
-      List<long[]> out = new ArrayList<>();
-      long p = offset;
-      long end = offset + length;
-      while (p < end) {
-        int i = em.find(p >>> blockShift);
-        if (i < 0) {
-          throw new IllegalArgumentException("bytes from " + p + " are a hole: a hole has no sectors");
-        }
-        long logical = em.logicalStart(i);
-        long stepEnd = Math.min(end, (logical + em.blockCount(i)) << blockShift);
-        long dev = ((em.physicalStart(i) + (p >>> blockShift) - logical) << blockShift) | (p & blockMask);
-        out.add(new long[] {dev, stepEnd - p});
-        p = stepEnd;
-      }
-      return out;
-    } finally {
-      lock.unlockRead(stamp);
-    }
+    return layout().deviceRanges(offset, length);
   }
-
 }

@@ -219,6 +219,61 @@ class ExtentMapTest {
     assertThat(zero.runs).isEmpty();
   }
 
+  /** The runs of {@code [from, to)} as a walk meets them, as {start, end, device or -1 for a hole}. */
+  private static List<List<Long>> walk(ExtentMap m, long from, long to, int shift) {
+    List<List<Long>> runs = new ArrayList<>();
+    int run = m.find(from >>> shift);
+    for (long at = from; at < to; run = m.nextRun(run)) {
+      long stop = Math.min(to, m.runEnd(run, shift));
+      assertThat(stop).as("run %s at %s of %s", run, at, m).isGreaterThan(at);
+      runs.add(List.of(at, stop, ExtentMap.isExtent(run) ? m.device(run, at, shift) : -1L));
+      at = stop;
+    }
+    return runs;
+  }
+
+  @Test
+  void walkGoesRunByRunCutToTheRange() {
+    ExtentMap m = ExtentMap.EMPTY.with(0, 100, 4).with(4, 200, 2).with(8, 300, 2); // hole: blocks 6 and 7
+    assertThat(walk(m, 2, 12, 0)).containsExactly(
+        List.of(2L, 4L, 102L),
+        List.of(4L, 6L, 200L), // logically adjacent, physically apart: a run of its own
+        List.of(6L, 8L, -1L),
+        List.of(8L, 10L, 300L),
+        List.of(10L, 12L, -1L)); // past the last extent
+    assertThat(walk(m, 5, 6, 0)).containsExactly(List.of(5L, 6L, 201L));
+    assertThat(walk(m, 6, 7, 0)).containsExactly(List.of(6L, 7L, -1L));
+    assertThat(walk(m, 3, 3, 0)).as("empty range").isEmpty();
+    assertThat(walk(ExtentMap.EMPTY, 0, 10, 0)).containsExactly(List.of(0L, 10L, -1L));
+  }
+
+  @Test
+  void walkInBytesCutsRunsAtExtentEdgesAndKeepsTheOffsetInTheBlock() {
+    ExtentMap m = ExtentMap.EMPTY.with(1, 50, 2).with(5, 90, 1);
+    int shift = 12;
+    assertThat(walk(m, 100, 3 * 4096 + 10, shift)).containsExactly(
+        List.of(100L, 4096L, -1L),
+        List.of(4096L, 3 * 4096L, 50 * 4096L),
+        List.of(3 * 4096L, 3 * 4096L + 10, -1L));
+    assertThat(walk(m, 4096 + 7, 4096 + 20, shift)).containsExactly(List.of(4096 + 7L, 4096 + 20L, 50 * 4096 + 7L));
+    assertThat(walk(m, 2 * 4096 + 4000, 5 * 4096 + 1, shift)).containsExactly(
+        List.of(2 * 4096 + 4000L, 3 * 4096L, 51 * 4096 + 4000L),
+        List.of(3 * 4096L, 5 * 4096L, -1L),
+        List.of(5 * 4096L, 5 * 4096 + 1L, 90 * 4096L));
+  }
+
+  @Test
+  void theHoleAfterTheLastExtentNeverEnds() {
+    ExtentMap m = ExtentMap.EMPTY.with(2, 40, 3);
+    int last = m.find(9);
+    assertThat(ExtentMap.isExtent(last)).isFalse();
+    assertThat(m.runEnd(last, 12)).isEqualTo(Long.MAX_VALUE);
+    assertThat(m.nextRun(last)).isEqualTo(last);
+    assertThat(m.runEnd(m.find(0), 12)).as("the hole before the extent").isEqualTo(2 * 4096);
+    assertThat(m.nextRun(m.find(0))).isEqualTo(m.find(2));
+    assertThat(m.nextRun(m.find(3))).isEqualTo(last);
+  }
+
   @Test
   void randomizedAgainstArrayModel() {
     final int size = 256;
@@ -337,5 +392,18 @@ class ExtentMapTest {
       }
     }
     assertThat(holes.runs).isEqualTo(expected);
+
+    // A walk's runs are the model's maximal runs: a hole, or blocks contiguous on the device.
+    List<List<Long>> runs = new ArrayList<>();
+    for (int r = start; r < start + len; ) {
+      int e = r + 1;
+      while (e < start + len
+          && (model[r] < 0 ? model[e] < 0 : model[e] >= 0 && model[e] == model[e - 1] + 1)) {
+        e++;
+      }
+      runs.add(List.of((long) r, (long) e, model[r]));
+      r = e;
+    }
+    assertThat(walk(m, start, start + len, 0)).as("walk [%d, %d) of %s", start, start + len, m).isEqualTo(runs);
   }
 }
