@@ -152,7 +152,8 @@ public final class RegularFile extends Inode {
    *
    * @return bytes read; -1 at or past the end of file when {@code dst} has room; 0 when it has none
    * @throws FileMediaFault when the first step meets a media error (a later step gives a short count)
-   * @throws AsynchronousCloseException if the file's last channel was closed meanwhile
+   * @throws AsynchronousCloseException if the file was released while the read was under way: its
+   *     last link removed and its last channel closed, so that its blocks are freed
    */
   public int read(AccessPath path, long pos, ByteBuffer dst) throws IOException {
     int want = dst.remaining();
