@@ -2,6 +2,7 @@ package io.daxfs.nio;
 
 import io.daxfs.fs.ByteRangeLocks;
 import java.io.IOException;
+import java.nio.channels.Channel;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -45,6 +46,21 @@ abstract class DaxChannel extends FileChannel {
   static void checkPosition(long position) {
     if (position < 0) {
       throw new IllegalArgumentException("Negative position");
+    }
+  }
+
+  /**
+   * The checks the JDK makes before a transfer, once {@code other} is known not null, in its
+   * order: the position and count, then both channels open.
+   */
+  final void checkTransfer(long position, long count, Channel other) throws ClosedChannelException {
+    checkPosition(position);
+    if (count < 0) {
+      throw new IllegalArgumentException("Negative count");
+    }
+    ensureOpen();
+    if (!other.isOpen()) {
+      throw new ClosedChannelException();
     }
   }
 

@@ -189,14 +189,7 @@ final class DaxDirectoryChannel extends DaxChannel {
   @Override
   public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
     requireNonNull(target, "target");
-    checkPosition(position);
-    if (count < 0) {
-      throw new IllegalArgumentException("Negative count");
-    }
-    ensureOpen();
-    if (!target.isOpen()) {
-      throw new ClosedChannelException();
-    }
+    checkTransfer(position, count, target);
     if (target instanceof DaxDirectoryChannel || target instanceof DaxFileChannel f && !f.isWritable()) {
       throw new NonWritableChannelException();
     }
@@ -210,14 +203,7 @@ final class DaxDirectoryChannel extends DaxChannel {
   @Override
   public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
     requireNonNull(src, "src");
-    checkPosition(position);
-    if (count < 0) {
-      throw new IllegalArgumentException("Negative count");
-    }
-    ensureOpen();
-    if (!src.isOpen()) {
-      throw new ClosedChannelException();
-    }
+    checkTransfer(position, count, src);
     throw new NonWritableChannelException();
   }
 

@@ -426,14 +426,7 @@ class DaxFileChannel extends DaxChannel {
   @Override
   public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
     requireNonNull(target, "target");
-    checkPosition(position);
-    if (count < 0) {
-      throw new IllegalArgumentException("Negative count");
-    }
-    ensureOpen();
-    if (!target.isOpen()) {
-      throw new ClosedChannelException();
-    }
+    checkTransfer(position, count, target);
     if (!readable) {
       throw new NonReadableChannelException();
     }
@@ -476,14 +469,7 @@ class DaxFileChannel extends DaxChannel {
   @Override
   public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
     requireNonNull(src, "src");
-    checkPosition(position);
-    if (count < 0) {
-      throw new IllegalArgumentException("Negative count");
-    }
-    ensureOpen();
-    if (!src.isOpen()) {
-      throw new ClosedChannelException();
-    }
+    checkTransfer(position, count, src);
     if (!writable) {
       throw new NonWritableChannelException();
     }
