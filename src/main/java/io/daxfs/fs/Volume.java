@@ -172,7 +172,7 @@ public final class Volume implements Closeable {
    * symbolic links on the way and, if {@code followLast}, at the end. Caller holds the tree lock.
    *
    * @throws NoSuchFileException if a directory on the way is missing
-   * @throws FileSystemException "Not a directory" when a name on the way is a file, or {@link
+   * @throws FileSystemException "Not a directory" when a name on the way is a file, or {@value
    *     Errno#ELOOP} after {@value #MAX_SYMLINKS} links
    */
   public Entry lookup(Directory base, PathNames path, boolean followLast) throws IOException {
@@ -517,8 +517,8 @@ public final class Volume implements Closeable {
   }
 
   /**
-   * The free entry where a new file named {@code path} goes, links not followed: what every
-   * creation but an open's checks first. Caller holds the tree lock for writing.
+   * The free entry where a new directory, symbolic link or hard link named {@code path} is to go,
+   * a final symbolic link not followed. Caller holds the tree lock for writing.
    *
    * @throws FileAlreadyExistsException if the name exists (as anything), or is the root, {@code "."}
    *     or {@code ".."}
