@@ -11,8 +11,12 @@ import java.util.stream.Collectors;
 /**
  * A media error (EIO) met by an I/O on a daxfs file, with what a program needs to recover: the
  * file, where the failed step began, the lost file ranges (whole sectors), the device sectors
- * behind them, the path the I/O took, the bytes it moved before the error, and how the range can be
- * repaired under the filesystem's {@link MediaErrorModel}.
+ * behind them, the access path the I/O took, and how the range can be repaired under the
+ * filesystem's {@link MediaErrorModel}.
+ *
+ * <p>As on Linux, a call either reports a count or fails: one that moved bytes before meeting the
+ * error returns the short count, and the error comes with the next call. So a call that throws this
+ * has moved nothing the caller can see (the buffer's position is unchanged).
  *
  * <p>Thrown unchanged through every API built on the channel ({@code Files.readAllBytes}, streams,
  * {@code transferTo}, ...). Its {@linkplain #getReason() reason} is {@value #REASON}, as Linux
@@ -43,7 +47,6 @@ public final class MediaErrorException extends FileSystemException {
   private final ImmutableList<FileRange> badRanges;
   private final ImmutableList<BadBlock> badBlocks;
   private final AccessPath accessPath;
-  private final long bytesTransferred;
   private final Recovery recovery;
 
   /**
@@ -52,13 +55,12 @@ public final class MediaErrorException extends FileSystemException {
    * @param position file offset where the failed step began
    * @param badRanges the lost file ranges met, sector-rounded; not empty
    * @param badBlocks the device sectors behind them; not empty
-   * @param accessPath the path the I/O took
-   * @param bytesTransferred bytes the failing call moved before the error
+   * @param accessPath the access path the I/O took
    * @param recovery how to repair {@code badRanges}
    * @throws IllegalArgumentException if a list is empty or a number negative
    */
   public MediaErrorException(String file, Operation operation, long position, List<FileRange> badRanges,
-      List<BadBlock> badBlocks, AccessPath accessPath, long bytesTransferred, Recovery recovery) {
+      List<BadBlock> badBlocks, AccessPath accessPath, Recovery recovery) {
     super(file, null, REASON);
     this.operation = requireNonNull(operation, "operation");
     checkArgument(position >= 0, "position must not be negative: %s", position);
@@ -68,8 +70,6 @@ public final class MediaErrorException extends FileSystemException {
     checkArgument(!this.badRanges.isEmpty(), "badRanges must not be empty");
     checkArgument(!this.badBlocks.isEmpty(), "badBlocks must not be empty");
     this.accessPath = requireNonNull(accessPath, "accessPath");
-    checkArgument(bytesTransferred >= 0, "bytesTransferred must not be negative: %s", bytesTransferred);
-    this.bytesTransferred = bytesTransferred;
     this.recovery = requireNonNull(recovery, "recovery");
   }
 
@@ -92,14 +92,9 @@ public final class MediaErrorException extends FileSystemException {
     return badBlocks;
   }
 
-  /** The path the I/O took. */
+  /** The access path the I/O took. */
   public AccessPath accessPath() {
     return accessPath;
-  }
-
-  /** Bytes the failing call moved before the error (the error came with nothing else reported). */
-  public long bytesTransferred() {
-    return bytesTransferred;
   }
 
   /** How to repair the lost ranges under the filesystem's model. */
@@ -114,7 +109,7 @@ public final class MediaErrorException extends FileSystemException {
   @Override
   public String getMessage() {
     return super.getMessage() + " (" + accessPath + " " + operation.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
-        + " at " + position + (bytesTransferred > 0 ? " after " + bytesTransferred + " bytes" : "")
+        + " at " + position
         + ": lost bytes " + badRanges.stream().map(FileRange::toString).collect(Collectors.joining(", "))
         + " on sectors " + badBlocks.stream().map(b -> b.startSector() + "+" + b.count())
             .collect(Collectors.joining(", "))

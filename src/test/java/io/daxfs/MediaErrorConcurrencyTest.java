@@ -256,16 +256,16 @@ class MediaErrorConcurrencyTest {
     if (e.badBlocks().isEmpty()) {
       failures.add(what + ": no bad blocks in " + e.getMessage());
     }
-    AccessPath path = isDirect ? AccessPath.DIRECT : AccessPath.DAX;
-    if (e.accessPath() != path) {
-      failures.add(what + ": access path " + e.accessPath() + ", expected " + path);
+    AccessPath expectedPath = isDirect ? AccessPath.DIRECT : AccessPath.DAX;
+    if (e.accessPath() != expectedPath) {
+      failures.add(what + ": access path " + e.accessPath() + ", expected " + expectedPath);
     }
     if (e.operation() != MediaErrorException.Operation.READ || !file.toString().equals(e.getFile())) {
       failures.add(what + ": wrong operation or file in " + e.getMessage());
     }
-    if (e.bytesTransferred() != 0 || buf.position() != 0) {
-      failures.add(what + ": an error that moved bytes (" + e.bytesTransferred() + ", position "
-          + buf.position() + "): a read with data to report must return a count");
+    if (buf.position() != 0) {
+      failures.add(what + ": an error that moved bytes (position " + buf.position()
+          + "): a read with data to report must return a count");
     }
   }
 

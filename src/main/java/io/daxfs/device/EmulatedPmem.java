@@ -234,37 +234,37 @@ public final class EmulatedPmem implements Closeable {
    *
    * @throws MediaFault as above, with the bytes copied before it
    */
-  public void read(AccessPath path, long off, ByteBuffer dst, int dstIndex, int len) throws MediaFault {
+  public void read(AccessPath accessPath, long off, ByteBuffer dst, int dstIndex, int len) throws MediaFault {
     Badblocks.View v = badblocks.view();
     if (!v.clean && v.touches(off >>> sectorShift, (off + len + sectorSize - 1) >>> sectorShift)) {
-      checkRead(v, path, off, dst, dstIndex, len);
+      checkRead(v, accessPath, off, dst, dstIndex, len);
     }
     memory.read(off, dst, dstIndex, len);
   }
 
-  private void checkRead(Badblocks.View v, AccessPath path, long off, ByteBuffer dst, int dstIndex, int len)
+  private void checkRead(Badblocks.View v, AccessPath accessPath, long off, ByteBuffer dst, int dstIndex, int len)
       throws MediaFault {
     Range<Long> r = sectors(off, len);
     if (v.known.intersects(r)) {
-      throw fault(path, v.known, r, 0);
+      throw fault(accessPath, v.known, r, 0);
     }
     if (!v.poison.intersects(r)) {
       return;
     }
     Range<Long> run = v.poison.subRangeSet(r).asRanges().iterator().next();
-    int copied = path == AccessPath.DIRECT ? 0 : (int) Math.max(0, (run.lowerEndpoint() << sectorShift) - off);
+    int copied = accessPath == AccessPath.DIRECT ? 0 : (int) Math.max(0, (run.lowerEndpoint() << sectorShift) - off);
     if (copied > 0) {
       memory.read(off, dst, dstIndex, copied);
     }
     // The driver consumes the poison of the whole request; a DAX copy only the run it stopped at.
     ImmutableRangeSet<Long> consumed =
-        path == AccessPath.DIRECT ? v.poison.subRangeSet(r) : ImmutableRangeSet.of(run);
+        accessPath == AccessPath.DIRECT ? v.poison.subRangeSet(r) : ImmutableRangeSet.of(run);
     notifyKnown(badblocks.addKnown(consumed));
-    throw fault(path, consumed, r, copied);
+    throw fault(accessPath, consumed, r, copied);
   }
 
-  private MediaFault fault(AccessPath path, ImmutableRangeSet<Long> bad, Range<Long> within, int moved) {
-    return new MediaFault(path, Badblocks.toBadBlocks(bad.subRangeSet(within)), moved);
+  private MediaFault fault(AccessPath accessPath, ImmutableRangeSet<Long> bad, Range<Long> within, int moved) {
+    return new MediaFault(accessPath, Badblocks.toBadBlocks(bad.subRangeSet(within)), moved);
   }
 
   /**
@@ -283,18 +283,18 @@ public final class EmulatedPmem implements Closeable {
    *
    * @throws MediaFault as above; no byte was written beyond {@link MediaFault#bytesMoved()}
    */
-  public void write(AccessPath path, long off, ByteBuffer src, int srcIndex, int len) throws MediaFault {
+  public void write(AccessPath accessPath, long off, ByteBuffer src, int srcIndex, int len) throws MediaFault {
     Badblocks.View v = badblocks.view();
     if (!v.clean && v.touches(off >>> sectorShift, (off + len + sectorSize - 1) >>> sectorShift)) {
       Range<Long> r = sectors(off, len);
       if (v.known.intersects(r)) {
-        if (path == AccessPath.DIRECT || path == AccessPath.ZEROING) {
+        if (accessPath == AccessPath.DIRECT || accessPath == AccessPath.ZEROING) {
           badblocks.clear(r);
-        } else if (model == MediaErrorModel.RECOVERY_WRITE && path == AccessPath.DAX) {
+        } else if (model == MediaErrorModel.RECOVERY_WRITE && accessPath == AccessPath.DAX) {
           recoveryWrite(off, src, srcIndex, len);
           return;
         } else {
-          throw fault(path, v.known, r, 0);
+          throw fault(accessPath, v.known, r, 0);
         }
       }
     }
@@ -365,7 +365,7 @@ public final class EmulatedPmem implements Closeable {
    * deliver SIGBUS, which a JVM cannot survive, so daxfs fails at map time instead. Latent poison
    * in the range is consumed as a load would consume it: it becomes known and fails the map.
    *
-   * @throws MediaFault with path {@link AccessPath#MMAP} and every bad sector in the range
+   * @throws MediaFault with access path {@link AccessPath#MMAP} and every bad sector in the range
    */
   public void checkMappable(long off, long len) throws MediaFault {
     Badblocks.View v = badblocks.view();

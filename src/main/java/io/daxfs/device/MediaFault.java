@@ -12,24 +12,24 @@ import java.util.List;
 public final class MediaFault extends Exception {
   private static final long serialVersionUID = 1L;
 
-  private final AccessPath path;
+  private final AccessPath accessPath;
   private final transient ImmutableList<BadBlock> badBlocks;
   private final int bytesMoved;
 
   /**
-   * @param path the path of the access
+   * @param accessPath the access path taken
    * @param badBlocks the bad sectors met within the access (not empty)
    * @param bytesMoved bytes copied before the error, from the start of the access
    */
-  MediaFault(AccessPath path, List<BadBlock> badBlocks, int bytesMoved) {
+  MediaFault(AccessPath accessPath, List<BadBlock> badBlocks, int bytesMoved) {
     super(null, null, false, false); // a control-flow signal inside daxfs: no stack trace needed
-    this.path = path;
+    this.accessPath = accessPath;
     this.badBlocks = ImmutableList.copyOf(badBlocks);
     this.bytesMoved = bytesMoved;
   }
 
-  public AccessPath path() {
-    return path;
+  public AccessPath accessPath() {
+    return accessPath;
   }
 
   public List<BadBlock> badBlocks() {
@@ -42,6 +42,6 @@ public final class MediaFault extends Exception {
 
   @Override
   public String getMessage() {
-    return path + " access met bad sectors " + badBlocks + " after " + bytesMoved + " bytes";
+    return accessPath + " access met bad sectors " + badBlocks + " after " + bytesMoved + " bytes";
   }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * A media error met by a file access, translated to the file: the step of the request that failed
  * and the device fault behind it. Internal; the NIO layer turns it into {@link
- * io.daxfs.MediaErrorException}, adding the path.
+ * io.daxfs.MediaErrorException}, adding the file's name.
  */
 public final class FileMediaFault extends IOException {
   private static final long serialVersionUID = 1L;
@@ -35,8 +35,8 @@ public final class FileMediaFault extends IOException {
     return badRanges;
   }
 
-  public AccessPath path() {
-    return fault.path();
+  public AccessPath accessPath() {
+    return fault.accessPath();
   }
 
   public MediaFault deviceFault() {

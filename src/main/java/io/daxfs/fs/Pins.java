@@ -24,7 +24,7 @@ final class Pins {
   private volatile boolean anyDeferred;
 
   /** One mapping's hold on a block run. */
-  final class Pin implements Runnable {
+  final class Pin {
     final long start;
     final long count;
     private boolean released; // guarded by Pins.this
@@ -34,9 +34,8 @@ final class Pins {
       this.count = count;
     }
 
-    /** Releases the hold (the mapping became unreachable); idempotent. */
-    @Override
-    public void run() {
+    /** Releases the hold (the mapping became unreachable, or was never handed out); idempotent. */
+    void release() {
       unpin(this);
     }
   }

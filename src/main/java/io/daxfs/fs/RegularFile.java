@@ -148,14 +148,14 @@ public final class RegularFile extends Inode {
 
   /**
    * Reads from {@code pos} into {@code dst} (from its position, which is advanced), as {@code
-   * pread} does on the given path. Bytes of {@code dst} past the count returned are not touched.
+   * pread} does on the given access path. Bytes of {@code dst} past the count returned are not touched.
    *
    * @return bytes read; -1 at or past the end of file when {@code dst} has room; 0 when it has none
    * @throws FileMediaFault when the first step meets a media error (a later step gives a short count)
    * @throws AsynchronousCloseException if the file was released while the read was under way: its
    *     last link removed and its last channel closed, so that its blocks are freed
    */
-  public int read(AccessPath path, long pos, ByteBuffer dst) throws IOException {
+  public int read(AccessPath accessPath, long pos, ByteBuffer dst) throws IOException {
     int want = dst.remaining();
     if (want == 0) {
       return 0;
@@ -167,7 +167,7 @@ public final class RegularFile extends Inode {
         ByteBuffer scratch = SCRATCH.get();
         scratch.clear().limit(want);
         try {
-          int n = readSteps(path, pos, scratch);
+          int n = readSteps(accessPath, pos, scratch);
           if (lock.validate(stamp) && inPlace.unchanged(writes)) {
             return handOver(scratch, n, dst);
           }
@@ -185,7 +185,7 @@ public final class RegularFile extends Inode {
       if (InPlaceWrites.quiet(writes)) {
         int base = dst.position();
         try {
-          int n = readSteps(path, pos, dst);
+          int n = readSteps(accessPath, pos, dst);
           if (inPlace.unchanged(writes)) {
             readDone(n);
             return n;
@@ -204,7 +204,7 @@ public final class RegularFile extends Inode {
       long end = Math.min(pos + want, MAX_SIZE);
       inPlace.beginRead(pos, end);
       try {
-        int n = readSteps(path, pos, dst);
+        int n = readSteps(accessPath, pos, dst);
         readDone(n);
         return n;
       } finally {
@@ -238,7 +238,7 @@ public final class RegularFile extends Inode {
    *
    * @return bytes read, or -1 when {@code pos} is at or past the end and a buffer has room
    */
-  public long read(AccessPath path, long pos, ByteBuffer[] dsts, int offset, int length) throws IOException {
+  public long read(AccessPath accessPath, long pos, ByteBuffer[] dsts, int offset, int length) throws IOException {
     long room = 0;
     for (int i = offset; i < offset + length; i++) {
       room += dsts[i].remaining();
@@ -256,7 +256,7 @@ public final class RegularFile extends Inode {
         }
         int n;
         try {
-          n = readSteps(path, pos + total, b);
+          n = readSteps(accessPath, pos + total, b);
         } catch (FileMediaFault f) {
           if (total > 0) {
             break; // report what was read; the error comes with the next call
@@ -294,7 +294,7 @@ public final class RegularFile extends Inode {
   }
 
   /** One pass of a read over a consistent or optimistic snapshot; a step is the rest of an extent or hole. */
-  private int readSteps(AccessPath path, long pos, ByteBuffer dst) throws FileMediaFault {
+  private int readSteps(AccessPath accessPath, long pos, ByteBuffer dst) throws FileMediaFault {
     long sz = size;
     if (pos >= sz) {
       return -1;
@@ -312,11 +312,11 @@ public final class RegularFile extends Inode {
       if (ExtentMap.isExtent(run)) {
         long dev = em.device(run, at, blockShift);
         try {
-          device.read(path, dev, dst, base + done, len);
+          device.read(accessPath, dev, dst, base + done, len);
         } catch (MediaFault f) {
           int moved = done + f.bytesMoved();
           // DAX returns what earlier steps copied; a direct I/O through the driver fails as a whole.
-          if (moved > 0 && path != AccessPath.DIRECT) {
+          if (moved > 0 && accessPath != AccessPath.DIRECT) {
             dst.position(base + moved);
             return moved;
           }
@@ -366,7 +366,7 @@ public final class RegularFile extends Inode {
    * @throws FileSystemException "No space left on device" or "File too large"; nothing was written
    * @throws FileMediaFault when the first step meets a media error; nothing was written
    */
-  public long write(AccessPath path, long pos, ByteBuffer src) throws IOException {
+  public long write(AccessPath accessPath, long pos, ByteBuffer src) throws IOException {
     int n = src.remaining();
     if (pos >= 0 && n >= IN_PLACE_MIN) {
       long stamp = lock.tryOptimisticRead();
@@ -384,7 +384,7 @@ public final class RegularFile extends Inode {
           // From here until the range is given back, the write lock waits for this write.
           if (lock.validate(stamp)) {
             checkNotReleased();
-            long written = writeSteps(path, pos, src, em);
+            long written = writeSteps(accessPath, pos, src, em);
             if (written > pos) {
               touchModified();
               announceModified();
@@ -400,7 +400,7 @@ public final class RegularFile extends Inode {
     try {
       checkNotReleased();
       long start = pos < 0 ? size : pos;
-      long end = writeLocked(path, start, src);
+      long end = writeLocked(accessPath, start, src);
       if (end > start) {
         touchModified();
         announceModified();
@@ -418,7 +418,7 @@ public final class RegularFile extends Inode {
    * @param pos where to write, or negative for the end of file
    * @return the file offset just after the last byte written
    */
-  public long write(AccessPath path, long pos, ByteBuffer[] srcs, int offset, int length) throws IOException {
+  public long write(AccessPath accessPath, long pos, ByteBuffer[] srcs, int offset, int length) throws IOException {
     long stamp = exclusive();
     try {
       checkNotReleased();
@@ -432,7 +432,7 @@ public final class RegularFile extends Inode {
         }
         long before = at;
         try {
-          at = writeLocked(path, at, b);
+          at = writeLocked(accessPath, at, b);
         } catch (IOException e) {
           if (at > start) {
             break; // report what earlier buffers wrote; the error comes with the next call
@@ -454,17 +454,17 @@ public final class RegularFile extends Inode {
   }
 
   /** One buffer's write at {@code pos}; caller holds the write lock. Returns the offset after it. */
-  private long writeLocked(AccessPath path, long pos, ByteBuffer src) throws IOException {
+  private long writeLocked(AccessPath accessPath, long pos, ByteBuffer src) throws IOException {
     int n = src.remaining();
     if (n == 0) {
       return pos;
     }
     long end = pos + n;
     if (end > MAX_SIZE || end < 0) {
-      throw new FileSystemException(null, null, "File too large");
+      throw new FileSystemException(null, null, Errno.EFBIG);
     }
     allocate(pos, end);
-    long written = writeSteps(path, pos, src, extents);
+    long written = writeSteps(accessPath, pos, src, extents);
     if (written > size) {
       size = written;
     }
@@ -477,7 +477,7 @@ public final class RegularFile extends Inode {
    * @return the offset after the last byte written: short when a later step meets a media error
    * @throws FileMediaFault when the first step does
    */
-  private long writeSteps(AccessPath path, long pos, ByteBuffer src, ExtentMap em) throws FileMediaFault {
+  private long writeSteps(AccessPath accessPath, long pos, ByteBuffer src, ExtentMap em) throws FileMediaFault {
     int n = src.remaining();
     int base = src.position();
     long end = pos + n;
@@ -489,7 +489,7 @@ public final class RegularFile extends Inode {
       int done = (int) (at - pos);
       long dev = em.device(run, at, blockShift);
       try {
-        device.write(path, dev, src, base + done, (int) (stop - at));
+        device.write(accessPath, dev, src, base + done, (int) (stop - at));
       } catch (MediaFault f) {
         int moved = done + f.bytesMoved();
         if (moved == 0) {
@@ -540,7 +540,7 @@ public final class RegularFile extends Inode {
       }
       // A full backing store is the same condition as a full device for the program. Only the
       // backing store's own (JDK) exception is kept as the cause: NoSpaceException is internal.
-      FileSystemException full = new FileSystemException(null, null, "No space left on device");
+      FileSystemException full = new FileSystemException(null, null, Errno.ENOSPC);
       if (!(e instanceof NoSpaceException)) {
         full.initCause(e);
       }
@@ -737,9 +737,9 @@ public final class RegularFile extends Inode {
       Pins.Pin pin = volume().pins().pin(physFirst, blocks);
       T mapping;
       try {
-        mapping = how.map(device, (physFirst << blockShift) | (position & blockMask), size, pin);
+        mapping = how.map(device, (physFirst << blockShift) | (position & blockMask), size, pin::release);
       } catch (IOException | RuntimeException e) {
-        pin.run();
+        pin.release();
         throw e;
       }
       growTo(end);
@@ -775,7 +775,7 @@ public final class RegularFile extends Inode {
     }
     long start = volume.allocateContiguous(goalFor(em, first), blocks);
     if (start < 0) {
-      throw new FileSystemException(null, null, "No space left on device");
+      throw new FileSystemException(null, null, Errno.ENOSPC);
     }
     try {
       device.zero(start << blockShift, blocks << blockShift);

@@ -31,8 +31,6 @@ public final class Volume implements Closeable {
   static final int MAX_SYMLINKS = 40;
   /** Linux's limit on one name, in bytes. */
   static final int MAX_NAME_BYTES = 255;
-  /** The reason the JDK gives on Linux for ELOOP, whatever the operation. */
-  static final String TOO_MANY_LINKS = "Too many levels of symbolic links or unable to access attributes of symbolic link";
 
   private final EmulatedPmem device;
   private final int blockSize;
@@ -175,7 +173,7 @@ public final class Volume implements Closeable {
    *
    * @throws NoSuchFileException if a directory on the way is missing
    * @throws FileSystemException "Not a directory" when a name on the way is a file, or {@value
-   *     #TOO_MANY_LINKS} after {@value #MAX_SYMLINKS} links
+   *     Errno#ELOOP} after {@value #MAX_SYMLINKS} links
    */
   public Entry lookup(Directory base, PathNames path, boolean followLast) throws IOException {
     Directory dir = path.isAbsolute() ? root : base;
@@ -204,7 +202,7 @@ public final class Volume implements Closeable {
       Inode child = dir.get(name);
       if (child instanceof SymbolicLink link && (!last || followLast)) {
         if (++links > MAX_SYMLINKS) {
-          throw new FileSystemException(path.toString(), null, TOO_MANY_LINKS);
+          throw new FileSystemException(path.toString(), null, Errno.ELOOP);
         }
         if (expand(link.target(), names)) {
           dir = root;
@@ -221,7 +219,7 @@ public final class Volume implements Closeable {
         throw new NoSuchFileException(path.toString());
       }
       if (!(child instanceof Directory d)) {
-        throw new FileSystemException(path.toString(), null, "Not a directory");
+        throw new FileSystemException(path.toString(), null, Errno.ENOTDIR);
       }
       dir = d;
     }
@@ -437,10 +435,10 @@ public final class Volume implements Closeable {
         if (directoryAllowed) {
           return new Opened(inode, false);
         }
-        throw new FileSystemException(path.toString(), null, "Is a directory");
+        throw new FileSystemException(path.toString(), null, Errno.EISDIR);
       }
       if (inode instanceof SymbolicLink) {
-        throw new FileSystemException(path.toString(), null, TOO_MANY_LINKS);
+        throw new FileSystemException(path.toString(), null, Errno.ELOOP);
       }
       RegularFile f = (RegularFile) inode;
       f.retain();
@@ -459,11 +457,7 @@ public final class Volume implements Closeable {
     Lock l = treeLock.writeLock();
     l.lock();
     try {
-      Entry e = lookup(base, path, false);
-      if (e.inode != null || e.parent == null) {
-        throw new FileAlreadyExistsException(path.toString());
-      }
-      checkName(path, e.name);
+      Entry e = vacancy(base, path);
       Directory d = new Directory(this, nextId.getAndIncrement(), mode(permissions), e.parent);
       link(e.parent, e.name, d);
       return d;
@@ -482,11 +476,7 @@ public final class Volume implements Closeable {
         // symlink(2) refuses an empty target with ENOENT, before it looks at the link's name
         throw new NoSuchFileException(link.toString());
       }
-      Entry e = lookup(base, link, false);
-      if (e.inode != null || e.parent == null) {
-        throw new FileAlreadyExistsException(link.toString());
-      }
-      checkName(link, e.name);
+      Entry e = vacancy(base, link);
       SymbolicLink s = new SymbolicLink(this, nextId.getAndIncrement(), permissions & 07777, target);
       link(e.parent, e.name, s);
       return s;
@@ -512,16 +502,12 @@ public final class Volume implements Closeable {
       Entry e;
       try {
         target = existing(existingBase, existing, false);
-        e = lookup(base, link, false);
-        if (e.inode != null || e.parent == null) {
-          throw new FileAlreadyExistsException(link.toString());
-        }
-        checkName(link, e.name);
+        e = vacancy(base, link);
       } catch (FileSystemException x) {
         throw naming(x, link.toString(), existing.toString()); // the JDK names both paths for link(2)
       }
       if (target instanceof Directory) {
-        throw new FileSystemException(link.toString(), existing.toString(), "Operation not permitted");
+        throw new FileSystemException(link.toString(), existing.toString(), Errno.EPERM);
       }
       link(e.parent, e.name, target);
       target.touchChange();
@@ -530,13 +516,30 @@ public final class Volume implements Closeable {
     }
   }
 
+  /**
+   * The free entry where a new directory, symbolic link or hard link named {@code path} is to go,
+   * a final symbolic link not followed. Caller holds the tree lock for writing.
+   *
+   * @throws FileAlreadyExistsException if the name exists (as anything), or is the root, {@code "."}
+   *     or {@code ".."}
+   * @throws FileSystemException {@value Errno#ENAMETOOLONG} for an over-long last name
+   */
+  private Entry vacancy(Directory base, PathNames path) throws IOException {
+    Entry e = lookup(base, path, false);
+    if (e.inode != null || e.parent == null) {
+      throw new FileAlreadyExistsException(path.toString());
+    }
+    checkName(path, e.name);
+    return e;
+  }
+
   private int mode(int requested) {
     return requested & 07777 & ~umask;
   }
 
   private static void checkName(PathNames path, String name) throws FileSystemException {
     if (name.length() > MAX_NAME_BYTES / 3 && name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
-      throw new FileSystemException(path.toString(), null, "File name too long");
+      throw new FileSystemException(path.toString(), null, Errno.ENAMETOOLONG);
     }
   }
 
@@ -609,13 +612,13 @@ public final class Volume implements Closeable {
       }
       if (inode instanceof Directory d) {
         if (mode == DeleteMode.NON_DIRECTORY) {
-          throw new FileSystemException(path.toString(), null, "Is a directory");
+          throw new FileSystemException(path.toString(), null, Errno.EISDIR);
         }
         if (!d.isEmpty()) {
           throw new DirectoryNotEmptyException(path.toString());
         }
       } else if (mode == DeleteMode.DIRECTORY) {
-        throw new FileSystemException(path.toString(), null, "Not a directory");
+        throw new FileSystemException(path.toString(), null, Errno.ENOTDIR);
       }
       unlink(e.parent, e.name, inode, true);
     } finally {
@@ -623,14 +626,26 @@ public final class Volume implements Closeable {
     }
   }
 
+  /** Whether {@code dir} is {@code ancestor} or lies below it. Caller holds the tree lock. */
+  private static boolean isWithin(Directory dir, Directory ancestor) {
+    for (Directory d = dir; ; d = d.parent()) {
+      if (d == ancestor) {
+        return true;
+      }
+      if (d.isRoot()) {
+        return false;
+      }
+    }
+  }
+
   private static FileSystemException unremovable(String file, String other, Entry e) {
     if (e.name == null) {
-      return new FileSystemException(file, other, "Device or resource busy");
+      return new FileSystemException(file, other, Errno.EBUSY);
     }
     if (e.name.equals("..")) {
       return new DirectoryNotEmptyException(file);
     }
-    return new FileSystemException(file, other, "Invalid argument");
+    return new FileSystemException(file, other, Errno.EINVAL);
   }
 
   /**
@@ -676,7 +691,7 @@ public final class Volume implements Closeable {
       if (strictTypes) {
         // rename(2)'s order: "/", "." or ".." as either last name (EBUSY), then a missing source
         if (s.parent == null || t.parent == null) {
-          throw new FileSystemException(from, to, "Device or resource busy");
+          throw new FileSystemException(from, to, Errno.EBUSY);
         }
         if (s.inode == null) {
           throw new NoSuchFileException(from, to, null);
@@ -698,28 +713,14 @@ public final class Volume implements Closeable {
         }
       }
       if (s.parent == null || t.parent == null) {
-        throw new FileSystemException(from, to, "Device or resource busy"); // rename(2): EBUSY
+        throw new FileSystemException(from, to, Errno.EBUSY); // rename(2)'s own check
       }
-      if (s.inode instanceof Directory moved) {
-        for (Directory d = t.parent; ; d = d.parent()) {
-          if (d == moved) {
-            throw new FileSystemException(from, to, "Invalid argument");
-          }
-          if (d.isRoot()) {
-            break;
-          }
-        }
+      if (s.inode instanceof Directory moved && isWithin(t.parent, moved)) {
+        throw new FileSystemException(from, to, Errno.EINVAL);
       }
-      if (strictTypes && t.inode instanceof Directory replaced) {
+      if (strictTypes && t.inode instanceof Directory replaced && isWithin(s.parent, replaced)) {
         // rename(2) checks this before the kinds: a target that holds the source is ENOTEMPTY
-        for (Directory d = s.parent; ; d = d.parent()) {
-          if (d == replaced) {
-            throw new FileSystemException(from, to, "Directory not empty");
-          }
-          if (d.isRoot()) {
-            break;
-          }
-        }
+        throw new FileSystemException(from, to, Errno.ENOTEMPTY);
       }
       try {
         checkName(target, t.name);
@@ -729,13 +730,13 @@ public final class Volume implements Closeable {
       if (t.inode != null) {
         if (strictTypes) {
           if (t.inode instanceof Directory && !(s.inode instanceof Directory)) {
-            throw new FileSystemException(from, to, "Is a directory");
+            throw new FileSystemException(from, to, Errno.EISDIR);
           }
           if (!(t.inode instanceof Directory) && s.inode instanceof Directory) {
-            throw new FileSystemException(from, to, "Not a directory");
+            throw new FileSystemException(from, to, Errno.ENOTDIR);
           }
           if (t.inode instanceof Directory td && !td.isEmpty()) {
-            throw new FileSystemException(from, to, "Directory not empty"); // ENOTEMPTY, not mapped by the JDK
+            throw new FileSystemException(from, to, Errno.ENOTEMPTY); // not mapped by the JDK
           }
         }
         // without ATOMIC_MOVE the JDK removes the target first, and a watcher sees it go

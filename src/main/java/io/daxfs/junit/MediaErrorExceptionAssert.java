@@ -65,15 +65,15 @@ public final class MediaErrorExceptionAssert
   }
 
   /**
-   * Verifies the path the failed I/O took.
+   * Verifies the access path the failed I/O took.
    *
-   * @throws NullPointerException if {@code path} is null
+   * @throws NullPointerException if {@code accessPath} is null
    */
-  public MediaErrorExceptionAssert hasAccessPath(AccessPath path) {
-    requireNonNull(path, "path");
+  public MediaErrorExceptionAssert hasAccessPath(AccessPath accessPath) {
+    requireNonNull(accessPath, "accessPath");
     isNotNull();
-    if (actual.accessPath() != path) {
-      fail("to have access path " + path + " but it has " + actual.accessPath());
+    if (actual.accessPath() != accessPath) {
+      fail("to have access path " + accessPath + " but it has " + actual.accessPath());
     }
     return this;
   }
@@ -152,7 +152,6 @@ public final class MediaErrorExceptionAssert
   /** All of an exception's metadata, one item a line. */
   static String metadata(MediaErrorException e) {
     return "  operation: " + e.operation() + " at " + e.position() + " on the " + e.accessPath() + " path"
-        + (e.bytesTransferred() > 0 ? " after " + e.bytesTransferred() + " bytes" : "")
         + "\n  bad ranges: " + e.badRanges()
         + "\n  bad blocks: " + sectors(e.badBlocks())
         + "\n  recovery: " + e.recovery().kind() + " over " + e.recovery().range();

@@ -57,7 +57,7 @@ final class DaxCopy {
       to = copyData((RegularFile) from, source, tv, target);
     }
     if (o.copyAttributes()) {
-      DaxAttributes.copyAttributes(from, to);
+      AttributeService.copyAttributes(from, to);
     }
   }
 

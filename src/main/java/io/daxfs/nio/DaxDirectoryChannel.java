@@ -3,6 +3,7 @@ package io.daxfs.nio;
 import static java.util.Objects.requireNonNull;
 
 import io.daxfs.fs.Directory;
+import io.daxfs.fs.Errno;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -30,7 +31,6 @@ import java.util.Objects;
  * as on files.
  */
 final class DaxDirectoryChannel extends DaxChannel {
-  private static final String IS_A_DIRECTORY = "Is a directory";
 
   private final DaxFileSystem fs;
   private final DaxPath path;
@@ -53,7 +53,7 @@ final class DaxDirectoryChannel extends DaxChannel {
   static DaxDirectoryChannel open(DaxFileSystem fs, DaxPath path, Directory dir, OpenOptions options)
       throws IOException {
     if (options.direct()) {
-      throw new FileSystemException(path.toString(), null, "Invalid argument");
+      throw new FileSystemException(path.toString(), null, Errno.EINVAL);
     }
     DaxDirectoryChannel ch = new DaxDirectoryChannel(fs, path, dir);
     fs.register(ch);
@@ -102,7 +102,7 @@ final class DaxDirectoryChannel extends DaxChannel {
     if (remaining == 0) {
       return 0;
     }
-    throw new IOException(IS_A_DIRECTORY);
+    throw new IOException(Errno.EISDIR);
   }
 
   // ---- writes: the channel is read-only -----------------------------------------------------------
@@ -197,7 +197,7 @@ final class DaxDirectoryChannel extends DaxChannel {
     if (position >= dir.size() || count == 0) {
       return 0;
     }
-    throw new IOException(IS_A_DIRECTORY);
+    throw new IOException(Errno.EISDIR);
   }
 
   @Override
@@ -240,7 +240,7 @@ final class DaxDirectoryChannel extends DaxChannel {
     if (size == 0) {
       return fs.volume().device().map(MapMode.READ_ONLY, 0, 0, () -> { });
     }
-    throw new IOException("No such device");
+    throw new IOException(Errno.ENODEV);
   }
 
   // ---- locks --------------------------------------------------------------------------------------

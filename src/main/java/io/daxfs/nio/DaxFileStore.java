@@ -74,7 +74,7 @@ final class DaxFileStore extends FileStore {
   public boolean supportsFileAttributeView(String name) {
     requireNonNull(name, "name");
     fs.checkOpen();
-    return DaxAttributes.SUPPORTED_VIEWS.contains(requireNonNull(name, "name"));
+    return AttributeService.SUPPORTED_VIEWS.contains(requireNonNull(name, "name"));
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import io.daxfs.DaxConfiguration;
 import io.daxfs.MediaErrorException;
 import io.daxfs.device.DaemonPool;
+import io.daxfs.fs.Errno;
 import io.daxfs.fs.FileMediaFault;
 import io.daxfs.fs.Inode;
 import io.daxfs.fs.RegularFile;
@@ -59,18 +60,18 @@ public final class DaxFileSystem extends FileSystem {
     @Override
     public UserPrincipal lookupPrincipalByName(String name) throws IOException {
       checkOpen();
-      return DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByName(name);
+      return AttributeService.LOOKUP_SERVICE.lookupPrincipalByName(name);
     }
 
     @Override
     public GroupPrincipal lookupPrincipalByGroupName(String group) throws IOException {
       checkOpen();
-      return DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByGroupName(group);
+      return AttributeService.LOOKUP_SERVICE.lookupPrincipalByGroupName(group);
     }
 
     @Override
     public String toString() {
-      return DaxAttributes.LOOKUP_SERVICE.toString();
+      return AttributeService.LOOKUP_SERVICE.toString();
     }
   };
   /** Runs asynchronous channels opened without an executor; started by the first. Guarded by this. */
@@ -144,7 +145,7 @@ public final class DaxFileSystem extends FileSystem {
   @Override
   public Set<String> supportedFileAttributeViews() {
     checkOpen();
-    return DaxAttributes.SUPPORTED_VIEWS;
+    return AttributeService.SUPPORTED_VIEWS;
   }
 
   @Override
@@ -265,7 +266,7 @@ public final class DaxFileSystem extends FileSystem {
     if (inode instanceof RegularFile f) {
       return f;
     }
-    throw new FileSystemException(p.toString(), null, inode.isDirectory() ? "Is a directory" : "Not a regular file");
+    throw new FileSystemException(p.toString(), null, inode.isDirectory() ? Errno.EISDIR : "Not a regular file");
   }
 
   /** The exception a program sees for a fault met on {@code file} by {@code operation}. */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.daxfs.DaxConfiguration;
 import io.daxfs.fs.Directory;
+import io.daxfs.fs.Errno;
 import io.daxfs.fs.Inode;
 import io.daxfs.fs.Volume;
 import java.io.IOException;
@@ -192,7 +193,7 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
     OpenOptions o = OpenOptions.parse(options);
     DaxFileSystem fs = p.getFileSystem();
     fs.checkOpen();
-    return DaxChannels.open(fs, fs.volume().root(), p, o, DaxAttributes.initialPermissions(0666, attrs));
+    return DaxChannels.open(fs, fs.volume().root(), p, o, AttributeService.initialPermissions(0666, attrs));
   }
 
   @Override
@@ -202,7 +203,7 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
     OpenOptions o = OpenOptions.parse(options, true);
     DaxFileSystem fs = p.getFileSystem();
     fs.checkOpen();
-    FileChannel ch = DaxChannels.open(fs, fs.volume().root(), p, o, DaxAttributes.initialPermissions(0666, attrs));
+    FileChannel ch = DaxChannels.open(fs, fs.volume().root(), p, o, AttributeService.initialPermissions(0666, attrs));
     try {
       return new DaxAsynchronousFileChannel(ch, o, executor != null ? executor : fs.asyncPool());
     } catch (RuntimeException e) { // closed meanwhile
@@ -227,8 +228,8 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   @Override
   public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
     DaxPath p = DaxPath.cast(dir);
-    int perms = DaxAttributes.initialPermissions(0777, attrs);
-    DaxFileSystem fs = open(p);
+    int perms = AttributeService.initialPermissions(0777, attrs);
+    DaxFileSystem fs = requireOpenFileSystem(p);
     fs.volume().createDirectory(fs.volume().root(), p, perms);
   }
 
@@ -240,7 +241,7 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
       requireNonNull(attrs[0], "attribute");
       throw new UnsupportedOperationException("Initial file attributes not supported when creating symbolic link");
     }
-    DaxFileSystem fs = open(p);
+    DaxFileSystem fs = requireOpenFileSystem(p);
     fs.volume().createSymbolicLink(fs.volume().root(), p, t.toString(), 0777);
   }
 
@@ -248,9 +249,9 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   public void createLink(Path link, Path existing) throws IOException {
     DaxPath p = DaxPath.cast(link);
     DaxPath e = DaxPath.cast(existing);
-    DaxFileSystem fs = open(p);
+    DaxFileSystem fs = requireOpenFileSystem(p);
     if (e.getFileSystem() != fs) {
-      throw new FileSystemException(p.toString(), e.toString(), "Invalid cross-device link");
+      throw new FileSystemException(p.toString(), e.toString(), Errno.EXDEV);
     }
     fs.volume().createLink(fs.volume().root(), p, fs.volume().root(), e);
   }
@@ -258,14 +259,14 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   @Override
   public void delete(Path path) throws IOException {
     DaxPath p = DaxPath.cast(path);
-    DaxFileSystem fs = open(p);
+    DaxFileSystem fs = requireOpenFileSystem(p);
     fs.volume().delete(fs.volume().root(), p, Volume.DeleteMode.ANY);
   }
 
   @Override
   public Path readSymbolicLink(Path link) throws IOException {
     DaxPath p = DaxPath.cast(link);
-    DaxFileSystem fs = open(p);
+    DaxFileSystem fs = requireOpenFileSystem(p);
     return fs.getPath(fs.volume().readSymbolicLink(fs.volume().root(), p));
   }
 
@@ -274,8 +275,8 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
     DaxPath s = DaxPath.cast(source);
     DaxPath t = DaxPath.cast(target);
     CopyOptions o = CopyOptions.forCopy(options);
-    open(s);
-    open(t);
+    requireOpenFileSystem(s);
+    requireOpenFileSystem(t);
     DaxCopy.copy(s, t, o);
   }
 
@@ -284,15 +285,15 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
     DaxPath s = DaxPath.cast(source);
     DaxPath t = DaxPath.cast(target);
     CopyOptions o = CopyOptions.forMove(options);
-    DaxFileSystem fs = open(s);
-    open(t);
+    DaxFileSystem fs = requireOpenFileSystem(s);
+    requireOpenFileSystem(t);
     if (t.getFileSystem() == fs) {
       Volume v = fs.volume();
       v.rename(v.root(), s, v.root(), t, o.replaceExisting(), o.atomicMove());
       return;
     }
     if (o.atomicMove()) {
-      throw new AtomicMoveNotSupportedException(s.toString(), t.toString(), "Invalid cross-device link");
+      throw new AtomicMoveNotSupportedException(s.toString(), t.toString(), Errno.EXDEV);
     }
     DaxCopy.moveAcross(s, t, o);
   }
@@ -306,7 +307,7 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
     if (!(path2 instanceof DaxPath b) || b.getFileSystem() != a.getFileSystem()) {
       return false;
     }
-    DaxFileSystem fs = open(a);
+    DaxFileSystem fs = requireOpenFileSystem(a);
     Volume v = fs.volume();
     return v.resolve(v.root(), a, true) == v.resolve(v.root(), b, true);
   }
@@ -314,7 +315,7 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   @Override
   public boolean isHidden(Path path) throws IOException {
     DaxPath p = DaxPath.cast(path);
-    open(p);
+    requireOpenFileSystem(p);
     Path name = p.getFileName();
     return name != null && name.toString().startsWith(".");
   }
@@ -322,7 +323,7 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   @Override
   public FileStore getFileStore(Path path) throws IOException {
     DaxPath p = DaxPath.cast(path);
-    DaxFileSystem fs = open(p);
+    DaxFileSystem fs = requireOpenFileSystem(p);
     fs.volume().resolve(fs.volume().root(), p, true);
     return fs.store();
   }
@@ -334,7 +335,7 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   @Override
   public void checkAccess(Path path, AccessMode... modes) throws IOException {
     DaxPath p = DaxPath.cast(path);
-    DaxFileSystem fs = open(p);
+    DaxFileSystem fs = requireOpenFileSystem(p);
     Inode inode = fs.volume().resolve(fs.volume().root(), p, true);
     for (AccessMode m : modes) {
       if (requireNonNull(m) == AccessMode.EXECUTE && !inode.isDirectory() && (inode.permissions() & 0111) == 0) {
@@ -349,8 +350,8 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type, LinkOption... options) {
     DaxPath p = DaxPath.cast(path);
     requireNonNull(type, "type");
-    open(p);
-    return DaxAttributes.view(source(p, options), type);
+    requireOpenFileSystem(p);
+    return AttributeService.view(source(p, options), type);
   }
 
   @Override
@@ -358,8 +359,8 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
       throws IOException {
     DaxPath p = DaxPath.cast(path);
     requireNonNull(type, "type");
-    open(p);
-    return DaxAttributes.read(source(p, options), type);
+    requireOpenFileSystem(p);
+    return AttributeService.read(source(p, options), type);
   }
 
   @Override
@@ -367,16 +368,16 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
       throws IOException {
     DaxPath p = DaxPath.cast(path);
     requireNonNull(attributes, "attributes");
-    open(p);
-    return DaxAttributes.read(source(p, options), attributes);
+    requireOpenFileSystem(p);
+    return AttributeService.read(source(p, options), attributes);
   }
 
   @Override
   public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
     DaxPath p = DaxPath.cast(path);
     requireNonNull(attribute, "attribute");
-    open(p);
-    DaxAttributes.set(source(p, options), attribute, value);
+    requireOpenFileSystem(p);
+    AttributeService.set(source(p, options), attribute, value);
   }
 
   private static InodeSource source(DaxPath p, LinkOption... options) {
@@ -400,7 +401,8 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
     return follow;
   }
 
-  private static DaxFileSystem open(DaxPath p) {
+  /** {@code p}'s file system; {@link java.nio.file.ClosedFileSystemException} if it is closed. */
+  private static DaxFileSystem requireOpenFileSystem(DaxPath p) {
     DaxFileSystem fs = p.getFileSystem();
     fs.checkOpen();
     return fs;

@@ -3,6 +3,7 @@ package io.daxfs.nio;
 import static java.util.Objects.requireNonNull;
 
 import io.daxfs.fs.Directory;
+import io.daxfs.fs.Errno;
 import io.daxfs.fs.Volume;
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
@@ -137,8 +138,7 @@ final class DaxSecureDirectoryStream implements SecureDirectoryStream<Path> {
     var inode = v.resolve(base(), p, follow);
     if (!(inode instanceof Directory d)) {
       if (!follow && inode.isSymbolicLink()) {
-        throw new java.nio.file.FileSystemException(p.toString(), null,
-            "Too many levels of symbolic links or unable to access attributes of symbolic link");
+        throw new java.nio.file.FileSystemException(p.toString(), null, Errno.ELOOP);
       }
       throw new java.nio.file.NotDirectoryException(p.toString());
     }
@@ -151,7 +151,7 @@ final class DaxSecureDirectoryStream implements SecureDirectoryStream<Path> {
     DaxPath p = DaxPath.cast(path);
     OpenOptions o = OpenOptions.parse(options);
     checkOpen();
-    return DaxChannels.open(fs, base(), p, o, DaxAttributes.initialPermissions(0666, attrs));
+    return DaxChannels.open(fs, base(), p, o, AttributeService.initialPermissions(0666, attrs));
   }
 
   @Override
@@ -185,7 +185,7 @@ final class DaxSecureDirectoryStream implements SecureDirectoryStream<Path> {
   public <V extends FileAttributeView> V getFileAttributeView(Class<V> type) {
     requireNonNull(type, "type");
     fs.checkOpen();
-    return DaxAttributes.view(() -> {
+    return AttributeService.view(() -> {
       checkViewSource();
       return dir;
     }, type);
@@ -197,7 +197,7 @@ final class DaxSecureDirectoryStream implements SecureDirectoryStream<Path> {
     requireNonNull(type, "type");
     boolean follow = DaxFileSystemProvider.followLinks(options);
     fs.checkOpen();
-    return DaxAttributes.view(InodeSource.named(p.toString(), () -> {
+    return AttributeService.view(InodeSource.named(p.toString(), () -> {
       checkViewSource();
       return fs.volume().resolve(base(), p, follow);
     }), type);

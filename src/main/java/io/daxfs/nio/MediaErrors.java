@@ -18,7 +18,7 @@ final class MediaErrors {
     FileRange span = new FileRange(first.offset(), ranges.get(ranges.size() - 1).end() - first.offset());
     // No cause: the fault is internal, and programs that rebuild an exception from its message and
     // cause (as Lucene's MMapDirectory does) must meet only public types. The message tells all.
-    return new MediaErrorException(file, operation, f.stepOffset(), ranges, f.deviceFault().badBlocks(), f.path(), 0,
+    return new MediaErrorException(file, operation, f.stepOffset(), ranges, f.deviceFault().badBlocks(), f.accessPath(),
         Recovery.of(config.mediaErrorModel(), span, config.sectorSize(), config.blockSize()));
   }
 }

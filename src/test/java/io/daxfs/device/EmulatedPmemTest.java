@@ -144,7 +144,7 @@ class EmulatedPmemTest {
     MediaFault f = catchThrowableOfType(MediaFault.class,
         () -> d.read(AccessPath.DAX, 0, dst, 0, 2 * PAGE));
 
-    assertThat(f.path()).isEqualTo(AccessPath.DAX);
+    assertThat(f.accessPath()).isEqualTo(AccessPath.DAX);
     assertThat(f.bytesMoved()).isZero();
     assertThat(f.badBlocks()).isEqualTo(bb(12, 1));
     assertThat(dst.array()).isEqualTo(filled(2 * PAGE, UNTOUCHED));
@@ -188,7 +188,7 @@ class EmulatedPmemTest {
     MediaFault f = catchThrowableOfType(MediaFault.class,
         () -> d.read(AccessPath.DAX, 100, dst, 0, 2 * PAGE - 100));
 
-    assertThat(f.path()).isEqualTo(AccessPath.DAX);
+    assertThat(f.accessPath()).isEqualTo(AccessPath.DAX);
     assertThat(f.bytesMoved()).isEqualTo(3072 - 100);
     assertThat(f.badBlocks()).isEqualTo(bb(6, 2));
     assertThat(range(dst.array(), 0, 3072 - 100)).isEqualTo(range(data, 100, 3072));
@@ -244,7 +244,7 @@ class EmulatedPmemTest {
     MediaFault f = catchThrowableOfType(MediaFault.class,
         () -> d.read(AccessPath.DIRECT, 0, dst, 0, 16 * SECTOR));
 
-    assertThat(f.path()).isEqualTo(AccessPath.DIRECT);
+    assertThat(f.accessPath()).isEqualTo(AccessPath.DIRECT);
     assertThat(f.bytesMoved()).as("the driver fails a request as a whole").isZero();
     assertThat(f.badBlocks()).isEqualTo(bb(2, 1, 10, 1));
     assertThat(dst.array()).isEqualTo(filled(16 * SECTOR, UNTOUCHED));
@@ -260,7 +260,7 @@ class EmulatedPmemTest {
     MediaFault f = catchThrowableOfType(MediaFault.class,
         () -> d.read(AccessPath.DIRECT, 0, ByteBuffer.allocate(PAGE), 0, PAGE));
 
-    assertThat(f.path()).isEqualTo(AccessPath.DIRECT);
+    assertThat(f.accessPath()).isEqualTo(AccessPath.DIRECT);
     assertThat(f.bytesMoved()).isZero();
     assertThat(f.badBlocks()).isEqualTo(bb(3, 1));
   }
@@ -358,7 +358,7 @@ class EmulatedPmemTest {
     MediaFault f = catchThrowableOfType(MediaFault.class,
         () -> d.write(AccessPath.DAX, 0, ByteBuffer.wrap(data), 0, data.length));
 
-    assertThat(f.path()).isEqualTo(AccessPath.DAX);
+    assertThat(f.accessPath()).isEqualTo(AccessPath.DAX);
     assertThat(f.bytesMoved()).isZero();
     assertThat(f.badBlocks()).isEqualTo(bb(9, 1));
     assertThat(d.badblocks()).isEqualTo(bb(9, 1));
@@ -421,7 +421,7 @@ class EmulatedPmemTest {
     MediaFault f = catchThrowableOfType(MediaFault.class,
         () -> d.write(AccessPath.DAX, 0, ByteBuffer.wrap(data), 0, data.length));
 
-    assertThat(f.path()).isEqualTo(AccessPath.DAX);
+    assertThat(f.accessPath()).isEqualTo(AccessPath.DAX);
     assertThat(f.bytesMoved()).isEqualTo(PAGE);
     assertThat(f.badBlocks()).isEqualTo(bb(8, 1));
     assertThat(d.badblocks()).as("not cleared").isEqualTo(bb(8, 1));

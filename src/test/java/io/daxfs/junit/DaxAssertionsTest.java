@@ -72,9 +72,9 @@ class DaxAssertionsTest {
   /** A fixed exception, so that messages can be checked exactly. */
   private static final MediaErrorException FIXED = new MediaErrorException("/data", Operation.READ, 4096,
       List.of(new FileRange(4608, 512), new FileRange(8192, 1024)), List.of(new BadBlock(1009, 1), new BadBlock(1024, 2)),
-      AccessPath.DAX, 512, new Recovery(Recovery.Kind.REWRITE_DIRECT, new FileRange(4608, 512)));
+      AccessPath.DAX, new Recovery(Recovery.Kind.REWRITE_DIRECT, new FileRange(4608, 512)));
 
-  private static final String FIXED_METADATA = "  operation: READ at 4096 on the DAX path after 512 bytes\n"
+  private static final String FIXED_METADATA = "  operation: READ at 4096 on the DAX path\n"
       + "  bad ranges: [[4608, 5120), [8192, 9216)]\n"
       + "  bad blocks: [1009 1, 1024 2]\n"
       + "  recovery: REWRITE_DIRECT over [4608, 5120)";

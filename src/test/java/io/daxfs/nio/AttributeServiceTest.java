@@ -62,7 +62,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class DaxAttributesTest {
+class AttributeServiceTest {
   private static final Set<PosixFilePermission> RW_R__R__ = PosixFilePermissions.fromString("rw-r--r--");
 
   /** Paths for the volume, parsed from slash-separated text. */
@@ -185,9 +185,9 @@ class DaxAttributesTest {
     assumeLinuxDefaultProvider();
     Path real = Files.createFile(tmp.resolve("f"));
     file("/f");
-    assertThat(outcome(() -> DaxAttributes.read(src("/f"), attributes)))
+    assertThat(outcome(() -> AttributeService.read(src("/f"), attributes)))
         .isEqualTo(outcome(() -> Files.readAttributes(real, attributes)));
-    assertThat(outcome(() -> DaxAttributes.read(src("/missing"), attributes)))
+    assertThat(outcome(() -> AttributeService.read(src("/missing"), attributes)))
         .isEqualTo(outcome(() -> Files.readAttributes(tmp.resolve("missing"), attributes)));
   }
 
@@ -245,20 +245,20 @@ class DaxAttributesTest {
     assumeLinuxDefaultProvider();
     Path real = Files.createFile(tmp.resolve("f"));
     file("/f");
-    assertThat(outcome(() -> { DaxAttributes.set(src("/f"), attribute, value); return null; }))
+    assertThat(outcome(() -> { AttributeService.set(src("/f"), attribute, value); return null; }))
         .isEqualTo(outcome(() -> Files.setAttribute(real, attribute, value)));
-    assertThat(outcome(() -> { DaxAttributes.set(src("/missing"), attribute, value); return null; }))
+    assertThat(outcome(() -> { AttributeService.set(src("/missing"), attribute, value); return null; }))
         .isEqualTo(outcome(() -> Files.setAttribute(tmp.resolve("missing"), attribute, value)));
   }
 
   @Test
   void creationTimeIsKeptUnlikeOnLinux() throws IOException {
     RegularFile f = file("/f");
-    DaxAttributes.set(src("/f"), "basic:creationTime", FileTime.fromMillis(1_000));
+    AttributeService.set(src("/f"), "basic:creationTime", FileTime.fromMillis(1_000));
     assertThat(f.creationTime()).isEqualTo(1_000_000_000L);
     // The JDK on Linux ignores a creation time without looking at the file; daxfs stores it, so
     // it needs the file.
-    assertThatThrownBy(() -> DaxAttributes.set(src("/missing"), "creationTime", FileTime.fromMillis(1)))
+    assertThatThrownBy(() -> AttributeService.set(src("/missing"), "creationTime", FileTime.fromMillis(1)))
         .isInstanceOf(NoSuchFileException.class);
   }
 
@@ -267,7 +267,7 @@ class DaxAttributesTest {
     assumeLinuxDefaultProvider();
     Map<String, Object> real = Files.readAttributes(Files.createFile(tmp.resolve("f")), "unix:*");
     file("/f");
-    Map<String, Object> ours = DaxAttributes.read(src("/f"), "unix:*");
+    Map<String, Object> ours = AttributeService.read(src("/f"), "unix:*");
     assertThat(ours.keySet()).isEqualTo(real.keySet());
     for (String name : ours.keySet()) {
       Object value = ours.get(name);
@@ -295,7 +295,7 @@ class DaxAttributesTest {
     cases.add(null);
     for (FileAttribute<?> a : cases) {
       String real = outcome(() -> Files.createFile(tmp.resolve("g"), a));
-      assertThat(outcome(() -> DaxAttributes.initialPermissions(0666, a))).as(String.valueOf(a)).isEqualTo(real);
+      assertThat(outcome(() -> AttributeService.initialPermissions(0666, a))).as(String.valueOf(a)).isEqualTo(real);
     }
   }
 
@@ -306,14 +306,14 @@ class DaxAttributesTest {
   void readErrorTypesMatchJimfs(String attributes) throws IOException {
     file("/f");
     Class<?> jimfsError = thrownBy(() -> Files.readAttributes(jimfsFile, attributes)).getClass();
-    assertThatThrownBy(() -> DaxAttributes.read(src("/f"), attributes)).isExactlyInstanceOf(jimfsError);
+    assertThatThrownBy(() -> AttributeService.read(src("/f"), attributes)).isExactlyInstanceOf(jimfsError);
   }
 
   @Test
   void readKeysMatchJimfs() throws IOException {
     file("/f");
     for (String view : List.of("basic", "posix", "unix", "owner")) {
-      assertThat(DaxAttributes.read(src("/f"), view + ":*").keySet())
+      assertThat(AttributeService.read(src("/f"), view + ":*").keySet())
           .as(view)
           .isEqualTo(Files.readAttributes(jimfsFile, view + ":*").keySet());
     }
@@ -324,18 +324,18 @@ class DaxAttributesTest {
     file("/f");
     // Jimfs rejects "*" with other names and a trailing comma; the JDK accepts both.
     assertThatThrownBy(() -> Files.readAttributes(jimfsFile, "basic:*,size")).isInstanceOf(IllegalArgumentException.class);
-    assertThat(DaxAttributes.read(src("/f"), "basic:*,size")).hasSize(9);
+    assertThat(AttributeService.read(src("/f"), "basic:*,size")).hasSize(9);
     assertThatThrownBy(() -> Files.readAttributes(jimfsFile, "size,")).isInstanceOf(IllegalArgumentException.class);
-    assertThat(DaxAttributes.read(src("/f"), "size,")).containsOnlyKeys("size");
+    assertThat(AttributeService.read(src("/f"), "size,")).containsOnlyKeys("size");
     // Jimfs: an unknown view is an IllegalArgumentException; the JDK: UnsupportedOperationException.
     assertThatThrownBy(() -> Files.readAttributes(jimfsFile, "foo:size")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> DaxAttributes.read(src("/f"), "foo:size"))
+    assertThatThrownBy(() -> AttributeService.read(src("/f"), "foo:size"))
         .isExactlyInstanceOf(UnsupportedOperationException.class)
         .hasMessage("View 'foo' not available");
     // Jimfs resolves the file first; the JDK checks names first.
     assertThatThrownBy(() -> Files.readAttributes(jimfs.getPath("/missing"), "basic:foo"))
         .isInstanceOf(NoSuchFileException.class);
-    assertThatThrownBy(() -> DaxAttributes.read(src("/missing"), "basic:foo"))
+    assertThatThrownBy(() -> AttributeService.read(src("/missing"), "basic:foo"))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("'foo' not recognized");
   }
@@ -345,12 +345,12 @@ class DaxAttributesTest {
     file("/f");
     for (String readOnly : List.of("basic:size", "unix:ino", "posix:isDirectory")) {
       assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, readOnly, 1L))).isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> DaxAttributes.set(src("/f"), readOnly, 1L))
+      assertThatThrownBy(() -> AttributeService.set(src("/f"), readOnly, 1L))
           .isExactlyInstanceOf(IllegalArgumentException.class)
           .hasMessage("'" + readOnly + "' not recognized");
     }
     assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, "foo:bar", 1))).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> DaxAttributes.set(src("/f"), "foo:bar", 1)).isExactlyInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> AttributeService.set(src("/f"), "foo:bar", 1)).isExactlyInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
@@ -358,27 +358,27 @@ class DaxAttributesTest {
     RegularFile f = file("/f");
     // Jimfs: a wrong type is an IllegalArgumentException; the JDK: ClassCastException.
     assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, "lastModifiedTime", 5L))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> DaxAttributes.set(src("/f"), "lastModifiedTime", 5L)).isInstanceOf(ClassCastException.class);
+    assertThatThrownBy(() -> AttributeService.set(src("/f"), "lastModifiedTime", 5L)).isInstanceOf(ClassCastException.class);
     // Jimfs: an unknown name is an UnsupportedOperationException; the JDK: IllegalArgumentException.
     assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, "basic:foo", 1))).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> DaxAttributes.set(src("/f"), "basic:foo", 1)).isExactlyInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AttributeService.set(src("/f"), "basic:foo", 1)).isExactlyInstanceOf(IllegalArgumentException.class);
     // Jimfs: a null time is an NPE; the JDK: nothing happens.
     assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, "lastModifiedTime", null))).isInstanceOf(NullPointerException.class);
     long before = f.changeTime();
-    DaxAttributes.set(UNUSED, "lastModifiedTime", null);
+    AttributeService.set(UNUSED, "lastModifiedTime", null);
     assertThat(f.changeTime()).isEqualTo(before);
     // Jimfs: unix:mode/uid/gid are read-only; the JDK sets them (chmod, chown).
     assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, "unix:mode", 0600))).isInstanceOf(IllegalArgumentException.class);
-    DaxAttributes.set(src("/f"), "unix:mode", 0600);
+    AttributeService.set(src("/f"), "unix:mode", 0600);
     assertThat(f.permissions()).isEqualTo(0600);
     // Jimfs takes any principal; the JDK refuses another provider's (and a group as owner).
     UserPrincipal alien = new Alien("x");
     Files.setAttribute(jimfsFile, "posix:owner", alien);
-    assertThatThrownBy(() -> DaxAttributes.set(src("/f"), "posix:owner", alien)).isInstanceOf(ProviderMismatchException.class);
+    assertThatThrownBy(() -> AttributeService.set(src("/f"), "posix:owner", alien)).isInstanceOf(ProviderMismatchException.class);
     // Jimfs: a wrongly typed initial permission set is an IllegalArgumentException; the JDK: ClassCastException.
     FileAttribute<?> bad = attr("posix:permissions", "rw-r--r--");
     assertThat(thrownBy(() -> Files.createFile(jimfs.getPath("/g"), bad))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> DaxAttributes.initialPermissions(0666, bad)).isInstanceOf(ClassCastException.class);
+    assertThatThrownBy(() -> AttributeService.initialPermissions(0666, bad)).isInstanceOf(ClassCastException.class);
   }
 
   private static Throwable thrownBy(Callable<?> call) {
@@ -414,40 +414,40 @@ class DaxAttributesTest {
   @Test
   void readGrammar() throws IOException {
     RegularFile f = file("/f");
-    assertThat(DaxAttributes.read(src("/f"), "size")).containsExactly(Map.entry("size", 0L));
-    assertThat(DaxAttributes.read(src("/f"), "basic:isOther,size"))
+    assertThat(AttributeService.read(src("/f"), "size")).containsExactly(Map.entry("size", 0L));
+    assertThat(AttributeService.read(src("/f"), "basic:isOther,size"))
         .containsOnly(Map.entry("size", 0L), Map.entry("isOther", false));
-    assertThat(DaxAttributes.read(src("/f"), "*").keySet())
+    assertThat(AttributeService.read(src("/f"), "*").keySet())
         .containsExactly(
             "lastModifiedTime", "lastAccessTime", "creationTime", "size", "isRegularFile", "isDirectory",
             "isSymbolicLink", "isOther", "fileKey");
-    assertThat(DaxAttributes.read(src("/f"), "posix:*")).hasSize(12);
-    assertThat(DaxAttributes.read(src("/f"), "unix:*")).hasSize(20);
-    assertThat(DaxAttributes.read(src("/f"), "basic:,")).isEmpty();
-    assertThat(DaxAttributes.read(src("/f"), "owner:*,owner"))
+    assertThat(AttributeService.read(src("/f"), "posix:*")).hasSize(12);
+    assertThat(AttributeService.read(src("/f"), "unix:*")).hasSize(20);
+    assertThat(AttributeService.read(src("/f"), "basic:,")).isEmpty();
+    assertThat(AttributeService.read(src("/f"), "owner:*,owner"))
         .containsExactly(Map.entry("owner", new DaxPrincipals.User(f.owner())));
-    assertThatThrownBy(() -> DaxAttributes.read(src("/f"), (String) null)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> DaxAttributes.read(src("/f"), ":size"))
+    assertThatThrownBy(() -> AttributeService.read(src("/f"), (String) null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> AttributeService.read(src("/f"), ":size"))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(":size");
-    assertThatThrownBy(() -> DaxAttributes.read(src("/f"), "owner:size"))
+    assertThatThrownBy(() -> AttributeService.read(src("/f"), "owner:size"))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("'owner:size' not recognized");
-    assertThatThrownBy(() -> DaxAttributes.read(src("/f"), "posix:uid"))
+    assertThatThrownBy(() -> AttributeService.read(src("/f"), "posix:uid"))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("'uid' not recognized");
   }
 
   @Test
   void namesAreCheckedBeforeTheFileIsResolved() {
-    assertThatThrownBy(() -> DaxAttributes.read(UNUSED, "basic:size,foo")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> DaxAttributes.read(UNUSED, "owner:foo,owner")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> DaxAttributes.read(UNUSED, "dos:*")).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> DaxAttributes.set(UNUSED, "basic:size", 1L)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> DaxAttributes.set(UNUSED, "unix:mode", "x")).isInstanceOf(ClassCastException.class);
-    assertThatThrownBy(() -> DaxAttributes.set(UNUSED, "posix:owner", new Alien("x")))
+    assertThatThrownBy(() -> AttributeService.read(UNUSED, "basic:size,foo")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AttributeService.read(UNUSED, "owner:foo,owner")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AttributeService.read(UNUSED, "dos:*")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> AttributeService.set(UNUSED, "basic:size", 1L)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AttributeService.set(UNUSED, "unix:mode", "x")).isInstanceOf(ClassCastException.class);
+    assertThatThrownBy(() -> AttributeService.set(UNUSED, "posix:owner", new Alien("x")))
         .isInstanceOf(ProviderMismatchException.class);
-    assertThatThrownBy(() -> DaxAttributes.read(UNUSED, DosFileAttributes.class))
+    assertThatThrownBy(() -> AttributeService.read(UNUSED, DosFileAttributes.class))
         .isInstanceOf(UnsupportedOperationException.class);
   }
 
@@ -455,7 +455,7 @@ class DaxAttributesTest {
   void readMapsAreUnmodifiable() throws IOException {
     file("/f");
     for (String s : List.of("*", "posix:*", "unix:*", "owner:*")) {
-      Map<String, Object> m = DaxAttributes.read(src("/f"), s);
+      Map<String, Object> m = AttributeService.read(src("/f"), s);
       assertThatThrownBy(() -> m.put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
     }
   }
@@ -464,12 +464,12 @@ class DaxAttributesTest {
   void unixValues() throws IOException {
     RegularFile f = file("/f");
     f.write(AccessPath.DAX, 0, ByteBuffer.wrap("hello".getBytes(UTF_8)));
-    DaxAttributes.set(src("/f"), "unix:mode", 04755);
-    Map<String, Object> m = DaxAttributes.read(src("/f"), "unix:*");
+    AttributeService.set(src("/f"), "unix:mode", 04755);
+    Map<String, Object> m = AttributeService.read(src("/f"), "unix:*");
     assertThat(m.get("mode")).isEqualTo(0104755);
     assertThat(m.get("permissions")).isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
     assertThat(m.get("ino")).isEqualTo(f.id());
-    assertThat(m.get("dev")).isEqualTo(((DaxFileKey) DaxAttributes.fileKey(f)).dev());
+    assertThat(m.get("dev")).isEqualTo(((DaxFileKey) AttributeService.fileKey(f)).dev());
     assertThat(m.get("rdev")).isEqualTo(0L);
     assertThat(m.get("nlink")).isEqualTo(1);
     assertThat(m.get("size")).isEqualTo(5L);
@@ -484,19 +484,19 @@ class DaxAttributesTest {
   void directoriesAndLinks() throws IOException {
     Directory d = directory("/d");
     symlink("/l", "d");
-    assertThat(DaxAttributes.read(src("/d"), "unix:isDirectory,size,nlink,mode"))
+    assertThat(AttributeService.read(src("/d"), "unix:isDirectory,size,nlink,mode"))
         .containsOnly(
             Map.entry("isDirectory", true),
             Map.entry("size", (long) volume.blockSize()),
             Map.entry("nlink", 2),
             Map.entry("mode", 040755));
-    assertThat(DaxAttributes.read(src("/l"), BasicFileAttributes.class).fileKey()).isEqualTo(DaxAttributes.fileKey(d));
-    PosixFileAttributes link = DaxAttributes.read(noFollow("/l"), PosixFileAttributes.class);
+    assertThat(AttributeService.read(src("/l"), BasicFileAttributes.class).fileKey()).isEqualTo(AttributeService.fileKey(d));
+    PosixFileAttributes link = AttributeService.read(noFollow("/l"), PosixFileAttributes.class);
     assertThat(link.isSymbolicLink()).isTrue();
     assertThat(link.isDirectory()).isFalse();
     assertThat(link.isOther()).isFalse();
     assertThat(link.size()).isEqualTo(1L);
-    assertThat(DaxAttributes.read(noFollow("/l"), "unix:mode")).containsEntry("mode", 0120777);
+    assertThat(AttributeService.read(noFollow("/l"), "unix:mode")).containsEntry("mode", 0120777);
   }
 
   // ---- setting -------------------------------------------------------------------------------
@@ -504,14 +504,14 @@ class DaxAttributesTest {
   @Test
   void setTimes() throws IOException {
     RegularFile f = file("/f");
-    DaxAttributes.set(src("/f"), "lastModifiedTime", FileTime.fromMillis(1_000));
-    DaxAttributes.set(src("/f"), "basic:lastAccessTime", FileTime.from(1_234_567_891L, TimeUnit.NANOSECONDS));
-    DaxAttributes.set(src("/f"), "unix:creationTime", FileTime.fromMillis(3_000));
+    AttributeService.set(src("/f"), "lastModifiedTime", FileTime.fromMillis(1_000));
+    AttributeService.set(src("/f"), "basic:lastAccessTime", FileTime.from(1_234_567_891L, TimeUnit.NANOSECONDS));
+    AttributeService.set(src("/f"), "unix:creationTime", FileTime.fromMillis(3_000));
     assertThat(f.lastModifiedTime()).isEqualTo(1_000_000_000L);
     assertThat(f.lastAccessTime()).isEqualTo(1_234_567_891L);
     assertThat(f.creationTime()).isEqualTo(3_000_000_000L);
 
-    BasicFileAttributeView view = DaxAttributes.view(src("/f"), BasicFileAttributeView.class);
+    BasicFileAttributeView view = AttributeService.view(src("/f"), BasicFileAttributeView.class);
     view.setTimes(FileTime.fromMillis(5_000), null, null);
     assertThat(f.lastModifiedTime()).isEqualTo(5_000_000_000L);
     assertThat(f.lastAccessTime()).isEqualTo(1_234_567_891L);
@@ -524,8 +524,8 @@ class DaxAttributesTest {
   void setTimesWithNothingDoesNothing() throws IOException {
     RegularFile f = file("/f");
     long ctime = f.changeTime();
-    DaxAttributes.view(UNUSED, BasicFileAttributeView.class).setTimes(null, null, null);
-    DaxAttributes.view(src("/f"), PosixFileAttributeView.class).setTimes(null, null, null);
+    AttributeService.view(UNUSED, BasicFileAttributeView.class).setTimes(null, null, null);
+    AttributeService.view(src("/f"), PosixFileAttributeView.class).setTimes(null, null, null);
     assertThat(f.changeTime()).isEqualTo(ctime);
   }
 
@@ -534,18 +534,18 @@ class DaxAttributesTest {
     RegularFile f = file("/f");
     f.setPermissions(06755);
     Set<PosixFilePermission> perms = EnumSet.copyOf(PosixFilePermissions.fromString("rw-r-----"));
-    DaxAttributes.view(src("/f"), PosixFileAttributeView.class).setPermissions(perms);
+    AttributeService.view(src("/f"), PosixFileAttributeView.class).setPermissions(perms);
     // As chmod with the mode the set makes: setuid and setgid go.
     assertThat(f.permissions()).isEqualTo(0640);
     perms.add(PosixFilePermission.OTHERS_WRITE);
     assertThat(f.permissions()).isEqualTo(0640);
 
-    DaxAttributes.set(src("/f"), "unix:permissions", Set.of());
+    AttributeService.set(src("/f"), "unix:permissions", Set.of());
     assertThat(f.permissions()).isZero();
-    DaxAttributes.set(src("/f"), "unix:mode", 0107777); // chmod ignores the type bits
+    AttributeService.set(src("/f"), "unix:mode", 0107777); // chmod ignores the type bits
     assertThat(f.mode()).isEqualTo(0107777);
 
-    PosixFileAttributeView view = DaxAttributes.view(src("/f"), PosixFileAttributeView.class);
+    PosixFileAttributeView view = AttributeService.view(src("/f"), PosixFileAttributeView.class);
     assertThatThrownBy(() -> view.setPermissions(null)).isInstanceOf(NullPointerException.class);
     Set<PosixFilePermission> withNull = new HashSet<>();
     withNull.add(null);
@@ -557,15 +557,15 @@ class DaxAttributesTest {
   void permissionsOfASymbolicLinkCannotChange() throws IOException {
     file("/f");
     SymbolicLink l = symlink("/l", "f");
-    PosixFileAttributeView view = DaxAttributes.view(noFollow("/l"), PosixFileAttributeView.class);
+    PosixFileAttributeView view = AttributeService.view(noFollow("/l"), PosixFileAttributeView.class);
     assertThatThrownBy(() -> view.setPermissions(RW_R__R__))
         .isInstanceOf(FileSystemException.class)
         .hasMessageContaining("symbolic link");
-    assertThatThrownBy(() -> DaxAttributes.set(noFollow("/l"), "unix:mode", 0600)).isInstanceOf(FileSystemException.class);
+    assertThatThrownBy(() -> AttributeService.set(noFollow("/l"), "unix:mode", 0600)).isInstanceOf(FileSystemException.class);
     assertThat(l.permissions()).isEqualTo(0777);
     // But a link's times and owner can change, as lutimes and lchown do.
     view.setTimes(FileTime.fromMillis(1), null, null);
-    view.setOwner(DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByName("bob"));
+    view.setOwner(AttributeService.LOOKUP_SERVICE.lookupPrincipalByName("bob"));
     assertThat(l.lastModifiedTime()).isEqualTo(1_000_000L);
     assertThat(l.owner()).isEqualTo("bob");
   }
@@ -573,9 +573,9 @@ class DaxAttributesTest {
   @Test
   void setOwnerAndGroup() throws IOException {
     RegularFile f = file("/f");
-    UserPrincipal alice = DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByName("alice");
-    GroupPrincipal staff = DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByGroupName("staff");
-    PosixFileAttributeView posix = DaxAttributes.view(src("/f"), PosixFileAttributeView.class);
+    UserPrincipal alice = AttributeService.LOOKUP_SERVICE.lookupPrincipalByName("alice");
+    GroupPrincipal staff = AttributeService.LOOKUP_SERVICE.lookupPrincipalByGroupName("staff");
+    PosixFileAttributeView posix = AttributeService.view(src("/f"), PosixFileAttributeView.class);
     posix.setOwner(alice);
     posix.setGroup(staff);
     assertThat(f.owner()).isEqualTo("alice");
@@ -583,8 +583,8 @@ class DaxAttributesTest {
     assertThat(posix.getOwner()).isEqualTo(alice);
     assertThat(posix.readAttributes().group()).isEqualTo(staff);
 
-    DaxAttributes.set(src("/f"), "owner:owner", DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByName("bob"));
-    DaxAttributes.set(src("/f"), "unix:group", DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByGroupName("wheel"));
+    AttributeService.set(src("/f"), "owner:owner", AttributeService.LOOKUP_SERVICE.lookupPrincipalByName("bob"));
+    AttributeService.set(src("/f"), "unix:group", AttributeService.LOOKUP_SERVICE.lookupPrincipalByGroupName("wheel"));
     assertThat(f.owner()).isEqualTo("bob");
     assertThat(f.group()).isEqualTo("wheel");
 
@@ -592,12 +592,12 @@ class DaxAttributesTest {
     assertThatThrownBy(() -> posix.setGroup(null)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> posix.setOwner(new Alien("x"))).isInstanceOf(ProviderMismatchException.class);
     assertThatThrownBy(() -> posix.setGroup(new Alien("x"))).isInstanceOf(ProviderMismatchException.class);
-    FileOwnerAttributeView owner = DaxAttributes.view(src("/f"), FileOwnerAttributeView.class);
+    FileOwnerAttributeView owner = AttributeService.view(src("/f"), FileOwnerAttributeView.class);
     assertThatThrownBy(() -> owner.setOwner(new Alien("x"))).isInstanceOf(ProviderMismatchException.class);
     assertThatThrownBy(() -> owner.setOwner(staff))
         .isExactlyInstanceOf(IOException.class)
         .hasMessage("'owner' parameter can't be a group");
-    assertThatThrownBy(() -> DaxAttributes.set(src("/f"), "posix:group", alice)).isInstanceOf(ClassCastException.class);
+    assertThatThrownBy(() -> AttributeService.set(src("/f"), "posix:group", alice)).isInstanceOf(ClassCastException.class);
     assertThat(f.owner()).isEqualTo("bob");
     assertThat(f.group()).isEqualTo("wheel");
   }
@@ -605,24 +605,24 @@ class DaxAttributesTest {
   @Test
   void setIdsByNumber() throws IOException {
     RegularFile f = file("/f");
-    DaxAttributes.set(src("/f"), "unix:uid", 0);
-    DaxAttributes.set(src("/f"), "unix:gid", 1234);
+    AttributeService.set(src("/f"), "unix:uid", 0);
+    AttributeService.set(src("/f"), "unix:gid", 1234);
     assertThat(f.owner()).isEqualTo("root");
     assertThat(f.group()).isEqualTo("1234");
-    assertThat(DaxAttributes.read(src("/f"), "unix:uid,gid")).containsOnly(Map.entry("uid", 0), Map.entry("gid", 1234));
+    assertThat(AttributeService.read(src("/f"), "unix:uid,gid")).containsOnly(Map.entry("uid", 0), Map.entry("gid", 1234));
 
     // An id read from one file names the same owner when set on another.
     RegularFile g = file("/g");
     g.setOwner("carol");
-    Object carol = DaxAttributes.read(src("/g"), "unix:uid").get("uid");
-    DaxAttributes.set(src("/f"), "unix:uid", carol);
+    Object carol = AttributeService.read(src("/g"), "unix:uid").get("uid");
+    AttributeService.set(src("/f"), "unix:uid", carol);
     assertThat(f.owner()).isEqualTo("carol");
 
-    DaxAttributes.set(src("/f"), "unix:uid", -1);
-    DaxAttributes.set(src("/f"), "unix:gid", -1);
+    AttributeService.set(src("/f"), "unix:uid", -1);
+    AttributeService.set(src("/f"), "unix:gid", -1);
     assertThat(f.owner()).isEqualTo("carol");
     assertThat(f.group()).isEqualTo("1234");
-    assertThatThrownBy(() -> DaxAttributes.set(src("/f"), "unix:uid", 1L)).isInstanceOf(ClassCastException.class);
+    assertThatThrownBy(() -> AttributeService.set(src("/f"), "unix:uid", 1L)).isInstanceOf(ClassCastException.class);
   }
 
   @Test
@@ -647,62 +647,62 @@ class DaxAttributesTest {
   @Test
   void viewsByType() throws IOException {
     file("/f");
-    assertThat(DaxAttributes.view(src("/f"), BasicFileAttributeView.class).name()).isEqualTo("basic");
-    assertThat(DaxAttributes.view(src("/f"), PosixFileAttributeView.class).name()).isEqualTo("posix");
-    assertThat(DaxAttributes.view(src("/f"), FileOwnerAttributeView.class).name()).isEqualTo("owner");
-    assertThat(DaxAttributes.view(src("/f"), DosFileAttributeView.class)).isNull();
-    assertThat(DaxAttributes.view(src("/f"), UserDefinedFileAttributeView.class)).isNull();
-    assertThatThrownBy(() -> DaxAttributes.view(src("/f"), null)).isInstanceOf(NullPointerException.class);
-    assertThat(new DaxAttributeViews.Unix(src("/f")).name()).isEqualTo("unix");
-    assertThat(DaxAttributes.SUPPORTED_VIEWS).containsExactlyInAnyOrder("basic", "owner", "posix", "unix", "dax");
+    assertThat(AttributeService.view(src("/f"), BasicFileAttributeView.class).name()).isEqualTo("basic");
+    assertThat(AttributeService.view(src("/f"), PosixFileAttributeView.class).name()).isEqualTo("posix");
+    assertThat(AttributeService.view(src("/f"), FileOwnerAttributeView.class).name()).isEqualTo("owner");
+    assertThat(AttributeService.view(src("/f"), DosFileAttributeView.class)).isNull();
+    assertThat(AttributeService.view(src("/f"), UserDefinedFileAttributeView.class)).isNull();
+    assertThatThrownBy(() -> AttributeService.view(src("/f"), null)).isInstanceOf(NullPointerException.class);
+    assertThat(new AttributeViews.Unix(src("/f")).name()).isEqualTo("unix");
+    assertThat(AttributeService.SUPPORTED_VIEWS).containsExactlyInAnyOrder("basic", "owner", "posix", "unix", "dax");
     // Jimfs's Unix views, and daxfs's own read-only one
-    assertThat(DaxAttributes.SUPPORTED_VIEWS).containsAll(jimfs.supportedFileAttributeViews());
+    assertThat(AttributeService.SUPPORTED_VIEWS).containsAll(jimfs.supportedFileAttributeViews());
   }
 
   @Test
   void viewsAreBoundToThePathNotTheFile() throws IOException {
-    PosixFileAttributeView view = DaxAttributes.view(src("/f"), PosixFileAttributeView.class);
-    FileOwnerAttributeView owner = DaxAttributes.view(src("/f"), FileOwnerAttributeView.class);
+    PosixFileAttributeView view = AttributeService.view(src("/f"), PosixFileAttributeView.class);
+    FileOwnerAttributeView owner = AttributeService.view(src("/f"), FileOwnerAttributeView.class);
     assertThatThrownBy(view::readAttributes).isInstanceOf(NoSuchFileException.class);
     assertThatThrownBy(owner::getOwner).isInstanceOf(NoSuchFileException.class);
     assertThatThrownBy(() -> view.setPermissions(RW_R__R__)).isInstanceOf(NoSuchFileException.class);
     RegularFile first = file("/f");
-    assertThat(view.readAttributes().fileKey()).isEqualTo(DaxAttributes.fileKey(first));
+    assertThat(view.readAttributes().fileKey()).isEqualTo(AttributeService.fileKey(first));
     volume.delete(volume.root(), new Names("/f"), Volume.DeleteMode.ANY);
     RegularFile second = file("/f");
-    assertThat(view.readAttributes().fileKey()).isEqualTo(DaxAttributes.fileKey(second)).isNotEqualTo(DaxAttributes.fileKey(first));
+    assertThat(view.readAttributes().fileKey()).isEqualTo(AttributeService.fileKey(second)).isNotEqualTo(AttributeService.fileKey(first));
   }
 
   @Test
   void readByType() throws IOException {
     RegularFile f = file("/f");
-    BasicFileAttributes basic = DaxAttributes.read(src("/f"), BasicFileAttributes.class);
+    BasicFileAttributes basic = AttributeService.read(src("/f"), BasicFileAttributes.class);
     assertThat(basic.isRegularFile()).isTrue();
     assertThat(basic.lastModifiedTime()).isEqualTo(FileTime.from(f.lastModifiedTime(), TimeUnit.NANOSECONDS));
-    PosixFileAttributes posix = DaxAttributes.read(src("/f"), PosixFileAttributes.class);
+    PosixFileAttributes posix = AttributeService.read(src("/f"), PosixFileAttributes.class);
     assertThat(posix.permissions()).isEqualTo(RW_R__R__);
     assertThat(posix.owner().getName()).isEqualTo(f.owner());
-    assertThatThrownBy(() -> DaxAttributes.read(src("/f"), DosFileAttributes.class))
+    assertThatThrownBy(() -> AttributeService.read(src("/f"), DosFileAttributes.class))
         .isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> DaxAttributes.read(src("/f"), (Class<BasicFileAttributes>) null))
+    assertThatThrownBy(() -> AttributeService.read(src("/f"), (Class<BasicFileAttributes>) null))
         .isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> DaxAttributes.read(src("/missing"), BasicFileAttributes.class))
+    assertThatThrownBy(() -> AttributeService.read(src("/missing"), BasicFileAttributes.class))
         .isInstanceOf(NoSuchFileException.class);
   }
 
   @Test
   void snapshotsDoNotChange() throws IOException {
     RegularFile f = file("/f");
-    PosixFileAttributes before = DaxAttributes.read(src("/f"), PosixFileAttributes.class);
-    Map<String, Object> map = DaxAttributes.read(src("/f"), "unix:*");
+    PosixFileAttributes before = AttributeService.read(src("/f"), PosixFileAttributes.class);
+    Map<String, Object> map = AttributeService.read(src("/f"), "unix:*");
     String owner = f.owner();
     FileTime mtime = before.lastModifiedTime();
 
     before.permissions().clear(); // a copy: neither the file nor the snapshot changes
-    PosixFileAttributeView view = DaxAttributes.view(src("/f"), PosixFileAttributeView.class);
+    PosixFileAttributeView view = AttributeService.view(src("/f"), PosixFileAttributeView.class);
     view.setTimes(FileTime.fromMillis(1), FileTime.fromMillis(2), FileTime.fromMillis(3));
     view.setPermissions(EnumSet.of(PosixFilePermission.OWNER_EXECUTE));
-    view.setOwner(DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByName("mallory"));
+    view.setOwner(AttributeService.LOOKUP_SERVICE.lookupPrincipalByName("mallory"));
     f.write(AccessPath.DAX, 0, ByteBuffer.wrap(new byte[100]));
 
     assertThat(before.permissions()).isEqualTo(RW_R__R__);
@@ -721,53 +721,53 @@ class DaxAttributesTest {
 
   @Test
   void lookupAcceptsAnyName() throws IOException {
-    UserPrincipal a = DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByName("no-such-user-anywhere");
+    UserPrincipal a = AttributeService.LOOKUP_SERVICE.lookupPrincipalByName("no-such-user-anywhere");
     assertThat(a.getName()).isEqualTo("no-such-user-anywhere");
     assertThat(a.toString()).isEqualTo("no-such-user-anywhere");
-    assertThat(a).isEqualTo(DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByName("no-such-user-anywhere"));
-    assertThat(a.hashCode()).isEqualTo(DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByName("no-such-user-anywhere").hashCode());
-    GroupPrincipal g = DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByGroupName("no-such-user-anywhere");
+    assertThat(a).isEqualTo(AttributeService.LOOKUP_SERVICE.lookupPrincipalByName("no-such-user-anywhere"));
+    assertThat(a.hashCode()).isEqualTo(AttributeService.LOOKUP_SERVICE.lookupPrincipalByName("no-such-user-anywhere").hashCode());
+    GroupPrincipal g = AttributeService.LOOKUP_SERVICE.lookupPrincipalByGroupName("no-such-user-anywhere");
     assertThat(g.getName()).isEqualTo("no-such-user-anywhere");
     assertThat(g).isNotEqualTo(a); // as the JDK's: a group is never equal to a user
     assertThat(a).isNotEqualTo(g);
     // As the JDK (Jimfs accepts it): no user has an empty name.
-    assertThatThrownBy(() -> DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByName(""))
+    assertThatThrownBy(() -> AttributeService.LOOKUP_SERVICE.lookupPrincipalByName(""))
         .isInstanceOf(UserPrincipalNotFoundException.class);
-    assertThatThrownBy(() -> DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByGroupName(""))
+    assertThatThrownBy(() -> AttributeService.LOOKUP_SERVICE.lookupPrincipalByGroupName(""))
         .isInstanceOf(UserPrincipalNotFoundException.class);
-    assertThatThrownBy(() -> DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByName(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> AttributeService.LOOKUP_SERVICE.lookupPrincipalByName(null)).isInstanceOf(NullPointerException.class);
   }
 
   // ---- initial permissions ---------------------------------------------------------------------
 
   @Test
   void initialPermissions() {
-    assertThat(DaxAttributes.initialPermissions(0666)).isEqualTo(0666);
-    assertThat(DaxAttributes.initialPermissions(0777, PosixFilePermissions.asFileAttribute(RW_R__R__))).isEqualTo(0644);
-    assertThat(DaxAttributes.initialPermissions(0666, attr("unix:permissions", Set.of()))).isZero();
+    assertThat(AttributeService.initialPermissions(0666)).isEqualTo(0666);
+    assertThat(AttributeService.initialPermissions(0777, PosixFilePermissions.asFileAttribute(RW_R__R__))).isEqualTo(0644);
+    assertThat(AttributeService.initialPermissions(0666, attr("unix:permissions", Set.of()))).isZero();
     assertThat(
-            DaxAttributes.initialPermissions(
+            AttributeService.initialPermissions(
                 0666,
                 PosixFilePermissions.asFileAttribute(RW_R__R__),
                 attr("unix:permissions", PosixFilePermissions.fromString("rwx------"))))
         .isEqualTo(0700);
-    assertThatThrownBy(() -> DaxAttributes.initialPermissions(0666, attr("posix:owner", "x")))
+    assertThatThrownBy(() -> AttributeService.initialPermissions(0666, attr("posix:owner", "x")))
         .isExactlyInstanceOf(UnsupportedOperationException.class)
         .hasMessage("'posix:owner' not supported as initial attribute");
-    assertThatThrownBy(() -> DaxAttributes.initialPermissions(0666, attr("permissions", RW_R__R__)))
+    assertThatThrownBy(() -> AttributeService.initialPermissions(0666, attr("permissions", RW_R__R__)))
         .isExactlyInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> DaxAttributes.initialPermissions(0666, (FileAttribute<?>) null))
+    assertThatThrownBy(() -> AttributeService.initialPermissions(0666, (FileAttribute<?>) null))
         .isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> DaxAttributes.initialPermissions(0666, (FileAttribute<?>[]) null))
+    assertThatThrownBy(() -> AttributeService.initialPermissions(0666, (FileAttribute<?>[]) null))
         .isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> DaxAttributes.initialPermissions(0666, attr("posix:permissions", null)))
+    assertThatThrownBy(() -> AttributeService.initialPermissions(0666, attr("posix:permissions", null)))
         .isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> DaxAttributes.initialPermissions(0666, attr("posix:permissions", Set.of("rw"))))
+    assertThatThrownBy(() -> AttributeService.initialPermissions(0666, attr("posix:permissions", Set.of("rw"))))
         .isInstanceOf(ClassCastException.class);
     // The same kind of refusal as Jimfs, for an attribute neither takes at creation.
     FileAttribute<?> mtime = attr("basic:lastModifiedTime", FileTime.fromMillis(1));
     assertThat(thrownBy(() -> Files.createFile(jimfs.getPath("/g"), mtime))).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> DaxAttributes.initialPermissions(0666, mtime)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> AttributeService.initialPermissions(0666, mtime)).isInstanceOf(UnsupportedOperationException.class);
   }
 
   // ---- copying and keys ------------------------------------------------------------------------
@@ -781,7 +781,7 @@ class DaxAttributesTest {
     from.setTimes(1_000L, 2_000L, 3_000L);
     RegularFile to = file("/to");
     long created = to.creationTime();
-    DaxAttributes.copyAttributes(from, to);
+    AttributeService.copyAttributes(from, to);
     assertThat(to.permissions()).isEqualTo(04750);
     assertThat(to.owner()).isEqualTo("alice");
     assertThat(to.group()).isEqualTo("staff");
@@ -790,12 +790,12 @@ class DaxAttributesTest {
     assertThat(to.creationTime()).isEqualTo(created);
 
     SymbolicLink link = symlink("/link", "from");
-    DaxAttributes.copyAttributes(from, link);
+    AttributeService.copyAttributes(from, link);
     assertThat(link.permissions()).isEqualTo(0777);
     assertThat(link.owner()).isEqualTo("alice");
     assertThat(link.lastModifiedTime()).isEqualTo(1_000L);
 
-    DaxAttributes.copyAttributes(from, from);
+    AttributeService.copyAttributes(from, from);
     assertThat(from.permissions()).isEqualTo(04750);
     assertThat(from.lastModifiedTime()).isEqualTo(1_000L);
   }
@@ -804,20 +804,20 @@ class DaxAttributesTest {
   void fileKeys() throws IOException {
     RegularFile f = file("/f");
     volume.createLink(volume.root(), new Names("/hard"), volume.root(), new Names("/f"));
-    Object key = DaxAttributes.fileKey(f);
-    Object viaLink = DaxAttributes.read(src("/hard"), BasicFileAttributes.class).fileKey();
+    Object key = AttributeService.fileKey(f);
+    Object viaLink = AttributeService.read(src("/hard"), BasicFileAttributes.class).fileKey();
     assertThat(viaLink).isEqualTo(key).hasSameHashCodeAs(key).isNotSameAs(key);
-    assertThat(DaxAttributes.read(src("/f"), "fileKey")).containsEntry("fileKey", key);
-    assertThat(DaxAttributes.read(src("/hard"), "unix:nlink")).containsEntry("nlink", 2);
-    assertThat(DaxAttributes.fileKey(file("/g"))).isNotEqualTo(key);
+    assertThat(AttributeService.read(src("/f"), "fileKey")).containsEntry("fileKey", key);
+    assertThat(AttributeService.read(src("/hard"), "unix:nlink")).containsEntry("nlink", 2);
+    assertThat(AttributeService.fileKey(file("/g"))).isNotEqualTo(key);
     assertThat(key.toString()).matches("\\(dev=[0-9a-f]+,ino=" + f.id() + "\\)");
 
     try (Volume other = Volume.create(DaxConfiguration.defaults())) {
       RegularFile o = other.open(other.root(), new Names("/f"), new Volume.OpenSpec(true, false, true, 0644));
       o.release();
       assertThat(o.id()).isEqualTo(f.id()); // same inode number...
-      assertThat(DaxAttributes.fileKey(o)).isNotEqualTo(key); // ...on another device
-      assertThat(DaxAttributes.fileKey(o)).isEqualTo(DaxAttributes.fileKey(o));
+      assertThat(AttributeService.fileKey(o)).isNotEqualTo(key); // ...on another device
+      assertThat(AttributeService.fileKey(o)).isEqualTo(AttributeService.fileKey(o));
     }
   }
 
@@ -826,7 +826,7 @@ class DaxAttributesTest {
   @Test
   void viewsMayBeSharedBetweenThreads() throws Exception {
     RegularFile f = file("/f");
-    PosixFileAttributeView view = DaxAttributes.view(src("/f"), PosixFileAttributeView.class);
+    PosixFileAttributeView view = AttributeService.view(src("/f"), PosixFileAttributeView.class);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     AtomicInteger reads = new AtomicInteger();
     try {
@@ -837,9 +837,9 @@ class DaxAttributesTest {
             pool.submit(
                 () -> {
                   for (int i = 0; i < 500; i++) {
-                    view.setOwner(DaxAttributes.LOOKUP_SERVICE.lookupPrincipalByName("u" + me));
+                    view.setOwner(AttributeService.LOOKUP_SERVICE.lookupPrincipalByName("u" + me));
                     view.setPermissions(me % 2 == 0 ? RW_R__R__ : Set.of());
-                    Map<String, Object> m = DaxAttributes.read(src("/f"), "unix:owner,uid,permissions");
+                    Map<String, Object> m = AttributeService.read(src("/f"), "unix:owner,uid,permissions");
                     assertThat(m).hasSize(3);
                     reads.incrementAndGet();
                   }

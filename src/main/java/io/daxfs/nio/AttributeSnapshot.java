@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * A file's attributes as {@code stat} would give them at one moment: those of the {@code basic},
  * {@code posix} and {@code unix} views. Immutable: later changes to the file do not show here.
  */
-final class DaxFileAttributes implements PosixFileAttributes {
+final class AttributeSnapshot implements PosixFileAttributes {
   private static final PosixFilePermission[] PERMISSIONS = PosixFilePermission.values();
 
   private final Inode.Kind kind;
@@ -29,7 +29,7 @@ final class DaxFileAttributes implements PosixFileAttributes {
   private final FileTime lastAccessTime;
   private final FileTime changeTime;
 
-  private DaxFileAttributes(Inode inode) {
+  private AttributeSnapshot(Inode inode) {
     this.kind = inode.kind();
     this.size = inode.size();
     this.mode = inode.mode();
@@ -44,8 +44,8 @@ final class DaxFileAttributes implements PosixFileAttributes {
   }
 
   /** Takes a snapshot of {@code inode}'s attributes now. */
-  static DaxFileAttributes of(Inode inode) {
-    return new DaxFileAttributes(inode);
+  static AttributeSnapshot of(Inode inode) {
+    return new AttributeSnapshot(inode);
   }
 
   static DaxFileKey fileKey(Inode inode) {

@@ -2,6 +2,7 @@ package io.daxfs.nio;
 
 import static java.util.Objects.requireNonNull;
 
+import io.daxfs.fs.Errno;
 import io.daxfs.fs.Inode;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
@@ -20,8 +21,8 @@ import java.util.Set;
  * Arguments are checked before the file is resolved, so a bad argument is reported even for a
  * missing file, as by the default provider.
  */
-final class DaxAttributeViews {
-  private DaxAttributeViews() {}
+final class AttributeViews {
+  private AttributeViews() {}
 
   /** A view that {@code Files.setAttribute} can reach by name. */
   interface Dynamic {
@@ -51,8 +52,8 @@ final class DaxAttributeViews {
 
     /** A snapshot of the file's attributes now. */
     @Override
-    public DaxFileAttributes readAttributes() throws IOException {
-      return DaxFileAttributes.of(source.inode());
+    public AttributeSnapshot readAttributes() throws IOException {
+      return AttributeSnapshot.of(source.inode());
     }
 
     /**
@@ -66,9 +67,9 @@ final class DaxAttributeViews {
         return;
       }
       source.inode().setTimes(
-          DaxFileAttributes.nanos(lastModifiedTime),
-          DaxFileAttributes.nanos(lastAccessTime),
-          DaxFileAttributes.nanos(createTime));
+          AttributeSnapshot.nanos(lastModifiedTime),
+          AttributeSnapshot.nanos(lastAccessTime),
+          AttributeSnapshot.nanos(createTime));
     }
 
     @Override
@@ -133,15 +134,14 @@ final class DaxAttributeViews {
      */
     @Override
     public void setPermissions(Set<PosixFilePermission> perms) throws IOException {
-      setMode(DaxFileAttributes.bits(perms));
+      setMode(AttributeSnapshot.bits(perms));
     }
 
     final void setMode(int bits) throws IOException {
       Inode inode = source.inode();
       if (inode.isSymbolicLink()) {
         // What the JDK reports on Linux, where it opens the file with O_NOFOLLOW to change it.
-        throw new FileSystemException(
-            source.path(), null, "Too many levels of symbolic links or unable to access attributes of symbolic link");
+        throw new FileSystemException(source.path(), null, Errno.ELOOP);
       }
       inode.setPermissions(bits & 07777);
     }
@@ -149,7 +149,7 @@ final class DaxAttributeViews {
     @Override
     public void setAttribute(String attribute, Object value) throws IOException {
       switch (attribute) {
-        case "permissions" -> setMode(DaxFileAttributes.bits((Set<?>) value));
+        case "permissions" -> setMode(AttributeSnapshot.bits((Set<?>) value));
         case "owner" -> setOwner((UserPrincipal) value);
         case "group" -> setGroup((GroupPrincipal) value);
         default -> super.setAttribute(attribute, value);

@@ -21,11 +21,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * File attributes for the provider: views, snapshots, the {@code "view:name,..."} strings of
+ * The provider's attribute service: views, snapshots, the {@code "view:name,..."} strings of
  * {@code Files.readAttributes}/{@code Files.setAttribute}, initial attributes and copying. Types of
  * values, exceptions and their messages follow the JDK's default provider on Linux.
  */
-final class DaxAttributes {
+final class AttributeService {
   /**
    * The views daxfs supports: those of Jimfs's Unix configuration, all of which Linux's JDK has,
    * and {@code dax}, read-only, whose one attribute {@code isDax} answers as {@code statx(2)}'s
@@ -64,7 +64,7 @@ final class DaxAttributes {
   private static final ImmutableMap<String, ImmutableSet<String>> READABLE =
       ImmutableMap.of("basic", BASIC_NAMES, "posix", POSIX_NAMES, "unix", UNIX_NAMES);
 
-  private DaxAttributes() {}
+  private AttributeService() {}
 
   /**
    * A view of the file {@code src} finds, bound lazily: nothing is resolved until it is used.
@@ -78,11 +78,11 @@ final class DaxAttributes {
     requireNonNull(type, "type");
     FileAttributeView view;
     if (type == BasicFileAttributeView.class) {
-      view = new DaxAttributeViews.Basic(src);
+      view = new AttributeViews.Basic(src);
     } else if (type == PosixFileAttributeView.class) {
-      view = new DaxAttributeViews.Posix(src);
+      view = new AttributeViews.Posix(src);
     } else if (type == FileOwnerAttributeView.class) {
-      view = new DaxAttributeViews.Owner(src);
+      view = new AttributeViews.Owner(src);
     } else {
       return null;
     }
@@ -103,7 +103,7 @@ final class DaxAttributes {
     if (type != BasicFileAttributes.class && type != PosixFileAttributes.class) {
       throw new UnsupportedOperationException(type.getName() + " not supported");
     }
-    return type.cast(DaxFileAttributes.of(src.inode()));
+    return type.cast(AttributeSnapshot.of(src.inode()));
   }
 
   /**
@@ -143,7 +143,7 @@ final class DaxAttributes {
         throw new IllegalArgumentException("'" + name + "' not recognized");
       }
     }
-    DaxFileAttributes snapshot = DaxFileAttributes.of(src.inode());
+    AttributeSnapshot snapshot = AttributeSnapshot.of(src.inode());
     Map<String, Object> result = new LinkedHashMap<>();
     for (String name : readable) {
       if (all || wanted.contains(name)) {
@@ -158,11 +158,11 @@ final class DaxAttributes {
    * after a good one on a missing file gives NoSuchFileException, as with the default provider.
    */
   private static Map<String, Object> readOwner(InodeSource src, String[] names) throws IOException {
-    DaxAttributeViews.Owner view = new DaxAttributeViews.Owner(src);
+    AttributeViews.Owner view = new AttributeViews.Owner(src);
     Map<String, Object> result = new LinkedHashMap<>();
     for (String name : names) {
       if (!name.equals("*") && !name.equals("owner")) {
-        throw DaxAttributeViews.notRecognized(view, name);
+        throw AttributeViews.notRecognized(view, name);
       }
       if (result.isEmpty()) {
         result.put("owner", view.getOwner());
@@ -181,7 +181,7 @@ final class DaxAttributes {
         throw new IllegalArgumentException("'" + name + "' not recognized");
       }
     }
-    return Map.of(IS_DAX, DaxFileAttributes.of(src.inode()).isRegularFile());
+    return Map.of(IS_DAX, AttributeSnapshot.of(src.inode()).isRegularFile());
   }
 
   /**
@@ -205,12 +205,12 @@ final class DaxAttributes {
   static void set(InodeSource src, String attribute, Object value) throws IOException {
     requireNonNull(src, "src");
     String[] viewAndName = split(attribute);
-    DaxAttributeViews.Dynamic view =
+    AttributeViews.Dynamic view =
         switch (viewAndName[0]) {
-          case "basic" -> new DaxAttributeViews.Basic(src);
-          case "posix" -> new DaxAttributeViews.Posix(src);
-          case "unix" -> new DaxAttributeViews.Unix(src);
-          case "owner" -> new DaxAttributeViews.Owner(src);
+          case "basic" -> new AttributeViews.Basic(src);
+          case "posix" -> new AttributeViews.Posix(src);
+          case "unix" -> new AttributeViews.Unix(src);
+          case "owner" -> new AttributeViews.Owner(src);
           case "dax" -> throw new IllegalArgumentException("'dax:" + viewAndName[1] + "' not recognized");
           default -> throw new AssertionError(viewAndName[0]);
         };
@@ -250,7 +250,7 @@ final class DaxAttributes {
       if (!"posix:permissions".equals(name) && !"unix:permissions".equals(name)) {
         throw new UnsupportedOperationException("'" + name + "' not supported as initial attribute");
       }
-      bits = DaxFileAttributes.bits((Set<?>) attr.value());
+      bits = AttributeSnapshot.bits((Set<?>) attr.value());
     }
     return bits;
   }
@@ -283,6 +283,6 @@ final class DaxAttributes {
    * "(dev=hex,ino=n)"}.
    */
   static Object fileKey(Inode inode) {
-    return DaxFileAttributes.fileKey(inode);
+    return AttributeSnapshot.fileKey(inode);
   }
 }

@@ -15,7 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 
 /** Attribute views reached through {@code Files}, where errors must name the path as the JDK's do. */
-class DaxAttributeViewsTest {
+class AttributeViewsTest {
   @Test
   void changingALinksOwnPermissionsFailsNamingTheLink() throws IOException {
     try (FileSystem fs = DaxFileSystems.newFileSystem()) {
