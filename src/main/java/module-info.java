@@ -17,6 +17,9 @@ module io.daxfs {
   // Only io.daxfs.junit uses them; a consumer of that package brings them.
   requires static org.junit.jupiter.api;
   requires static org.assertj.core;
+  // The nullness annotations of the API (@NullMarked, @Nullable): class-file retention, so nothing
+  // needs them at run time, nor to compile against daxfs.
+  requires static org.jspecify;
   // jdk.nio.mapmode is not required: its map modes are looked up reflectively, and a caller can
   // only pass one if its own module graph holds that module, where the lookup then finds it.
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The settings of a daxfs filesystem and its emulated device. Immutable; build one with {@link
@@ -39,7 +40,7 @@ public final class DaxConfiguration {
   private final int blockSize;
   private final int sectorSize;
   private final MediaErrorModel mediaErrorModel;
-  private final Path memoryDirectory;
+  private final @Nullable Path memoryDirectory;
   private final int umask;
 
   private DaxConfiguration(Builder b) {
@@ -211,7 +212,7 @@ public final class DaxConfiguration {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof DaxConfiguration c
         && deviceSize == c.deviceSize
         && blockSize == c.blockSize
@@ -240,7 +241,7 @@ public final class DaxConfiguration {
     private int blockSize = 4096;
     private int sectorSize = 512;
     private MediaErrorModel mediaErrorModel = MediaErrorModel.DIRECT_BYPASS;
-    private Path memoryDirectory;
+    private @Nullable Path memoryDirectory;
     private int umask = 0022;
 
     private Builder() {}

@@ -7,6 +7,7 @@ import com.google.common.collect.ImmutableList;
 import java.nio.file.FileSystemException;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A media error (EIO) met by an I/O on a daxfs file, with what a program needs to recover: the
@@ -50,7 +51,8 @@ public final class MediaErrorException extends FileSystemException {
   private final Recovery recovery;
 
   /**
-   * @param file the file, as the program named it
+   * @param file the file, as the program named it, or null if not known (as for any {@link
+   *     FileSystemException})
    * @param operation what failed
    * @param position file offset where the failed step began
    * @param badRanges the lost file ranges met, sector-rounded; not empty
@@ -59,7 +61,7 @@ public final class MediaErrorException extends FileSystemException {
    * @param recovery how to repair {@code badRanges}
    * @throws IllegalArgumentException if a list is empty or a number negative
    */
-  public MediaErrorException(String file, Operation operation, long position, List<FileRange> badRanges,
+  public MediaErrorException(@Nullable String file, Operation operation, long position, List<FileRange> badRanges,
       List<BadBlock> badBlocks, AccessPath accessPath, Recovery recovery) {
     super(file, null, REASON);
     this.operation = requireNonNull(operation, "operation");

@@ -13,8 +13,14 @@
  *       recover, under the configured {@link io.daxfs.MediaErrorModel}.
  * </ul>
  *
+ * <p>Nothing in this API is null unless marked {@code @Nullable} (JSpecify), nor may be passed as
+ * null where it is not.
+ *
  * <p>The other packages ({@code io.daxfs.nio}, {@code io.daxfs.fs}, {@code io.daxfs.device}) are
  * the implementation and not API; {@code io.daxfs.junit} holds the JUnit 5 extension and AssertJ
  * assertions.
  */
+@NullMarked
 package io.daxfs;
+
+import org.jspecify.annotations.NullMarked;

@@ -49,6 +49,7 @@ class ThreadLeakTest {
   private static final String USER_POOL = "user-executor";
 
   @Test
+  @SuppressWarnings("try") // the first filesystem is closed inside the try on purpose, while the second is open
   void nothingDaxfsStartedOutlivesTheFilesystemsThatStartedIt() throws Exception {
     Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
     ExecutorService userPool = Executors.newFixedThreadPool(2, r -> new Thread(r, USER_POOL));
@@ -113,6 +114,7 @@ class ThreadLeakTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the listener's registration is held open, never used by name
   void anIdleFilesystemRunsNoThreadEvenAfterItsThreadsWereInterrupted() throws Exception {
     try (FileSystem fs = DaxFileSystems.newFileSystem()) {
       Path file = fs.getPath("/f");
@@ -151,6 +153,7 @@ class ThreadLeakTest {
    * channel, the device and the data come through.
    */
   @Test
+  @SuppressWarnings("try") // the listener's registration is held open, never used by name
   void interruptingDaxfsThreadsLosesNothing() throws Exception {
     try (FileSystem fs = DaxFileSystems.newFileSystem()) {
       Path asyncFile = fs.getPath("/async");
@@ -241,6 +244,7 @@ class ThreadLeakTest {
   }
 
   /** A test suite's worth of daxfs: every part that could start a thread. */
+  @SuppressWarnings("try") // the listeners' registrations are held open, never used by name
   private static void useEverything(FileSystem fs, ExecutorService userPool) throws Exception {
     Path dir = Files.createDirectories(fs.getPath("/work"));
     Path file = dir.resolve("data");

@@ -1,5 +1,9 @@
 package io.daxfs.bench;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -95,14 +99,25 @@ public final class Summary {
     Files.writeString(out, text);
   }
 
-  @SuppressWarnings("unchecked")
+  /**
+   * JMH's {@code -rf json} output as plain values: objects become maps (in file order), arrays lists,
+   * numbers {@code Integer}, {@code Long} or {@code Double}. The bare {@code NaN} and {@code Infinity}
+   * some writers emit are taken too.
+   */
   static List<Map<String, Object>> readJson(Path json) throws IOException {
-    Object o = Json.parse(Files.readString(json));
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Object e : (List<Object>) o) {
-      out.add((Map<String, Object>) e);
+    ObjectMapper mapper = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    return mapper.readValue(json.toFile(), new TypeReference<List<Map<String, Object>>>() {});
+  }
+
+  /** A number that JMH may also have written as a string ("NaN"); NaN for anything else. */
+  static double num(Object o) {
+    if (o instanceof Number n) {
+      return n.doubleValue();
     }
-    return out;
+    if (o instanceof String str) {
+      return Double.parseDouble(str);
+    }
+    return Double.NaN;
   }
 
   @SuppressWarnings("unchecked")
@@ -121,16 +136,16 @@ public final class Summary {
       Map<String, Object> metric = (Map<String, Object>) r.get("primaryMetric");
       double alloc = Double.NaN;
       if (r.get("secondaryMetrics") instanceof Map<?, ?> sec && sec.get("gc.alloc.rate.norm") instanceof Map<?, ?> a) {
-        alloc = Json.num(a.get("score"));
+        alloc = num(a.get("score"));
       }
-      double score = Json.num(metric.get("score"));
+      double score = num(metric.get("score"));
       double min = Double.POSITIVE_INFINITY;
       double max = Double.NEGATIVE_INFINITY;
       if (metric.get("rawData") instanceof List<?> forks) {
         for (Object fork : forks) {
           for (Object it : (List<Object>) fork) {
-            min = Math.min(min, Json.num(it));
-            max = Math.max(max, Json.num(it));
+            min = Math.min(min, num(it));
+            max = Math.max(max, num(it));
           }
         }
       }
@@ -138,7 +153,7 @@ public final class Summary {
         min = score;
         max = score;
       }
-      rows.add(new Row(bench, method, params, (int) Json.num(r.get("threads")), score, min, max,
+      rows.add(new Row(bench, method, params, (int) num(r.get("threads")), score, min, max,
           (String) metric.get("scoreUnit"), alloc));
     }
     return rows;
@@ -248,7 +263,7 @@ public final class Summary {
   }
 
   private static String fmtInt(Object o) {
-    double d = Json.num(o);
+    double d = num(o);
     return Double.isNaN(d) ? String.valueOf(o) : String.valueOf((long) d);
   }
 

@@ -4,6 +4,7 @@ import io.daxfs.MediaErrorException;
 import java.nio.file.Path;
 import org.assertj.core.api.Assertions;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Entry points of the daxfs AssertJ assertions. Made to be static-imported beside AssertJ's own
@@ -29,7 +30,7 @@ public final class DaxAssertions {
   private DaxAssertions() {}
 
   /** Assertions on a media error's metadata; {@code actual} may be null (the assertions then fail). */
-  public static MediaErrorExceptionAssert assertThat(MediaErrorException actual) {
+  public static MediaErrorExceptionAssert assertThat(@Nullable MediaErrorException actual) {
     return new MediaErrorExceptionAssert(actual);
   }
 
@@ -37,7 +38,7 @@ public final class DaxAssertions {
    * Assertions on a file of a daxfs filesystem (and all of AssertJ's path assertions); {@code actual}
    * may be null (the assertions then fail).
    */
-  public static DaxFileAssert assertThatDaxFile(Path actual) {
+  public static DaxFileAssert assertThatDaxFile(@Nullable Path actual) {
     return new DaxFileAssert(actual);
   }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.assertj.core.api.AbstractPathAssert;
+import org.jspecify.annotations.Nullable;
 
 /**
  * AssertJ assertions on a file of a daxfs filesystem: its bad ranges and its extents on the
@@ -26,7 +27,7 @@ import org.assertj.core.api.AbstractPathAssert;
 public final class DaxFileAssert extends AbstractPathAssert<DaxFileAssert> {
 
   /** Assertions on {@code actual}, which may be {@code null} (then every assertion fails). */
-  public DaxFileAssert(Path actual) {
+  public DaxFileAssert(@Nullable Path actual) {
     super(actual, DaxFileAssert.class);
   }
 

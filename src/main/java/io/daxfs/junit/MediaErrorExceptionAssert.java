@@ -10,6 +10,7 @@ import io.daxfs.Recovery;
 import java.util.Arrays;
 import java.util.List;
 import org.assertj.core.api.AbstractThrowableAssert;
+import org.jspecify.annotations.Nullable;
 
 /**
  * AssertJ assertions on a {@link MediaErrorException}'s metadata; get one from {@link
@@ -22,7 +23,7 @@ public final class MediaErrorExceptionAssert
     extends AbstractThrowableAssert<MediaErrorExceptionAssert, MediaErrorException> {
 
   /** Assertions on {@code actual}, which may be {@code null} (then every assertion fails). */
-  public MediaErrorExceptionAssert(MediaErrorException actual) {
+  public MediaErrorExceptionAssert(@Nullable MediaErrorException actual) {
     super(actual, MediaErrorExceptionAssert.class);
   }
 

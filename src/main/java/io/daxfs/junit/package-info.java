@@ -9,4 +9,7 @@
  * of daxfs: a project that uses this package brings {@code junit-jupiter-api} (5.13 or later) and,
  * for {@code DaxAssertions}, {@code assertj-core} (3.27 or later) on its own test class path.
  */
+@NullMarked
 package io.daxfs.junit;
+
+import org.jspecify.annotations.NullMarked;

@@ -223,6 +223,7 @@ class DaxDirectoryChannelTest {
   }
 
   /** What opening a directory with some options comes to: the size of the channel, or the exception. */
+  @SuppressWarnings("try") // whether the open succeeds is the result; the channel is only closed
   private static String open(Path dir, Set<? extends OpenOption> options) {
     try (FileChannel ch = FileChannel.open(dir, options)) {
       return "opened " + Files.exists(dir);

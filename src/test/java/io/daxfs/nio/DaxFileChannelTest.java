@@ -188,6 +188,7 @@ class DaxFileChannelTest {
   }
 
   @Test
+  @SuppressWarnings("try") // b is closed inside the try on purpose: its close must release its locks
   void locksConflictWithinTheJvmAndAreReleasedOnClose() throws IOException {
     Files.write(file, new byte[100]);
     try (FileChannel a = FileChannel.open(file, READ, WRITE); FileChannel b = FileChannel.open(file, READ, WRITE)) {

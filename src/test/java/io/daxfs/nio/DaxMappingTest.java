@@ -408,6 +408,7 @@ class DaxMappingTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the listener's registration is held open, never used by name
   void poisonUnderALiveMappingIsAnnouncedAndStoresDoNotClearIt() throws Exception {
     Path file = fs.getPath("/f");
     Files.write(file, new byte[8192]);

@@ -870,10 +870,13 @@ class FilesComparisonTest {
           return s.iterator();
         }, "!IllegalStateException", "!ClosedDirectoryStreamException"),
         compare.likeLinux("DirectoryStream.close while iterating", b -> {
-          try (DirectoryStream<Path> s = Files.newDirectoryStream(b.resolve("d"))) {
+          DirectoryStream<Path> s = Files.newDirectoryStream(b.resolve("d"));
+          try {
             Iterator<Path> it = s.iterator();
             s.close();
             return it.hasNext();
+          } finally {
+            s.close(); // idempotent; closes the stream if iterator() threw
           }
         }, "false", "!ClosedDirectoryStreamException"));
   }

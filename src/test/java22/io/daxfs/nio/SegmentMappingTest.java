@@ -198,6 +198,7 @@ class SegmentMappingTest {
   // ---- the JDK's checks ------------------------------------------------------------------------------
 
   @Test
+  @SuppressWarnings("try") // r is closed inside the try on purpose: map on a closed channel is checked
   void theChannelChecksAreTheJdks() throws IOException {
     Path p = file("f", new byte[100]);
     Path host = Files.write(tmp.resolve("f"), new byte[100]);
