@@ -163,22 +163,4 @@ class FileLayoutTest {
       volume.close();
     }
   }
-
-  /** A one-name relative path. */
-  private record OneName(String name) implements PathNames {
-    @Override
-    public boolean isAbsolute() {
-      return false;
-    }
-
-    @Override
-    public int nameCount() {
-      return 1;
-    }
-
-    @Override
-    public String name(int index) {
-      return name;
-    }
-  }
 }

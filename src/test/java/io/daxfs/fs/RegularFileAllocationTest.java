@@ -94,22 +94,4 @@ class RegularFileAllocationTest {
     ByteBuffer src = ByteBuffer.allocate(64);
     assertThat(leastBytesPerOp(i -> file.write(AccessPath.DAX, WRITES[i & 3], src.clear()))).isLessThan(1);
   }
-
-  /** A one-name relative path. */
-  private record OneName(String name) implements PathNames {
-    @Override
-    public boolean isAbsolute() {
-      return false;
-    }
-
-    @Override
-    public int nameCount() {
-      return 1;
-    }
-
-    @Override
-    public String name(int index) {
-      return name;
-    }
-  }
 }

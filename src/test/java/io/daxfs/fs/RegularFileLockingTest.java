@@ -40,7 +40,7 @@ class RegularFileLockingTest {
   @BeforeEach
   void setUp() throws Exception {
     volume = Volume.create(DaxConfiguration.builder().deviceSize(16L << 20).build());
-    file = volume.open(volume.root(), name("f"), new Volume.OpenSpec(true, true, true, 0644));
+    file = volume.open(volume.root(), new OneName("f"), new Volume.OpenSpec(true, true, true, 0644));
     ByteBuffer data = ByteBuffer.allocate(4 * BLOCK);
     while (data.hasRemaining()) {
       data.put((byte) 7);
@@ -52,30 +52,6 @@ class RegularFileLockingTest {
   void tearDown() throws Exception {
     file.release();
     volume.close();
-  }
-
-  private static PathNames name(String n) {
-    return new PathNames() {
-      @Override
-      public boolean isAbsolute() {
-        return false;
-      }
-
-      @Override
-      public int nameCount() {
-        return 1;
-      }
-
-      @Override
-      public String name(int index) {
-        return n;
-      }
-
-      @Override
-      public String toString() {
-        return n;
-      }
-    };
   }
 
   /** Runs {@code op} on another thread. */
