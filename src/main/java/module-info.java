@@ -20,11 +20,13 @@ module io.daxfs {
   // The nullness annotations of the API (@NullMarked, @Nullable): class-file retention, so nothing
   // needs them at run time, nor to compile against daxfs.
   requires static org.jspecify;
+
   // jdk.nio.mapmode is not required: its map modes are looked up reflectively, and a caller can
   // only pass one if its own module graph holds that module, where the lookup then finds it.
 
   exports io.daxfs;
   exports io.daxfs.junit;
 
-  provides java.nio.file.spi.FileSystemProvider with io.daxfs.nio.DaxFileSystemProvider;
+  provides java.nio.file.spi.FileSystemProvider with
+      io.daxfs.nio.DaxFileSystemProvider;
 }

@@ -36,7 +36,8 @@ public final class LatentErrorsAndScrub implements Sample {
 
   @Override
   public void run(PrintStream out) throws Exception {
-    try (FileSystem fs = DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(16 << 20).build())) {
+    try (FileSystem fs =
+        DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(16 << 20).build())) {
       PmemDevice device = DaxFileSystems.device(fs);
       byte[] journalData = new byte[3 * 4096];
       byte[] archiveData = new byte[2 * 4096];
@@ -48,7 +49,8 @@ public final class LatentErrorsAndScrub implements Sample {
       Files.write(archive, archiveData);
       DaxFiles.injectLatentError(journal, 6000, 1);
       DaxFiles.injectLatentError(archive, 1000, 1);
-      out.printf("wrote %s and %s, then poisoned a sector of each without listing it; badblocks: %s%n",
+      out.printf(
+          "wrote %s and %s, then poisoned a sector of each without listing it; badblocks: %s%n",
           journal, archive, device.badblocks());
       Check.that(device.badblocks().isEmpty(), "latent poison is not listed");
 
@@ -56,14 +58,18 @@ public final class LatentErrorsAndScrub implements Sample {
       try (FileChannel ch = FileChannel.open(journal, READ)) {
         ByteBuffer buf = ByteBuffer.allocate(journalData.length);
         int n = ch.read(buf, 0);
-        out.printf("a read of all %d bytes of %s returns %d: the copy stopped at the poison%n",
+        out.printf(
+            "a read of all %d bytes of %s returns %d: the copy stopped at the poison%n",
             journalData.length, journal, n);
         Check.that(n == 5632, "the read stops at the start of the poisoned sector, byte 5632");
-        Check.that(Arrays.equals(Arrays.copyOf(buf.array(), n), Arrays.copyOf(journalData, n)),
+        Check.that(
+            Arrays.equals(Arrays.copyOf(buf.array(), n), Arrays.copyOf(journalData, n)),
             "the bytes before the poison are returned intact");
-        out.printf("the read listed the poison: badblocks %s, %s lost %s%n",
+        out.printf(
+            "the read listed the poison: badblocks %s, %s lost %s%n",
             device.badblocks(), journal, DaxFiles.badRanges(journal));
-        Check.that(DaxFiles.badRanges(journal).equals(List.of(new FileRange(5632, 512))),
+        Check.that(
+            DaxFiles.badRanges(journal).equals(List.of(new FileRange(5632, 512))),
             "the journal's lost range is known now");
         try {
           ch.read(buf, n);
@@ -73,28 +79,38 @@ public final class LatentErrorsAndScrub implements Sample {
         }
       }
       rewriteDirect(journal, new FileRange(5632, 512), journalData);
-      Check.that(Arrays.equals(Files.readAllBytes(journal), journalData), "the repaired journal reads back whole");
+      Check.that(
+          Arrays.equals(Files.readAllBytes(journal), journalData),
+          "the repaired journal reads back whole");
       out.printf("rewrote [5632, 6144) of %s through DIRECT; it reads cleanly again%n", journal);
 
       // 2. Found by a scrub, before any program read the file.
       Check.that(DaxFiles.badRanges(archive).isEmpty(), "the archive's poison is still latent");
       List<BadBlock> found = device.scrub();
       List<FileRange> lost = DaxFiles.badRanges(archive);
-      out.printf("scrub() found %s; DaxFiles.badRanges now shows %s lost %s, before any read%n",
+      out.printf(
+          "scrub() found %s; DaxFiles.badRanges now shows %s lost %s, before any read%n",
           found, archive, lost);
-      Check.that(found.size() == 1 && found.get(0).count() == 1, "the scrub found the one latent sector");
-      Check.that(lost.equals(List.of(new FileRange(512, 512))), "the archive's lost range is [512, 1024)");
+      Check.that(
+          found.size() == 1 && found.get(0).count() == 1, "the scrub found the one latent sector");
+      Check.that(
+          lost.equals(List.of(new FileRange(512, 512))), "the archive's lost range is [512, 1024)");
       for (FileRange r : lost) {
         rewriteDirect(archive, r, archiveData);
-        out.printf("rewrote %s of %s through DIRECT before anyone met EIO; badblocks: %s%n",
+        out.printf(
+            "rewrote %s of %s through DIRECT before anyone met EIO; badblocks: %s%n",
             r, archive, device.badblocks());
       }
       Check.that(device.badblocks().isEmpty(), "the DIRECT rewrite cleared the sector");
-      Check.that(Arrays.equals(Files.readAllBytes(archive), archiveData), "the archive reads back whole");
+      Check.that(
+          Arrays.equals(Files.readAllBytes(archive), archiveData), "the archive reads back whole");
     }
   }
 
-  /** Writes {@code r} of {@code source} to the file through the block driver, from an aligned buffer. */
+  /**
+   * Writes {@code r} of {@code source} to the file through the block driver, from an aligned
+   * buffer.
+   */
   private static void rewriteDirect(Path file, FileRange r, byte[] source) throws IOException {
     int align = (int) Files.getFileStore(file).getBlockSize();
     ByteBuffer buf = ByteBuffer.allocateDirect((int) r.length() + align).alignedSlice(align);

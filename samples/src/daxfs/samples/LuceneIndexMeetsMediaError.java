@@ -47,8 +47,20 @@ import org.apache.lucene.store.NIOFSDirectory;
  * suite's LuceneMediaErrorTest also rewrites just the lost sectors through DIRECT.
  */
 public final class LuceneIndexMeetsMediaError implements Sample {
-  private static final String[] WORDS = {"pmem", "dax", "order", "invoice", "refund", "shipping", "express",
-      "priority", "backorder", "warranty", "gift", "bulk"};
+  private static final String[] WORDS = {
+    "pmem",
+    "dax",
+    "order",
+    "invoice",
+    "refund",
+    "shipping",
+    "express",
+    "priority",
+    "backorder",
+    "warranty",
+    "gift",
+    "bulk"
+  };
 
   @Override
   public String title() {
@@ -57,7 +69,8 @@ public final class LuceneIndexMeetsMediaError implements Sample {
 
   @Override
   public void run(PrintStream out) throws Exception {
-    try (FileSystem fs = DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(64 << 20).build());
+    try (FileSystem fs =
+            DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(64 << 20).build());
         FileSystem backupFs = DaxFileSystems.newFileSystem()) {
       PmemDevice device = DaxFileSystems.device(fs);
       Path index = fs.getPath("/srv/orders-index");
@@ -68,7 +81,8 @@ public final class LuceneIndexMeetsMediaError implements Sample {
       // MMapDirectory that FSDirectory.open picks fails at open of the damaged file instead, with a
       // new IOException that carries daxfs's message but not the exception itself.
       try (Directory dir = new NIOFSDirectory(index)) {
-        IndexWriterConfig config = new IndexWriterConfig(new StandardAnalyzer()).setUseCompoundFile(false);
+        IndexWriterConfig config =
+            new IndexWriterConfig(new StandardAnalyzer()).setUseCompoundFile(false);
         try (IndexWriter writer = new IndexWriter(dir, config)) {
           for (int i = 0; i < bodies.size(); i++) {
             Document doc = new Document();
@@ -82,25 +96,33 @@ public final class LuceneIndexMeetsMediaError implements Sample {
         }
       }
       String before = answers(index);
-      out.printf("indexed %d orders into %s with IndexWriter and committed; %s%n", bodies.size(), index, before);
+      out.printf(
+          "indexed %d orders into %s with IndexWriter and committed; %s%n",
+          bodies.size(), index, before);
 
       Files.createDirectories(snapshot);
       for (Path f : list(index)) {
         Files.copy(f, snapshot.resolve(f.getFileName().toString()));
       }
-      out.printf("took a snapshot of the committed index on another device: %d files%n", list(snapshot).size());
+      out.printf(
+          "took a snapshot of the committed index on another device: %d files%n",
+          list(snapshot).size());
 
       Path storedFields = index.resolve("_0.fdt");
       long size = Files.size(storedFields);
       DaxFiles.injectError(storedFields, size / 2, 100);
-      out.printf("a media error hits the stored fields, %s (%d bytes), at byte %d; badblocks %s%n",
+      out.printf(
+          "a media error hits the stored fields, %s (%d bytes), at byte %d; badblocks %s%n",
           storedFields.getFileName(), size, size / 2, device.badblocks());
 
-      try (Directory dir = new NIOFSDirectory(index); DirectoryReader reader = DirectoryReader.open(dir)) {
+      try (Directory dir = new NIOFSDirectory(index);
+          DirectoryReader reader = DirectoryReader.open(dir)) {
         IndexSearcher searcher = new IndexSearcher(reader);
         int hits = searcher.count(new TermQuery(new Term("body", "pmem")));
-        out.printf("the index still opens, and a term query still counts %d orders that mention pmem:"
-            + " the postings are intact%n", hits);
+        out.printf(
+            "the index still opens, and a term query still counts %d orders that mention pmem:"
+                + " the postings are intact%n",
+            hits);
         StoredFields stored = searcher.storedFields();
         IOException failure = null;
         int docId = 0;
@@ -113,18 +135,21 @@ public final class LuceneIndexMeetsMediaError implements Sample {
         }
         Check.that(failure != null, "reading every stored document meets the lost bytes");
         Check.that(failure.getClass() == IOException.class, "Lucene reports a plain IOException");
-        out.printf("reading the stored fields of document %d fails; Lucene reports an IOException, \"%s\"%n", docId,
-            failure.getMessage());
+        out.printf(
+            "reading the stored fields of document %d fails; Lucene reports an IOException, \"%s\"%n",
+            docId, failure.getMessage());
         MediaErrorException eio = mediaErrorIn(failure);
         Check.that(eio != null, "daxfs's MediaErrorException is the cause Lucene reports");
-        out.printf("its cause is daxfs's MediaErrorException, with the lost bytes %s and the repair: %s%n",
+        out.printf(
+            "its cause is daxfs's MediaErrorException, with the lost bytes %s and the repair: %s%n",
             eio.badRanges(), eio.recovery().describe());
       }
 
       CheckIndex.Status damaged = checkIndex(index);
       Check.that(!damaged.clean, "CheckIndex finds the damage");
-      out.printf("CheckIndex: clean %s, %d bad segment of %d%n", damaged.clean, damaged.numBadSegments,
-          damaged.segmentInfos.size());
+      out.printf(
+          "CheckIndex: clean %s, %d bad segment of %d%n",
+          damaged.clean, damaged.numBadSegments, damaged.segmentInfos.size());
 
       Map<String, List<FileRange>> lost = badRangesOf(index);
       out.printf("DaxFiles.badRanges over the index directory: %s%n", lost);
@@ -134,7 +159,8 @@ public final class LuceneIndexMeetsMediaError implements Sample {
         Files.delete(index.resolve(name));
         Files.copy(snapshot.resolve(name), index.resolve(name));
       }
-      out.printf("deleted the damaged files and copied them back from the snapshot: %s%n", lost.keySet());
+      out.printf(
+          "deleted the damaged files and copied them back from the snapshot: %s%n", lost.keySet());
       Check.that(badRangesOf(index).isEmpty(), "no index file has lost bytes now");
 
       CheckIndex.Status repaired = checkIndex(index);
@@ -142,14 +168,18 @@ public final class LuceneIndexMeetsMediaError implements Sample {
       String after = answers(index);
       Check.that(after.equals(before), "the searches answer as before the error");
       out.printf("CheckIndex: clean %s; the same answers as before: %s%n", repaired.clean, after);
-      // Where the copies land is the allocator's choice, as on ext4 or XFS: freed bad sectors that no
+      // Where the copies land is the allocator's choice, as on ext4 or XFS: freed bad sectors that
+      // no
       // copy reused hold no file's data and are cleared when a later allocation zeroes them.
       if (device.badblocks().isEmpty()) {
-        out.println("the copy was given the freed blocks, zeroed through the driver as they were allocated:"
-            + " badblocks []");
+        out.println(
+            "the copy was given the freed blocks, zeroed through the driver as they were allocated:"
+                + " badblocks []");
       } else {
-        out.printf("the freed bad sectors hold no file's data and stay listed until a later allocation zeroes"
-            + " them through the driver: badblocks %s%n", device.badblocks());
+        out.printf(
+            "the freed bad sectors hold no file's data and stay listed until a later allocation zeroes"
+                + " them through the driver: badblocks %s%n",
+            device.badblocks());
       }
     }
   }
@@ -168,22 +198,29 @@ public final class LuceneIndexMeetsMediaError implements Sample {
     return bodies;
   }
 
-  /** What the application asks the index: a term query, a range query, and the stored fields of one order. */
+  /**
+   * What the application asks the index: a term query, a range query, and the stored fields of one
+   * order.
+   */
   private static String answers(Path index) throws IOException {
-    try (Directory dir = new NIOFSDirectory(index); DirectoryReader reader = DirectoryReader.open(dir)) {
+    try (Directory dir = new NIOFSDirectory(index);
+        DirectoryReader reader = DirectoryReader.open(dir)) {
       IndexSearcher searcher = new IndexSearcher(reader);
       int pmem = searcher.count(new TermQuery(new Term("body", "pmem")));
       int cheap = searcher.count(IntPoint.newRangeQuery("cents", 0, 999));
       int hit = searcher.search(new TermQuery(new Term("id", "order-1234")), 1).scoreDocs[0].doc;
       Document order = searcher.storedFields().document(hit);
-      return String.format("%d orders mention pmem, %d cost under 10.00, order-1234 reads \"%s\"", pmem, cheap,
-          order.get("body"));
+      return String.format(
+          "%d orders mention pmem, %d cost under 10.00, order-1234 reads \"%s\"",
+          pmem, cheap, order.get("body"));
     }
   }
 
   private static CheckIndex.Status checkIndex(Path index) throws IOException {
-    try (Directory dir = new NIOFSDirectory(index); CheckIndex check = new CheckIndex(dir)) {
-      check.setInfoStream(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    try (Directory dir = new NIOFSDirectory(index);
+        CheckIndex check = new CheckIndex(dir)) {
+      check.setInfoStream(
+          new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
       return check.checkIndex();
     }
   }

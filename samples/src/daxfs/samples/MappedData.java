@@ -43,14 +43,17 @@ public final class MappedData implements Sample {
 
   @Override
   public void run(PrintStream out) throws Exception {
-    try (FileSystem fs = DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(16 << 20).build())) {
+    try (FileSystem fs =
+        DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(16 << 20).build())) {
       PmemDevice device = DaxFileSystems.device(fs);
       byte[] replica = new byte[SIZE];
       new Random(3).nextBytes(replica);
       Path index = fs.getPath("/index.bin");
       Files.write(index, replica);
       DaxFiles.injectError(index, 8192 + 100, 1);
-      out.printf("wrote %s (%d bytes, a copy kept as the replica) and injected an error at byte 8292%n", index, SIZE);
+      out.printf(
+          "wrote %s (%d bytes, a copy kept as the replica) and injected an error at byte 8292%n",
+          index, SIZE);
 
       try (FileChannel ch = FileChannel.open(index, READ, WRITE)) {
         MediaErrorException refused = null;
@@ -58,25 +61,36 @@ public final class MappedData implements Sample {
           ch.map(MapMode.READ_WRITE, 0, SIZE);
         } catch (MediaErrorException e) {
           refused = e;
-          out.println("map() fails where Linux would send SIGBUS on the first load: " + e.getMessage());
+          out.println(
+              "map() fails where Linux would send SIGBUS on the first load: " + e.getMessage());
         }
         Check.that(refused != null, "mapping a range with a bad sector fails at map time");
         Check.that(refused.accessPath() == AccessPath.MMAP, "the error names the MMAP path");
-        Check.that(refused.operation() == MediaErrorException.Operation.MAP, "the failed operation is MAP");
+        Check.that(
+            refused.operation() == MediaErrorException.Operation.MAP,
+            "the failed operation is MAP");
 
         FileRange repair = refused.recovery().range();
         rewriteDirect(index, repair, replica);
-        out.printf("rewrote %s from the replica through DIRECT; badblocks: %s%n", repair, device.badblocks());
+        out.printf(
+            "rewrote %s from the replica through DIRECT; badblocks: %s%n",
+            repair, device.badblocks());
         Check.that(device.badblocks().isEmpty(), "the DIRECT rewrite cleared the sector");
 
         MappedByteBuffer map = ch.map(MapMode.READ_WRITE, 0, SIZE);
-        Check.that(map.getLong(8192) == ByteBuffer.wrap(replica).getLong(8192), "the mapping shows the repaired bytes");
+        Check.that(
+            map.getLong(8192) == ByteBuffer.wrap(replica).getLong(8192),
+            "the mapping shows the repaired bytes");
         map.putLong(0, 0x5EED_CAFE_F00D_BEEFL);
         ByteBuffer eight = ByteBuffer.allocate(8);
         ch.read(eight, 0);
         long seen = eight.flip().getLong();
-        out.printf("map() works now; a putLong(0) through the mapping is what a channel read returns: %x%n", seen);
-        Check.that(seen == 0x5EED_CAFE_F00D_BEEFL, "a store through the mapping is seen by a channel read");
+        out.printf(
+            "map() works now; a putLong(0) through the mapping is what a channel read returns: %x%n",
+            seen);
+        Check.that(
+            seen == 0x5EED_CAFE_F00D_BEEFL,
+            "a store through the mapping is seen by a channel read");
         ByteBuffer.wrap(replica).putLong(0, seen); // keep the replica in step
 
         BlockingQueue<List<FileRange>> told = new LinkedBlockingQueue<>();
@@ -84,16 +98,23 @@ public final class MappedData implements Sample {
         try {
           DaxFiles.injectError(index, 12288 + 700, 1);
           List<FileRange> lost = told.poll(5, TimeUnit.SECONDS);
-          out.printf("new poison under the live mapping; onMediaError tells %s lost %s%n", index, lost);
-          Check.that(List.of(new FileRange(12800, 512)).equals(lost), "the listener names the lost range [12800, 13312)");
+          out.printf(
+              "new poison under the live mapping; onMediaError tells %s lost %s%n", index, lost);
+          Check.that(
+              List.of(new FileRange(12800, 512)).equals(lost),
+              "the listener names the lost range [12800, 13312)");
 
           map.put(12800, replica, 12800, 512);
-          out.printf("storing the replica's bytes through the mapping does not clear it: badRanges %s%n",
+          out.printf(
+              "storing the replica's bytes through the mapping does not clear it: badRanges %s%n",
               DaxFiles.badRanges(index));
-          Check.that(DaxFiles.badRanges(index).equals(lost), "a store through a mapping never clears poison");
+          Check.that(
+              DaxFiles.badRanges(index).equals(lost),
+              "a store through a mapping never clears poison");
 
           rewriteDirect(index, lost.get(0), replica);
-          out.printf("rewrote %s through DIRECT instead: badblocks %s%n", lost.get(0), device.badblocks());
+          out.printf(
+              "rewrote %s through DIRECT instead: badblocks %s%n", lost.get(0), device.badblocks());
           Check.that(device.badblocks().isEmpty(), "the DIRECT rewrite cleared the sector");
         } finally {
           watch.close();
@@ -101,13 +122,18 @@ public final class MappedData implements Sample {
         byte[] viaMap = new byte[SIZE];
         map.get(0, viaMap);
         Check.that(Arrays.equals(viaMap, replica), "the mapping and the replica agree");
-        Check.that(Arrays.equals(Files.readAllBytes(index), replica), "the file reads back equal to the replica");
+        Check.that(
+            Arrays.equals(Files.readAllBytes(index), replica),
+            "the file reads back equal to the replica");
         out.println("the mapping, the file and the replica agree");
       }
     }
   }
 
-  /** Writes {@code r} of {@code source} to the file through the block driver, from an aligned buffer. */
+  /**
+   * Writes {@code r} of {@code source} to the file through the block driver, from an aligned
+   * buffer.
+   */
   private static void rewriteDirect(Path file, FileRange r, byte[] source) throws IOException {
     int align = (int) Files.getFileStore(file).getBlockSize();
     ByteBuffer buf = ByteBuffer.allocateDirect((int) r.length() + align).alignedSlice(align);

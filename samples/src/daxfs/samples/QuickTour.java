@@ -29,28 +29,36 @@ public final class QuickTour implements Sample {
   public void run(PrintStream out) throws IOException {
     try (FileSystem fs = DaxFileSystems.newFileSystem()) {
       PmemDevice device = DaxFileSystems.device(fs);
-      out.printf("created %s on a %d MiB device with %d-byte sectors%n",
-          fs.getRootDirectories().iterator().next().toUri(), device.size() >> 20, device.sectorSize());
+      out.printf(
+          "created %s on a %d MiB device with %d-byte sectors%n",
+          fs.getRootDirectories().iterator().next().toUri(),
+          device.size() >> 20,
+          device.sectorSize());
 
       Path dir = Files.createDirectories(fs.getPath("/data/logs"));
       Path log = dir.resolve("app.log");
       Files.write(log, List.of("started", "working", "stopped"), StandardCharsets.UTF_8);
       List<String> lines = Files.readAllLines(log);
       out.printf("wrote and read back %s: %s%n", log, lines);
-      Check.that(lines.equals(List.of("started", "working", "stopped")), "log lines read back as written");
+      Check.that(
+          lines.equals(List.of("started", "working", "stopped")), "log lines read back as written");
 
       Path blob = dir.resolve("blob.bin");
       byte[] data = new byte[1 << 20];
       for (int i = 0; i < data.length; i++) {
         data[i] = (byte) (i * 31);
       }
-      try (FileChannel ch = FileChannel.open(blob, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.READ)) {
+      try (FileChannel ch =
+          FileChannel.open(
+              blob, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
         ch.write(ByteBuffer.wrap(data));
         ByteBuffer slice = ByteBuffer.allocate(16);
         ch.read(slice, 4096);
-        out.printf("wrote 1 MiB through a FileChannel (the DAX path); 16 bytes at 4096 read back%n");
-        Check.that(slice.get(0) == data[4096] && slice.get(15) == data[4111], "positional read returns the written bytes");
+        out.printf(
+            "wrote 1 MiB through a FileChannel (the DAX path); 16 bytes at 4096 read back%n");
+        Check.that(
+            slice.get(0) == data[4096] && slice.get(15) == data[4111],
+            "positional read returns the written bytes");
       }
 
       Path copy = fs.getPath("/backup/blob.bin");
@@ -64,9 +72,13 @@ public final class QuickTour implements Sample {
         walk.forEach(p -> out.println("  " + p));
       }
       FileStore store = Files.getFileStore(log);
-      out.printf("store %s (%s): %d KiB used of %d KiB; device memory in use: %d KiB%n",
-          store.name(), store.type(), (store.getTotalSpace() - store.getUnallocatedSpace()) >> 10,
-          store.getTotalSpace() >> 10, device.memoryUsed() >> 10);
+      out.printf(
+          "store %s (%s): %d KiB used of %d KiB; device memory in use: %d KiB%n",
+          store.name(),
+          store.type(),
+          (store.getTotalSpace() - store.getUnallocatedSpace()) >> 10,
+          store.getTotalSpace() >> 10,
+          device.memoryUsed() >> 10);
     }
   }
 }

@@ -31,14 +31,17 @@ public final class RestoreFromBackup implements Sample {
 
   @Override
   public void run(PrintStream out) throws Exception {
-    DaxConfiguration config = DaxConfiguration.builder()
-        .deviceSize(16 << 20)
-        .mediaErrorModel(MediaErrorModel.CLEAR_ON_ZERO)
-        .build();
+    DaxConfiguration config =
+        DaxConfiguration.builder()
+            .deviceSize(16 << 20)
+            .mediaErrorModel(MediaErrorModel.CLEAR_ON_ZERO)
+            .build();
     try (FileSystem fs = DaxFileSystems.newFileSystem(config);
         FileSystem backupFs = DaxFileSystems.newFileSystem()) {
       PmemDevice device = DaxFileSystems.device(fs);
-      out.printf("model %s (Linux 4.7 to 5.18): no write clears poison in place%n", device.mediaErrorModel());
+      out.printf(
+          "model %s (Linux 4.7 to 5.18): no write clears poison in place%n",
+          device.mediaErrorModel());
       byte[] photos = new byte[4 * 4096];
       new Random(2).nextBytes(photos);
       Path file = Files.createDirectories(fs.getPath("/srv")).resolve("photos.db");
@@ -46,14 +49,18 @@ public final class RestoreFromBackup implements Sample {
       Files.write(file, photos);
       Files.write(backup, photos);
       List<FileExtent> before = DaxFiles.extents(file);
-      out.printf("wrote %s (%d bytes) and a backup on another device; extents: %s%n",
+      out.printf(
+          "wrote %s (%d bytes) and a backup on another device; extents: %s%n",
           file, photos.length, describe(before, device.sectorSize()));
 
       DaxFiles.injectError(file, 5000, 1);
       DaxFiles.injectError(file, 13000, 1000);
-      out.printf("injected media errors; the device's badblocks: %s, the file lost %s%n",
+      out.printf(
+          "injected media errors; the device's badblocks: %s, the file lost %s%n",
           device.badblocks(), DaxFiles.badRanges(file));
-      Check.that(DaxFiles.badRanges(file).equals(List.of(new FileRange(4608, 512), new FileRange(12800, 1536))),
+      Check.that(
+          DaxFiles.badRanges(file)
+              .equals(List.of(new FileRange(4608, 512), new FileRange(12800, 1536))),
           "the file lost [4608, 5120) and [12800, 14336)");
 
       try {
@@ -64,14 +71,19 @@ public final class RestoreFromBackup implements Sample {
       }
 
       Files.delete(file);
-      out.printf("deleted %s; its blocks are free, but still bad: badblocks %s%n", file, device.badblocks());
+      out.printf(
+          "deleted %s; its blocks are free, but still bad: badblocks %s%n",
+          file, device.badblocks());
       Check.that(device.badblocks().size() == 2, "freeing blocks does not clear them");
 
       Files.copy(backup, file);
       List<FileExtent> after = DaxFiles.extents(file);
-      out.printf("copied the backup in with plain writes; extents: %s%n", describe(after, device.sectorSize()));
+      out.printf(
+          "copied the backup in with plain writes; extents: %s%n",
+          describe(after, device.sectorSize()));
       Check.that(after.equals(before), "the new file got the same device blocks");
-      out.printf("same device blocks, zeroed through the driver as they were allocated: badblocks %s%n",
+      out.printf(
+          "same device blocks, zeroed through the driver as they were allocated: badblocks %s%n",
           device.badblocks());
       Check.that(device.badblocks().isEmpty(), "allocation zeroing cleared the bad sectors");
 
@@ -84,8 +96,13 @@ public final class RestoreFromBackup implements Sample {
   /** Each extent as "file range @ device sectors". */
   private static String describe(List<FileExtent> extents, int sectorSize) {
     return extents.stream()
-        .map(e -> e.fileRange() + " at sectors " + e.physicalOffset() / sectorSize + ".."
-            + ((e.physicalOffset() + e.length()) / sectorSize - 1))
+        .map(
+            e ->
+                e.fileRange()
+                    + " at sectors "
+                    + e.physicalOffset() / sectorSize
+                    + ".."
+                    + ((e.physicalOffset() + e.length()) / sectorSize - 1))
         .collect(Collectors.joining(", "));
   }
 }

@@ -2,7 +2,9 @@ package daxfs.samples;
 
 import java.io.PrintStream;
 
-/** A runnable story that prints what it does and throws {@link AssertionError} if a step misbehaves. */
+/**
+ * A runnable story that prints what it does and throws {@link AssertionError} if a step misbehaves.
+ */
 public interface Sample {
   /** One line saying what the sample shows. */
   String title();

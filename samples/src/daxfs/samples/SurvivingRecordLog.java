@@ -64,7 +64,8 @@ public final class SurvivingRecordLog implements Sample {
   /** Writes the log and its replica, damages the log, replays it; returns how the repair went. */
   private static String replayUnder(MediaErrorModel model, List<byte[]> payloads, PrintStream out)
       throws IOException {
-    DaxConfiguration config = DaxConfiguration.builder().deviceSize(16 << 20).mediaErrorModel(model).build();
+    DaxConfiguration config =
+        DaxConfiguration.builder().deviceSize(16 << 20).mediaErrorModel(model).build();
     try (FileSystem fs = DaxFileSystems.newFileSystem(config);
         FileSystem replicaFs = DaxFileSystems.newFileSystem()) {
       PmemDevice device = DaxFileSystems.device(fs);
@@ -76,8 +77,10 @@ public final class SurvivingRecordLog implements Sample {
       }
       long size = Files.size(log);
       DaxFiles.injectError(log, 5000, 1);
-      DaxFiles.injectError(log, size - 10, 1); // the log's last sector, which the last page runs past
-      out.printf("  wrote %d records (%d bytes) to %s and a replica; poisoned bytes 5000 and %d%n",
+      DaxFiles.injectError(
+          log, size - 10, 1); // the log's last sector, which the last page runs past
+      out.printf(
+          "  wrote %d records (%d bytes) to %s and a replica; poisoned bytes 5000 and %d%n",
           payloads.size(), size, log, size - 10);
 
       Replica source = new Replica(replica);
@@ -94,13 +97,17 @@ public final class SurvivingRecordLog implements Sample {
             int crc = header.getInt();
             ByteBuffer payload = readFully(ch, pos + HEADER, length);
             Check.that(crc32(payload) == crc, "record " + count + " has a good CRC");
-            Check.that(payload.equals(ByteBuffer.wrap(payloads.get(count))), "record " + count + " is as written");
+            Check.that(
+                payload.equals(ByteBuffer.wrap(payloads.get(count))),
+                "record " + count + " is as written");
             count++;
             pos += HEADER + length;
           } catch (MediaErrorException e) {
             Check.that(++repairs <= 4, "each repair lets the replay go on");
             out.printf("  EIO replaying record %d at byte %d: %s%n", count, pos, e.getMessage());
-            Check.that(DaxFiles.badRanges(log).containsAll(e.badRanges()), "the exception names lost ranges of the file");
+            Check.that(
+                DaxFiles.badRanges(log).containsAll(e.badRanges()),
+                "the exception names lost ranges of the file");
             kind = e.recovery().kind();
             rewritten += repair(log, size, e.recovery(), source, out);
           }
@@ -109,20 +116,25 @@ public final class SurvivingRecordLog implements Sample {
       Check.that(count == payloads.size(), "every record was replayed");
       Check.that(repairs == 2, "each of the two bad sectors was met once");
       Check.that(device.badblocks().isEmpty(), "the badblocks list is empty");
-      Check.that(Files.size(log) == size && Files.mismatch(log, replica) == -1, "the log equals its replica");
-      out.printf("  replayed all %d records, every CRC good; %d bytes rewritten; badblocks %s%n",
+      Check.that(
+          Files.size(log) == size && Files.mismatch(log, replica) == -1,
+          "the log equals its replica");
+      out.printf(
+          "  replayed all %d records, every CRC good; %d bytes rewritten; badblocks %s%n",
           count, rewritten, device.badblocks());
-      String how = switch (kind) {
-        case REWRITE_DIRECT -> "rewrote just the lost sectors through DIRECT";
-        case REWRITE_PAGES -> "rewrote the lost sectors' whole pages with plain writes";
-        case REALLOCATE -> "punched out the lost sectors' blocks and wrote them again";
-      };
+      String how =
+          switch (kind) {
+            case REWRITE_DIRECT -> "rewrote just the lost sectors through DIRECT";
+            case REWRITE_PAGES -> "rewrote the lost sectors' whole pages with plain writes";
+            case REALLOCATE -> "punched out the lost sectors' blocks and wrote them again";
+          };
       return String.format("%s, %d bytes", how, rewritten);
     }
   }
 
   /** Repairs the range {@code how} names by the way it names; returns the bytes written. */
-  private static long repair(Path log, long size, Recovery how, Replica source, PrintStream out) throws IOException {
+  private static long repair(Path log, long size, Recovery how, Replica source, PrintStream out)
+      throws IOException {
     FileRange r = how.range();
     ByteBuffer bytes = source.fetch(r, out);
     long written;
@@ -130,22 +142,29 @@ public final class SurvivingRecordLog implements Sample {
       case REWRITE_DIRECT -> {
         // The block driver takes whole sectors from an aligned buffer, and clears them first.
         int align = (int) Files.getFileStore(log).getBlockSize();
-        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.remaining() + align).alignedSlice(align);
+        ByteBuffer direct =
+            ByteBuffer.allocateDirect(bytes.remaining() + align).alignedSlice(align);
         direct.put(bytes).flip();
         written = writeFully(log, direct, r.offset(), WRITE, ExtendedOpenOption.DIRECT);
-        out.printf("  REWRITE_DIRECT: wrote the %d bytes of %s through ExtendedOpenOption.DIRECT%n", written, r);
+        out.printf(
+            "  REWRITE_DIRECT: wrote the %d bytes of %s through ExtendedOpenOption.DIRECT%n",
+            written, r);
       }
       case REWRITE_PAGES -> {
         // A plain write of whole, aligned 4 KiB pages is a recovery write: it clears, then writes.
         written = writeFully(log, bytes, r.offset(), WRITE);
-        out.printf("  REWRITE_PAGES: wrote the whole pages %s (%d bytes) with a plain write%n", r, written);
+        out.printf(
+            "  REWRITE_PAGES: wrote the whole pages %s (%d bytes) with a plain write%n",
+            r, written);
       }
       case REALLOCATE -> {
-        // No write clears in place: drop the blocks, and the rewrite gets new ones, zeroed through the driver.
+        // No write clears in place: drop the blocks, and the rewrite gets new ones, zeroed through
+        // the driver.
         DaxFiles.punchHole(log, r.offset(), r.length());
         long inFile = Math.min(r.end(), size) - r.offset();
         written = writeFully(log, bytes.limit((int) inFile), r.offset(), WRITE);
-        out.printf("  REALLOCATE: punched a hole over %s, then wrote its %d bytes again with a plain write%n",
+        out.printf(
+            "  REALLOCATE: punched a hole over %s, then wrote its %d bytes again with a plain write%n",
             r, written);
       }
       default -> throw new AssertionError(how.kind());
@@ -186,7 +205,8 @@ public final class SurvivingRecordLog implements Sample {
     return buf.flip();
   }
 
-  private static long writeFully(Path file, ByteBuffer buf, long pos, OpenOption... options) throws IOException {
+  private static long writeFully(Path file, ByteBuffer buf, long pos, OpenOption... options)
+      throws IOException {
     long written = 0;
     try (FileChannel ch = FileChannel.open(file, options)) {
       while (buf.hasRemaining()) {
@@ -199,7 +219,8 @@ public final class SurvivingRecordLog implements Sample {
   /** The replica log: the same records in the same layout, healthy; it serves records by number. */
   private static final class Replica {
     private final Path log;
-    private final List<Long> starts = new ArrayList<>(); // record i spans [starts[i], starts[i + 1])
+    private final List<Long> starts =
+        new ArrayList<>(); // record i spans [starts[i], starts[i + 1])
 
     Replica(Path log) throws IOException {
       this.log = log;
@@ -213,9 +234,7 @@ public final class SurvivingRecordLog implements Sample {
       }
     }
 
-    /**
-     * The bytes of {@code r}, from the records that overlap it (zeros past the last record).
-     */
+    /** The bytes of {@code r}, from the records that overlap it (zeros past the last record). */
     ByteBuffer fetch(FileRange r, PrintStream out) throws IOException {
       int first = -1;
       int last = -1;
@@ -232,7 +251,8 @@ public final class SurvivingRecordLog implements Sample {
       try (FileChannel ch = FileChannel.open(log, READ)) {
         records = readFully(ch, from, (int) (to - from));
       }
-      out.printf("  re-fetched records %d..%d (bytes [%d, %d)) from the replica%n", first, last, from, to);
+      out.printf(
+          "  re-fetched records %d..%d (bytes [%d, %d)) from the replica%n", first, last, from, to);
       byte[] bytes = new byte[(int) r.length()];
       long start = Math.max(from, r.offset());
       long end = Math.min(to, r.end());

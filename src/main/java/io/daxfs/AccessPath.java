@@ -11,9 +11,8 @@ public enum AccessPath {
    */
   DAX,
   /**
-   * The block-driver path taken by {@link com.sun.nio.file.ExtendedOpenOption#DIRECT} under
-   * {@link MediaErrorModel#DIRECT_BYPASS}: whole sectors only; a write over known bad sectors clears
-   * them.
+   * The block-driver path taken by {@link com.sun.nio.file.ExtendedOpenOption#DIRECT} under {@link
+   * MediaErrorModel#DIRECT_BYPASS}: whole sectors only; a write over known bad sectors clears them.
    */
   DIRECT,
   /** Loads and stores through a {@link java.nio.MappedByteBuffer} from {@code FileChannel.map}. */

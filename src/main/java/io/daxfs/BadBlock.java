@@ -10,7 +10,10 @@ import static com.google.common.base.Preconditions.checkArgument;
  * @param count number of consecutive bad sectors, at least 1
  */
 public record BadBlock(long startSector, long count) {
-  /** @throws IllegalArgumentException if {@code startSector} is negative or {@code count} is not positive */
+  /**
+   * @throws IllegalArgumentException if {@code startSector} is negative or {@code count} is not
+   *     positive
+   */
   public BadBlock {
     checkArgument(startSector >= 0, "startSector must not be negative: %s", startSector);
     checkArgument(count > 0, "count must be positive: %s", count);

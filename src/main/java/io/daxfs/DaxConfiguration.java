@@ -17,16 +17,25 @@ import org.jspecify.annotations.Nullable;
  * java.net.URI, Map)} with {@link #fromEnvironment(Map)}.
  */
 public final class DaxConfiguration {
-  /** Environment key for {@link Builder#deviceSize(long)}; a number or a size such as {@code "64m"}. */
+  /**
+   * Environment key for {@link Builder#deviceSize(long)}; a number or a size such as {@code "64m"}.
+   */
   public static final String DEVICE_SIZE = "deviceSize";
+
   /** Environment key for {@link Builder#blockSize(int)}. */
   public static final String BLOCK_SIZE = "blockSize";
+
   /** Environment key for {@link Builder#sectorSize(int)}. */
   public static final String SECTOR_SIZE = "sectorSize";
+
   /** Environment key for {@link Builder#mediaErrorModel(MediaErrorModel)}; the constant's name. */
   public static final String MEDIA_ERROR_MODEL = "mediaErrorModel";
-  /** Environment key for {@link Builder#memoryDirectory(Path)}; a path of the default filesystem. */
+
+  /**
+   * Environment key for {@link Builder#memoryDirectory(Path)}; a path of the default filesystem.
+   */
   public static final String MEMORY_DIRECTORY = "memoryDirectory";
+
   /** Environment key for {@link Builder#umask(int)}; an octal string such as {@code "022"}. */
   public static final String UMASK = "umask";
 
@@ -52,7 +61,9 @@ public final class DaxConfiguration {
     this.umask = b.umask;
   }
 
-  /** The defaults: a 256 MiB sparse device, 4 KiB blocks, 512-byte sectors, {@code DIRECT_BYPASS}. */
+  /**
+   * The defaults: a 256 MiB sparse device, 4 KiB blocks, 512-byte sectors, {@code DIRECT_BYPASS}.
+   */
   public static DaxConfiguration defaults() {
     return builder().build();
   }
@@ -87,17 +98,23 @@ public final class DaxConfiguration {
     for (Map.Entry<String, ?> e : env.entrySet()) {
       String key = e.getKey();
       Object value = e.getValue();
-      checkArgument(KEYS.contains(key), "unknown daxfs environment key '%s'; known keys: %s", key, KEYS);
+      checkArgument(
+          KEYS.contains(key), "unknown daxfs environment key '%s'; known keys: %s", key, KEYS);
       requireNonNull(value, () -> "value of environment key " + key);
       switch (key) {
         case DEVICE_SIZE -> b.deviceSize(parseSize(key, value));
         case BLOCK_SIZE -> b.blockSize(intSetting(key, parseSize(key, value)));
         case SECTOR_SIZE -> b.sectorSize(intSetting(key, parseSize(key, value)));
-        case MEDIA_ERROR_MODEL -> b.mediaErrorModel(
-            value instanceof MediaErrorModel m ? m : parseModel(value.toString()));
-        case MEMORY_DIRECTORY -> b.memoryDirectory(
-            value instanceof Path p ? p : Path.of(value.toString()));
-        case UMASK -> b.umask(value instanceof Number n ? intSetting(key, n.longValue()) : parseOctal(value.toString()));
+        case MEDIA_ERROR_MODEL ->
+            b.mediaErrorModel(
+                value instanceof MediaErrorModel m ? m : parseModel(value.toString()));
+        case MEMORY_DIRECTORY ->
+            b.memoryDirectory(value instanceof Path p ? p : Path.of(value.toString()));
+        case UMASK ->
+            b.umask(
+                value instanceof Number n
+                    ? intSetting(key, n.longValue())
+                    : parseOctal(value.toString()));
         default -> throw new AssertionError(key);
       }
     }
@@ -105,8 +122,9 @@ public final class DaxConfiguration {
   }
 
   /**
-   * Reads a size: a plain number of bytes or a number followed by {@code k}, {@code m}, {@code g} or
-   * {@code t} (binary multiples, case-insensitive, an optional trailing {@code b} or {@code ib}).
+   * Reads a size: a plain number of bytes or a number followed by {@code k}, {@code m}, {@code g}
+   * or {@code t} (binary multiples, case-insensitive, an optional trailing {@code b} or {@code
+   * ib}).
    *
    * @throws IllegalArgumentException if the text is not such a size or overflows
    */
@@ -135,7 +153,8 @@ public final class DaxConfiguration {
     try {
       n = Long.parseLong(s);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a size: '" + text + "' (use bytes, or 64k, 64m, 1g, 1t)");
+      throw new IllegalArgumentException(
+          "not a size: '" + text + "' (use bytes, or 64k, 64m, 1g, 1t)");
     }
     checkArgument(n >= 0, "negative size: '%s'", text);
     checkArgument(n <= (Long.MAX_VALUE >> shift), "size overflows: '%s'", text);
@@ -166,7 +185,12 @@ public final class DaxConfiguration {
       return MediaErrorModel.valueOf(s.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          MEDIA_ERROR_MODEL + ": unknown model '" + s + "'; one of " + Set.of(MediaErrorModel.values()), e);
+          MEDIA_ERROR_MODEL
+              + ": unknown model '"
+              + s
+              + "'; one of "
+              + Set.of(MediaErrorModel.values()),
+          e);
     }
   }
 
@@ -206,7 +230,10 @@ public final class DaxConfiguration {
     return Optional.ofNullable(memoryDirectory);
   }
 
-  /** Permission bits removed from the mode of every new file, directory and link (octal 022 by default). */
+  /**
+   * Permission bits removed from the mode of every new file, directory and link (octal 022 by
+   * default).
+   */
   public int umask() {
     return umask;
   }
@@ -229,10 +256,18 @@ public final class DaxConfiguration {
 
   @Override
   public String toString() {
-    return "DaxConfiguration{deviceSize=" + deviceSize + ", blockSize=" + blockSize
-        + ", sectorSize=" + sectorSize + ", mediaErrorModel=" + mediaErrorModel
+    return "DaxConfiguration{deviceSize="
+        + deviceSize
+        + ", blockSize="
+        + blockSize
+        + ", sectorSize="
+        + sectorSize
+        + ", mediaErrorModel="
+        + mediaErrorModel
         + (memoryDirectory == null ? "" : ", memoryDirectory=" + memoryDirectory)
-        + ", umask=0" + Integer.toOctalString(umask) + "}";
+        + ", umask=0"
+        + Integer.toOctalString(umask)
+        + "}";
   }
 
   /** Builds a {@link DaxConfiguration}. Not thread-safe. */
@@ -276,7 +311,9 @@ public final class DaxConfiguration {
       return this;
     }
 
-    /** Bits (octal 0 to 0777) removed from the permissions of new files, as a process umask does. */
+    /**
+     * Bits (octal 0 to 0777) removed from the permissions of new files, as a process umask does.
+     */
     public Builder umask(int mask) {
       this.umask = mask;
       return this;
@@ -288,19 +325,36 @@ public final class DaxConfiguration {
      * @throws IllegalArgumentException if a setting is out of range or they do not fit together
      */
     public DaxConfiguration build() {
-      checkArgument(sectorSize == 512 || sectorSize == 4096,
-          "sectorSize must be 512 or 4096, got %s", sectorSize);
-      checkArgument(Integer.bitCount(blockSize) == 1 && blockSize >= 512 && blockSize <= 65536,
-          "blockSize must be a power of two from 512 to 65536, got %s", blockSize);
-      checkArgument(blockSize >= sectorSize,
-          "blockSize (%s) must be at least the sectorSize (%s)", blockSize, sectorSize);
-      checkArgument(deviceSize > 0 && deviceSize <= MAX_DEVICE_SIZE,
-          "deviceSize must be from 1 block to 2^50 bytes, got %s", deviceSize);
-      checkArgument(deviceSize % blockSize == 0,
-          "deviceSize (%s) must be a multiple of the blockSize (%s)", deviceSize, blockSize);
-      checkArgument(deviceSize >= 16L * blockSize,
-          "deviceSize (%s) must hold at least 16 blocks of %s bytes", deviceSize, blockSize);
-      checkArgument((umask & ~0777) == 0, "umask must be within octal 0777, got %s",
+      checkArgument(
+          sectorSize == 512 || sectorSize == 4096,
+          "sectorSize must be 512 or 4096, got %s",
+          sectorSize);
+      checkArgument(
+          Integer.bitCount(blockSize) == 1 && blockSize >= 512 && blockSize <= 65536,
+          "blockSize must be a power of two from 512 to 65536, got %s",
+          blockSize);
+      checkArgument(
+          blockSize >= sectorSize,
+          "blockSize (%s) must be at least the sectorSize (%s)",
+          blockSize,
+          sectorSize);
+      checkArgument(
+          deviceSize > 0 && deviceSize <= MAX_DEVICE_SIZE,
+          "deviceSize must be from 1 block to 2^50 bytes, got %s",
+          deviceSize);
+      checkArgument(
+          deviceSize % blockSize == 0,
+          "deviceSize (%s) must be a multiple of the blockSize (%s)",
+          deviceSize,
+          blockSize);
+      checkArgument(
+          deviceSize >= 16L * blockSize,
+          "deviceSize (%s) must hold at least 16 blocks of %s bytes",
+          deviceSize,
+          blockSize);
+      checkArgument(
+          (umask & ~0777) == 0,
+          "umask must be within octal 0777, got %s",
           Integer.toOctalString(umask));
       return new DaxConfiguration(this);
     }

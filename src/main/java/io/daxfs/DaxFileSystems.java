@@ -28,14 +28,17 @@ import java.nio.file.FileSystemAlreadyExistsException;
 public final class DaxFileSystems {
   private DaxFileSystems() {}
 
-  /** A new filesystem with the {@linkplain DaxConfiguration#defaults() defaults} and a unique name. */
+  /**
+   * A new filesystem with the {@linkplain DaxConfiguration#defaults() defaults} and a unique name.
+   */
   public static FileSystem newFileSystem() throws IOException {
     return newFileSystem(DaxConfiguration.defaults());
   }
 
   /** A new filesystem as configured, with a unique name. */
   public static FileSystem newFileSystem(DaxConfiguration config) throws IOException {
-    return DaxFileSystemProvider.instance().newAnonymousFileSystem(requireNonNull(config, "config"));
+    return DaxFileSystemProvider.instance()
+        .newAnonymousFileSystem(requireNonNull(config, "config"));
   }
 
   /**

@@ -14,22 +14,23 @@ import java.nio.file.ProviderMismatchException;
 import java.util.List;
 
 /**
- * What a recovery needs beyond {@code java.nio.file}, for files of a daxfs filesystem: where a
- * file lives on the device ({@code FIEMAP}), which of its bytes are lost (badblocks translated to
- * file ranges), poisoning a file's sectors in tests, and punching holes ({@code fallocate}).
+ * What a recovery needs beyond {@code java.nio.file}, for files of a daxfs filesystem: where a file
+ * lives on the device ({@code FIEMAP}), which of its bytes are lost (badblocks translated to file
+ * ranges), poisoning a file's sectors in tests, and punching holes ({@code fallocate}).
  *
- * <p>Every method follows symbolic links and throws {@link ProviderMismatchException} for a path
- * of another provider, {@link NoSuchFileException} if the file does not exist, and {@link
+ * <p>Every method follows symbolic links and throws {@link ProviderMismatchException} for a path of
+ * another provider, {@link NoSuchFileException} if the file does not exist, and {@link
  * FileSystemException} ("Is a directory") if it is not a regular file.
  *
- * <p>Whether a file is DAX, as Linux's {@code statx(2)} tells with {@code STATX_ATTR_DAX}, is a file
- * attribute: {@code Files.getAttribute(path, "dax:isDax")} (or {@code Files.readAttributes(path,
- * "dax:*")}) gives {@code Boolean.TRUE} for every regular file of daxfs and {@code FALSE} for
- * directories and symbolic links (read with {@code NOFOLLOW_LINKS}), as on ext4 or XFS mounted
- * with {@code dax=always}. The {@code dax} view is listed by {@code supportedFileAttributeViews()}
- * and {@code FileStore.supportsFileAttributeView("dax")}; it is read-only, so setting it throws
- * {@link IllegalArgumentException} as the JDK does for a read-only attribute. Other providers
- * throw {@link UnsupportedOperationException} for the view ("View 'dax' not available").
+ * <p>Whether a file is DAX, as Linux's {@code statx(2)} tells with {@code STATX_ATTR_DAX}, is a
+ * file attribute: {@code Files.getAttribute(path, "dax:isDax")} (or {@code
+ * Files.readAttributes(path, "dax:*")}) gives {@code Boolean.TRUE} for every regular file of daxfs
+ * and {@code FALSE} for directories and symbolic links (read with {@code NOFOLLOW_LINKS}), as on
+ * ext4 or XFS mounted with {@code dax=always}. The {@code dax} view is listed by {@code
+ * supportedFileAttributeViews()} and {@code FileStore.supportsFileAttributeView("dax")}; it is
+ * read-only, so setting it throws {@link IllegalArgumentException} as the JDK does for a read-only
+ * attribute. Other providers throw {@link UnsupportedOperationException} for the view ("View 'dax'
+ * not available").
  */
 public final class DaxFiles {
   private DaxFiles() {}
@@ -70,7 +71,8 @@ public final class DaxFiles {
     inject(file, offset, length, true);
   }
 
-  private static void inject(Path file, long offset, long length, boolean latent) throws IOException {
+  private static void inject(Path file, long offset, long length, boolean latent)
+      throws IOException {
     RegularFile f = file(file);
     var device = f.volume().device();
     int sector = device.sectorSize();
@@ -89,8 +91,8 @@ public final class DaxFiles {
    * Deallocates {@code [offset, offset + length)} and keeps the file's size, as {@code fallocate(
    * FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)} does: whole blocks inside the range return to the
    * allocator, partial blocks at its edges are zeroed (through the driver, clearing poison, when
-   * sector-aligned; else through DAX). The range then reads as zeros, and a later write gives it new
-   * blocks zeroed through the driver: the way to repair a range under {@link
+   * sector-aligned; else through DAX). The range then reads as zeros, and a later write gives it
+   * new blocks zeroed through the driver: the way to repair a range under {@link
    * MediaErrorModel#CLEAR_ON_ZERO}.
    *
    * @throws IllegalArgumentException if {@code offset} is negative or {@code length} not positive
@@ -103,7 +105,8 @@ public final class DaxFiles {
     try {
       f.punchHole(offset, length);
     } catch (FileMediaFault fault) {
-      throw DaxFileSystem.of(file).mediaError(file, fault, MediaErrorException.Operation.PUNCH_HOLE);
+      throw DaxFileSystem.of(file)
+          .mediaError(file, fault, MediaErrorException.Operation.PUNCH_HOLE);
     }
   }
 
@@ -111,15 +114,19 @@ public final class DaxFiles {
    * Watches a file for bytes that become known lost from now on, wherever its blocks are at that
    * moment. Close the returned handle to stop.
    */
-  public static AutoCloseable onMediaError(Path file, MediaErrorListener listener) throws IOException {
+  public static AutoCloseable onMediaError(Path file, MediaErrorListener listener)
+      throws IOException {
     requireNonNull(listener, "listener");
     RegularFile f = file(file);
-    return f.volume().device().onNewBadBlocks(blocks -> {
-      List<FileRange> lost = f.rangesOn(blocks);
-      if (!lost.isEmpty()) {
-        listener.mediaErrorFound(file, lost);
-      }
-    });
+    return f.volume()
+        .device()
+        .onNewBadBlocks(
+            blocks -> {
+              List<FileRange> lost = f.rangesOn(blocks);
+              if (!lost.isEmpty()) {
+                listener.mediaErrorFound(file, lost);
+              }
+            });
   }
 
   private static RegularFile file(Path file) throws IOException {

@@ -13,7 +13,9 @@ import static com.google.common.base.Preconditions.checkArgument;
  * @param last whether this is the file's last extent ({@code FIEMAP_EXTENT_LAST})
  */
 public record FileExtent(long logicalOffset, long physicalOffset, long length, boolean last) {
-  /** @throws IllegalArgumentException if an offset is negative or the length not positive */
+  /**
+   * @throws IllegalArgumentException if an offset is negative or the length not positive
+   */
   public FileExtent {
     checkArgument(logicalOffset >= 0, "logicalOffset must not be negative: %s", logicalOffset);
     checkArgument(physicalOffset >= 0, "physicalOffset must not be negative: %s", physicalOffset);

@@ -9,7 +9,10 @@ import static com.google.common.base.Preconditions.checkArgument;
  * @param length number of bytes, at least 1
  */
 public record FileRange(long offset, long length) {
-  /** @throws IllegalArgumentException if {@code offset} is negative, {@code length} not positive, or the end overflows */
+  /**
+   * @throws IllegalArgumentException if {@code offset} is negative, {@code length} not positive, or
+   *     the end overflows
+   */
   public FileRange {
     checkArgument(offset >= 0, "offset must not be negative: %s", offset);
     checkArgument(length > 0, "length must be positive: %s", length);

@@ -35,7 +35,10 @@ public final class MediaErrorException extends FileSystemException {
   public enum Operation {
     READ,
     WRITE,
-    /** {@code FileChannel.map}: daxfs reports poison at map time, where Linux would deliver SIGBUS on access. */
+    /**
+     * {@code FileChannel.map}: daxfs reports poison at map time, where Linux would deliver SIGBUS
+     * on access.
+     */
     MAP,
     /** Zeroing the partial last block of a truncate. */
     TRUNCATE,
@@ -61,8 +64,14 @@ public final class MediaErrorException extends FileSystemException {
    * @param recovery how to repair {@code badRanges}
    * @throws IllegalArgumentException if a list is empty or a number negative
    */
-  public MediaErrorException(@Nullable String file, Operation operation, long position, List<FileRange> badRanges,
-      List<BadBlock> badBlocks, AccessPath accessPath, Recovery recovery) {
+  public MediaErrorException(
+      @Nullable String file,
+      Operation operation,
+      long position,
+      List<FileRange> badRanges,
+      List<BadBlock> badBlocks,
+      AccessPath accessPath,
+      Recovery recovery) {
     super(file, null, REASON);
     this.operation = requireNonNull(operation, "operation");
     checkArgument(position >= 0, "position must not be negative: %s", position);
@@ -110,11 +119,21 @@ public final class MediaErrorException extends FileSystemException {
    */
   @Override
   public String getMessage() {
-    return super.getMessage() + " (" + accessPath + " " + operation.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
-        + " at " + position
-        + ": lost bytes " + badRanges.stream().map(FileRange::toString).collect(Collectors.joining(", "))
-        + " on sectors " + badBlocks.stream().map(b -> b.startSector() + "+" + b.count())
+    return super.getMessage()
+        + " ("
+        + accessPath
+        + " "
+        + operation.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+        + " at "
+        + position
+        + ": lost bytes "
+        + badRanges.stream().map(FileRange::toString).collect(Collectors.joining(", "))
+        + " on sectors "
+        + badBlocks.stream()
+            .map(b -> b.startSector() + "+" + b.count())
             .collect(Collectors.joining(", "))
-        + "; to repair, " + recovery.describe() + ")";
+        + "; to repair, "
+        + recovery.describe()
+        + ")";
   }
 }

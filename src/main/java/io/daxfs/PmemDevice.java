@@ -9,8 +9,8 @@ import java.util.function.Consumer;
  * errors may be injected and scrubbed while other threads do I/O.
  *
  * <p>Sectors are counted from the start of the device. Every method taking {@code (sector, count)}
- * throws {@link IllegalArgumentException}, naming the device size, when the range is not inside
- * the device or {@code count} is not positive.
+ * throws {@link IllegalArgumentException}, naming the device size, when the range is not inside the
+ * device or {@code count} is not positive.
  */
 public interface PmemDevice {
   /** Capacity in bytes. */
@@ -53,7 +53,8 @@ public interface PmemDevice {
 
   /**
    * Injects {@code count} one-sector errors at distinct sectors chosen by a generator seeded with
-   * {@code seed} (the same seed gives the same sectors on a device of the same size), listed at once.
+   * {@code seed} (the same seed gives the same sectors on a device of the same size), listed at
+   * once.
    *
    * @return the sectors injected, sorted
    * @throws IllegalArgumentException if {@code count} is negative or more than the device's sectors
@@ -64,8 +65,9 @@ public interface PmemDevice {
   List<BadBlock> badblocks();
 
   /**
-   * The badblocks list as {@code /sys/block/pmemX/badblocks} shows it: one {@code "<start> <count>"}
-   * line per range, ranges longer than 512 sectors split as the kernel's table stores them.
+   * The badblocks list as {@code /sys/block/pmemX/badblocks} shows it: one {@code "<start>
+   * <count>"} line per range, ranges longer than 512 sectors split as the kernel's table stores
+   * them.
    */
   String badblocksText();
 
@@ -78,10 +80,10 @@ public interface PmemDevice {
 
   /**
    * Registers a listener told of sectors each time they become known bad (injection, scrub, or
-   * poison consumed by an access). Returns a handle that
-   * removes the listener when closed. Listeners run on a daxfs thread, in the order the sectors
-   * became known (never on the thread doing the I/O, which may hold the file's lock). That thread
-   * ends when idle; closing the filesystem waits for the listeners already notified.
+   * poison consumed by an access). Returns a handle that removes the listener when closed.
+   * Listeners run on a daxfs thread, in the order the sectors became known (never on the thread
+   * doing the I/O, which may hold the file's lock). That thread ends when idle; closing the
+   * filesystem waits for the listeners already notified.
    */
   AutoCloseable onNewBadBlocks(Consumer<List<BadBlock>> listener);
 }

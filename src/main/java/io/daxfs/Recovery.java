@@ -19,14 +19,15 @@ public record Recovery(Kind kind, FileRange range) {
      */
     REWRITE_DIRECT,
     /**
-     * Rewrite {@code range} (whole, aligned 4 KiB pages) with plain writes: the recovery write clears
-     * each page's poison, then writes ({@link MediaErrorModel#RECOVERY_WRITE}).
+     * Rewrite {@code range} (whole, aligned 4 KiB pages) with plain writes: the recovery write
+     * clears each page's poison, then writes ({@link MediaErrorModel#RECOVERY_WRITE}).
      */
     REWRITE_PAGES,
     /**
      * No write clears the range in place: give the file new blocks, which are zeroed through the
      * driver, by punching a hole over {@code range} ({@link DaxFiles#punchHole}) and rewriting it,
-     * or by deleting the file and restoring it from a backup ({@link MediaErrorModel#CLEAR_ON_ZERO}).
+     * or by deleting the file and restoring it from a backup ({@link
+     * MediaErrorModel#CLEAR_ON_ZERO}).
      */
     REALLOCATE
   }
@@ -36,7 +37,10 @@ public record Recovery(Kind kind, FileRange range) {
     requireNonNull(range, "range");
   }
 
-  /** The repair for {@code lost} under {@code model}, aligned to {@code sectorSize} and {@code blockSize}. */
+  /**
+   * The repair for {@code lost} under {@code model}, aligned to {@code sectorSize} and {@code
+   * blockSize}.
+   */
   public static Recovery of(MediaErrorModel model, FileRange lost, int sectorSize, int blockSize) {
     return switch (model) {
       case DIRECT_BYPASS -> new Recovery(Kind.REWRITE_DIRECT, lost.roundedOut(sectorSize));
@@ -48,9 +52,13 @@ public record Recovery(Kind kind, FileRange range) {
   /** One sentence a person can act on. */
   public String describe() {
     return switch (kind) {
-      case REWRITE_DIRECT -> "rewrite bytes " + range + " through a channel opened with ExtendedOpenOption.DIRECT";
+      case REWRITE_DIRECT ->
+          "rewrite bytes " + range + " through a channel opened with ExtendedOpenOption.DIRECT";
       case REWRITE_PAGES -> "rewrite bytes " + range + " (whole 4 KiB pages) with plain writes";
-      case REALLOCATE -> "punch a hole over bytes " + range + " and rewrite them, or restore the file from a backup";
+      case REALLOCATE ->
+          "punch a hole over bytes "
+              + range
+              + " and rewrite them, or restore the file from a backup";
     };
   }
 }

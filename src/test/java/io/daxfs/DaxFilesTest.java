@@ -14,7 +14,6 @@ import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileStore;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -31,8 +30,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The file-level recovery helpers: where a file lives ({@code FIEMAP}), poisoning a file's
- * sectors, translating badblocks back to file ranges, and punching holes.
+ * The file-level recovery helpers: where a file lives ({@code FIEMAP}), poisoning a file's sectors,
+ * translating badblocks back to file ranges, and punching holes.
  */
 class DaxFilesTest {
   private static final int BLOCK = 4096;
@@ -106,7 +105,8 @@ class DaxFilesTest {
     return Files.getFileStore(p).getUnallocatedSpace();
   }
 
-  // ---- extents ------------------------------------------------------------------------------------
+  // ---- extents
+  // ------------------------------------------------------------------------------------
 
   @Test
   void sequentiallyWrittenFileIsOneLastExtentOfWholeBlocks() throws IOException {
@@ -127,7 +127,8 @@ class DaxFilesTest {
     assertThat(e.length()).isEqualTo(6L * BLOCK);
     assertThat(e.last()).isTrue();
     assertThat(e.physicalOffset() % BLOCK).isZero();
-    assertThat(e.physicalOffset() + e.length()).isLessThanOrEqualTo(DaxFileSystems.device(fs).size());
+    assertThat(e.physicalOffset() + e.length())
+        .isLessThanOrEqualTo(DaxFileSystems.device(fs).size());
     assertThat(freeBefore - unallocated(p)).as("allocated bytes").isEqualTo(e.length());
   }
 
@@ -152,7 +153,8 @@ class DaxFilesTest {
       ByteBuffer before = ByteBuffer.allocate(1);
       assertThat(ch.read(before, 4607)).isEqualTo(1);
       assertThat(before.get(0)).isEqualTo(data[4607]);
-      assertThatThrownBy(() -> ch.read(ByteBuffer.allocate(1), 4608)).isInstanceOf(MediaErrorException.class);
+      assertThatThrownBy(() -> ch.read(ByteBuffer.allocate(1), 4608))
+          .isInstanceOf(MediaErrorException.class);
       assertThat(ch.read(ByteBuffer.allocate(1), 5120)).isEqualTo(1);
     }
   }
@@ -181,15 +183,19 @@ class DaxFilesTest {
         assertThat(e.logicalOffset()).as("file order, no gap").isEqualTo(logical);
         assertThat(e.last()).isEqualTo(i == list.size() - 1);
         assertThat(e.physicalOffset() % BLOCK).isZero();
-        assertThat(e.physicalOffset() + e.length()).isLessThanOrEqualTo(DaxFileSystems.device(fs).size());
+        assertThat(e.physicalOffset() + e.length())
+            .isLessThanOrEqualTo(DaxFileSystems.device(fs).size());
         logical += e.length();
       }
     }
     // The two files never share a device byte.
     for (FileExtent x : ea) {
       for (FileExtent y : eb) {
-        assertThat(x.physicalOffset() + x.length() <= y.physicalOffset()
-            || y.physicalOffset() + y.length() <= x.physicalOffset()).as("%s vs %s", x, y).isTrue();
+        assertThat(
+                x.physicalOffset() + x.length() <= y.physicalOffset()
+                    || y.physicalOffset() + y.length() <= x.physicalOffset())
+            .as("%s vs %s", x, y)
+            .isTrue();
       }
     }
   }
@@ -205,7 +211,9 @@ class DaxFilesTest {
 
     List<FileExtent> extents = DaxFiles.extents(p);
 
-    assertThat(extents).extracting(FileExtent::logicalOffset).containsExactly(0L, 10L * BLOCK, 20L * BLOCK);
+    assertThat(extents)
+        .extracting(FileExtent::logicalOffset)
+        .containsExactly(0L, 10L * BLOCK, 20L * BLOCK);
     assertThat(extents).extracting(FileExtent::length).containsOnly((long) BLOCK);
     assertThat(extents).extracting(FileExtent::last).containsExactly(false, false, true);
   }
@@ -219,7 +227,8 @@ class DaxFilesTest {
     assertThat(DaxFiles.extents(link)).isEqualTo(DaxFiles.extents(p));
   }
 
-  // ---- injectError ----------------------------------------------------------------------------------
+  // ---- injectError
+  // ----------------------------------------------------------------------------------
 
   @Test
   void injectErrorPoisonsExactlyTheSectorsBehindTheRange() throws IOException {
@@ -245,7 +254,8 @@ class DaxFilesTest {
 
     DaxFiles.injectError(p, 4095, 1); // the file's last byte
 
-    assertThat(DaxFileSystems.device(fs).badblocks()).isEqualTo(bb(sectorOf(extents, 4095, SECTOR), 1));
+    assertThat(DaxFileSystems.device(fs).badblocks())
+        .isEqualTo(bb(sectorOf(extents, 4095, SECTOR), 1));
   }
 
   @Test
@@ -256,15 +266,19 @@ class DaxFilesTest {
     List<FileExtent> extents = DaxFiles.extents(a);
     FileExtent e0 = extents.get(0);
     FileExtent e1 = extents.get(1);
-    assertThat(e0.physicalOffset() + e0.length()).as("not contiguous").isNotEqualTo(e1.physicalOffset());
+    assertThat(e0.physicalOffset() + e0.length())
+        .as("not contiguous")
+        .isNotEqualTo(e1.physicalOffset());
     long boundary = e1.logicalOffset();
 
     // The last sector of the first extent and the first two of the second.
     DaxFiles.injectError(a, boundary - 100, 100 + 2 * SECTOR);
 
-    List<BadBlock> expected = new ArrayList<>(bb(
-        sectorOf(extents, boundary - 1, SECTOR), 1,
-        sectorOf(extents, boundary, SECTOR), 2));
+    List<BadBlock> expected =
+        new ArrayList<>(
+            bb(
+                sectorOf(extents, boundary - 1, SECTOR), 1,
+                sectorOf(extents, boundary, SECTOR), 2));
     expected.sort((x, y) -> Long.compare(x.startSector(), y.startSector()));
     assertThat(DaxFileSystems.device(fs).badblocks()).isEqualTo(expected);
     // Back in file terms, the two device ranges are one lost range, in file order.
@@ -281,21 +295,29 @@ class DaxFilesTest {
     }
 
     assertThatThrownBy(() -> DaxFiles.injectError(p, 2L * BLOCK, 10))
-        .as("inside a hole").isInstanceOf(IllegalArgumentException.class);
+        .as("inside a hole")
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> DaxFiles.injectError(p, BLOCK - 10, 20))
-        .as("running into a hole").isInstanceOf(IllegalArgumentException.class);
+        .as("running into a hole")
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> DaxFiles.injectError(p, 5L * BLOCK, 1))
-        .as("at end of file").isInstanceOf(IllegalArgumentException.class);
+        .as("at end of file")
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> DaxFiles.injectError(p, 5L * BLOCK - 1, 2))
-        .as("running past end of file").isInstanceOf(IllegalArgumentException.class);
+        .as("running past end of file")
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> DaxFiles.injectError(p, 0, 0))
-        .as("empty").isInstanceOf(IllegalArgumentException.class);
+        .as("empty")
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> DaxFiles.injectError(p, 0, -1))
-        .as("negative length").isInstanceOf(IllegalArgumentException.class);
+        .as("negative length")
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> DaxFiles.injectError(p, -1, 2))
-        .as("negative offset").isInstanceOf(IllegalArgumentException.class);
+        .as("negative offset")
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> DaxFiles.injectError(p, 1, Long.MAX_VALUE))
-        .as("overflowing end").isInstanceOf(IllegalArgumentException.class);
+        .as("overflowing end")
+        .isInstanceOf(IllegalArgumentException.class);
     // A rejected range poisons nothing, not even the part of it that had sectors.
     assertThat(DaxFileSystems.device(fs).badblocks()).isEmpty();
   }
@@ -327,11 +349,13 @@ class DaxFilesTest {
 
     DaxFiles.injectError(p, BLOCK + 1, 1);
 
-    assertThat(DaxFileSystems.device(fs).badblocks()).isEqualTo(bb(sectorOf(extents, BLOCK + 1, sectorSize), 1));
+    assertThat(DaxFileSystems.device(fs).badblocks())
+        .isEqualTo(bb(sectorOf(extents, BLOCK + 1, sectorSize), 1));
     assertThat(DaxFiles.badRanges(p)).containsExactly(new FileRange(BLOCK, sectorSize));
   }
 
-  // ---- badRanges ----------------------------------------------------------------------------------
+  // ---- badRanges
+  // ----------------------------------------------------------------------------------
 
   @Test
   void healthyFileHasNoBadRangesEvenWithBadSectorsElsewhere() throws IOException {
@@ -358,10 +382,11 @@ class DaxFilesTest {
     DaxFiles.injectError(p, 1024, 1); // sector 2: adjacent to sector 1, merged
     DaxFiles.injectError(p, 2 * BLOCK, 2 * SECTOR);
 
-    assertThat(DaxFiles.badRanges(p)).containsExactly(
-        new FileRange(SECTOR, 2 * SECTOR),
-        new FileRange(2 * BLOCK, 2 * SECTOR),
-        new FileRange(3 * BLOCK, SECTOR));
+    assertThat(DaxFiles.badRanges(p))
+        .containsExactly(
+            new FileRange(SECTOR, 2 * SECTOR),
+            new FileRange(2 * BLOCK, 2 * SECTOR),
+            new FileRange(3 * BLOCK, SECTOR));
   }
 
   @Test
@@ -379,9 +404,10 @@ class DaxFilesTest {
     device.injectError(sectorOf(extents, 2 * BLOCK, SECTOR), 1); // first of block 2
 
     // Blocks 1 and 2 are on different device ranges, yet their lost bytes are contiguous.
-    assertThat(DaxFiles.badRanges(a)).containsExactly(
-        new FileRange(BLOCK + 7 * SECTOR, 2 * SECTOR),
-        new FileRange(4 * BLOCK + 3 * SECTOR, SECTOR));
+    assertThat(DaxFiles.badRanges(a))
+        .containsExactly(
+            new FileRange(BLOCK + 7 * SECTOR, 2 * SECTOR),
+            new FileRange(4 * BLOCK + 3 * SECTOR, SECTOR));
     assertThat(DaxFiles.badRanges(b)).isEmpty();
   }
 
@@ -393,14 +419,17 @@ class DaxFilesTest {
 
     MediaErrorException e;
     try (FileChannel ch = FileChannel.open(p, READ)) {
-      e = catchThrowableOfType(MediaErrorException.class, () -> ch.read(ByteBuffer.allocate(BLOCK), BLOCK));
+      e =
+          catchThrowableOfType(
+              MediaErrorException.class, () -> ch.read(ByteBuffer.allocate(BLOCK), BLOCK));
     }
 
     assertThat(e.badRanges()).isEqualTo(DaxFiles.badRanges(p));
     assertThat(e.badBlocks()).isEqualTo(DaxFileSystems.device(fs).badblocks());
   }
 
-  // ---- punchHole --------------------------------------------------------------------------------------
+  // ---- punchHole
+  // --------------------------------------------------------------------------------------
 
   @Test
   void punchHoleFreesWholeBlocksKeepsTheSizeAndReadsAsZeros() throws IOException {
@@ -419,7 +448,8 @@ class DaxFilesTest {
     byte[] expected = data.clone();
     Arrays.fill(expected, (int) from, (int) to, (byte) 0);
     assertThat(Files.readAllBytes(p)).isEqualTo(expected);
-    assertThat(DaxFiles.extents(p)).extracting(FileExtent::logicalOffset, FileExtent::length)
+    assertThat(DaxFiles.extents(p))
+        .extracting(FileExtent::logicalOffset, FileExtent::length)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(0L, 2L * BLOCK),
             org.assertj.core.groups.Tuple.tuple(5L * BLOCK, 3L * BLOCK));
@@ -445,14 +475,18 @@ class DaxFilesTest {
     Path p = fs().getPath("/f");
     Files.write(p, pattern(BLOCK, 1));
 
-    assertThatThrownBy(() -> DaxFiles.punchHole(p, -1, 10)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> DaxFiles.punchHole(p, 0, 0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> DaxFiles.punchHole(p, 10, Long.MAX_VALUE)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> DaxFiles.punchHole(p, -1, 10))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> DaxFiles.punchHole(p, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> DaxFiles.punchHole(p, 10, Long.MAX_VALUE))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void rewritingAPunchedBadRangeClearsTheBadblocks() throws IOException {
-    Path p = fs(DaxConfiguration.builder().mediaErrorModel(MediaErrorModel.CLEAR_ON_ZERO)).getPath("/f");
+    Path p =
+        fs(DaxConfiguration.builder().mediaErrorModel(MediaErrorModel.CLEAR_ON_ZERO)).getPath("/f");
     byte[] data = pattern(4 * BLOCK, 1);
     Files.write(p, data);
     DaxFiles.injectError(p, BLOCK + 100, 2 * BLOCK); // blocks 1..3
@@ -462,8 +496,10 @@ class DaxFilesTest {
     MediaErrorException e;
     try (FileChannel ch = FileChannel.open(p, WRITE)) {
       // Under CLEAR_ON_ZERO no write clears in place...
-      e = catchThrowableOfType(MediaErrorException.class,
-          () -> ch.write(ByteBuffer.wrap(data, BLOCK, 3 * BLOCK), BLOCK));
+      e =
+          catchThrowableOfType(
+              MediaErrorException.class,
+              () -> ch.write(ByteBuffer.wrap(data, BLOCK, 3 * BLOCK), BLOCK));
     }
     // ...and the exception says how: reallocate the lost range, block-aligned.
     assertThat(e.recovery().kind()).isEqualTo(Recovery.Kind.REALLOCATE);
@@ -507,8 +543,10 @@ class DaxFilesTest {
     Files.write(p, data);
     DaxFiles.injectError(p, 2 * SECTOR, SECTOR);
 
-    MediaErrorException e = catchThrowableOfType(MediaErrorException.class,
-        () -> DaxFiles.punchHole(p, 100, 2000)); // zeroed through DAX, which fails
+    MediaErrorException e =
+        catchThrowableOfType(
+            MediaErrorException.class,
+            () -> DaxFiles.punchHole(p, 100, 2000)); // zeroed through DAX, which fails
 
     assertThat(e.operation()).isEqualTo(MediaErrorException.Operation.PUNCH_HOLE);
     assertThat(e.badRanges()).containsExactly(new FileRange(2 * SECTOR, SECTOR));
@@ -522,19 +560,24 @@ class DaxFilesTest {
     }
   }
 
-  // ---- what the helpers accept -------------------------------------------------------------------------
+  // ---- what the helpers accept
+  // -------------------------------------------------------------------------
 
   @Test
   void pathOfAnotherProviderIsAProviderMismatch() throws IOException {
     fs();
     try (FileSystem jimfs = Jimfs.newFileSystem(Configuration.unix())) {
       Path other = Files.write(jimfs.getPath("/f"), new byte[10]);
-      assertThatThrownBy(() -> DaxFiles.extents(other)).isInstanceOf(ProviderMismatchException.class);
-      assertThatThrownBy(() -> DaxFiles.badRanges(other)).isInstanceOf(ProviderMismatchException.class);
-      assertThatThrownBy(() -> DaxFiles.injectError(other, 0, 1)).isInstanceOf(ProviderMismatchException.class);
+      assertThatThrownBy(() -> DaxFiles.extents(other))
+          .isInstanceOf(ProviderMismatchException.class);
+      assertThatThrownBy(() -> DaxFiles.badRanges(other))
+          .isInstanceOf(ProviderMismatchException.class);
+      assertThatThrownBy(() -> DaxFiles.injectError(other, 0, 1))
+          .isInstanceOf(ProviderMismatchException.class);
       assertThatThrownBy(() -> DaxFiles.injectLatentError(other, 0, 1))
           .isInstanceOf(ProviderMismatchException.class);
-      assertThatThrownBy(() -> DaxFiles.punchHole(other, 0, 1)).isInstanceOf(ProviderMismatchException.class);
+      assertThatThrownBy(() -> DaxFiles.punchHole(other, 0, 1))
+          .isInstanceOf(ProviderMismatchException.class);
     }
   }
 
@@ -543,18 +586,21 @@ class DaxFilesTest {
     Path missing = fs().getPath("/no/such");
     assertThatThrownBy(() -> DaxFiles.extents(missing)).isInstanceOf(NoSuchFileException.class);
     assertThatThrownBy(() -> DaxFiles.badRanges(missing)).isInstanceOf(NoSuchFileException.class);
-    assertThatThrownBy(() -> DaxFiles.injectError(missing, 0, 1)).isInstanceOf(NoSuchFileException.class);
-    assertThatThrownBy(() -> DaxFiles.punchHole(missing, 0, 1)).isInstanceOf(NoSuchFileException.class);
+    assertThatThrownBy(() -> DaxFiles.injectError(missing, 0, 1))
+        .isInstanceOf(NoSuchFileException.class);
+    assertThatThrownBy(() -> DaxFiles.punchHole(missing, 0, 1))
+        .isInstanceOf(NoSuchFileException.class);
   }
 
   @Test
   void directoryIsNotARegularFile() throws IOException {
     Path dir = Files.createDirectory(fs().getPath("/d"));
-    List<org.assertj.core.api.ThrowableAssert.ThrowingCallable> calls = List.of(
-        () -> DaxFiles.extents(dir),
-        () -> DaxFiles.badRanges(dir),
-        () -> DaxFiles.injectError(dir, 0, 1),
-        () -> DaxFiles.punchHole(dir, 0, 1));
+    List<org.assertj.core.api.ThrowableAssert.ThrowingCallable> calls =
+        List.of(
+            () -> DaxFiles.extents(dir),
+            () -> DaxFiles.badRanges(dir),
+            () -> DaxFiles.injectError(dir, 0, 1),
+            () -> DaxFiles.punchHole(dir, 0, 1));
     for (var call : calls) {
       FileSystemException e = catchThrowableOfType(FileSystemException.class, call);
       assertThat(e).isNotNull().isNotInstanceOf(NoSuchFileException.class);
@@ -588,11 +634,13 @@ class DaxFilesTest {
     Files.write(file, pattern(1000, 7));
     DaxFiles.injectError(file, 600, 1); // sector [512, 1024): holds data up to 1000
     long blockStart = DaxFiles.extents(file).get(0).physicalOffset();
-    DaxFileSystems.device(fs).injectError((blockStart + 2048) / SECTOR, 1); // past the end, same block
+    DaxFileSystems.device(fs)
+        .injectError((blockStart + 2048) / SECTOR, 1); // past the end, same block
     assertThat(DaxFiles.badRanges(file)).containsExactly(new FileRange(512, 512));
     try (FileChannel ch = FileChannel.open(file, WRITE)) {
       assertThatThrownBy(() -> ch.write(ByteBuffer.wrap(new byte[10]), 2100))
-          .isInstanceOfSatisfying(MediaErrorException.class,
+          .isInstanceOfSatisfying(
+              MediaErrorException.class,
               e -> assertThat(e.badRanges()).containsExactly(new FileRange(2048, 512)));
     }
   }

@@ -37,10 +37,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Every exception daxfs throws to a program is of a public type, and so is everything in its cause
- * chain and among its suppressed exceptions: programs catch, log, serialize and rebuild them (Lucene's
- * {@code MMapDirectory} rebuilds a failed map's exception from its message and cause), and must never
- * meet daxfs's internal classes there. A media error's message alone tells the lost ranges and the
- * repair.
+ * chain and among its suppressed exceptions: programs catch, log, serialize and rebuild them
+ * (Lucene's {@code MMapDirectory} rebuilds a failed map's exception from its message and cause),
+ * and must never meet daxfs's internal classes there. A media error's message alone tells the lost
+ * ranges and the repair.
  */
 class ExceptionTypesTest {
   private static final int SIZE = 3 * 4096;
@@ -57,8 +57,9 @@ class ExceptionTypesTest {
   }
 
   private void setUp(MediaErrorModel model, long deviceSize) throws IOException {
-    fs = DaxFileSystems.newFileSystem(
-        DaxConfiguration.builder().deviceSize(deviceSize).mediaErrorModel(model).build());
+    fs =
+        DaxFileSystems.newFileSystem(
+            DaxConfiguration.builder().deviceSize(deviceSize).mediaErrorModel(model).build());
     file = fs.getPath("/data");
     byte[] data = new byte[SIZE];
     new Random(7).nextBytes(data);
@@ -71,10 +72,14 @@ class ExceptionTypesTest {
     if (pkg.startsWith("java.") || pkg.startsWith("javax.")) {
       return true;
     }
-    return (pkg.equals("io.daxfs") || pkg.equals("io.daxfs.junit")) && Modifier.isPublic(c.getModifiers());
+    return (pkg.equals("io.daxfs") || pkg.equals("io.daxfs.junit"))
+        && Modifier.isPublic(c.getModifiers());
   }
 
-  /** Asserts that {@code t}, its causes and its suppressed exceptions, recursively, are all of public types. */
+  /**
+   * Asserts that {@code t}, its causes and its suppressed exceptions, recursively, are all of
+   * public types.
+   */
   static void assertOnlyPublicTypes(String what, Throwable t) {
     Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     List<Throwable> todo = new ArrayList<>(List.of(t));
@@ -103,7 +108,8 @@ class ExceptionTypesTest {
     try {
       action.run();
     } catch (Throwable t) {
-      Throwable actual = t instanceof ExecutionException e && e.getCause() != null ? e.getCause() : t;
+      Throwable actual =
+          t instanceof ExecutionException e && e.getCause() != null ? e.getCause() : t;
       assertOnlyPublicTypes(what, t);
       assertThat(actual).as(what).isInstanceOf(type);
       return type.cast(actual);
@@ -117,65 +123,103 @@ class ExceptionTypesTest {
     setUp(model, 16 << 20);
     DaxFiles.injectError(file, BAD.offset(), BAD.length());
     Class<MediaErrorException> me = MediaErrorException.class;
-    thrown("channel read", me, () -> {
-      try (FileChannel ch = FileChannel.open(file, READ)) {
-        ch.read(ByteBuffer.allocate(SIZE), BAD.offset());
-      }
-    });
-    thrown("scattering read", me, () -> {
-      try (FileChannel ch = FileChannel.open(file, READ)) {
-        ch.position(BAD.offset()).read(new ByteBuffer[] {ByteBuffer.allocate(100), ByteBuffer.allocate(100)});
-      }
-    });
-    thrown("DIRECT read", me, () -> {
-      try (FileChannel ch = FileChannel.open(file, READ, ExtendedOpenOption.DIRECT)) {
-        ByteBuffer buf = ByteBuffer.allocateDirect(8192).alignedSlice(4096).limit(4096);
-        ch.read(buf, 4096);
-      }
-    });
+    thrown(
+        "channel read",
+        me,
+        () -> {
+          try (FileChannel ch = FileChannel.open(file, READ)) {
+            ch.read(ByteBuffer.allocate(SIZE), BAD.offset());
+          }
+        });
+    thrown(
+        "scattering read",
+        me,
+        () -> {
+          try (FileChannel ch = FileChannel.open(file, READ)) {
+            ch.position(BAD.offset())
+                .read(new ByteBuffer[] {ByteBuffer.allocate(100), ByteBuffer.allocate(100)});
+          }
+        });
+    thrown(
+        "DIRECT read",
+        me,
+        () -> {
+          try (FileChannel ch = FileChannel.open(file, READ, ExtendedOpenOption.DIRECT)) {
+            ByteBuffer buf = ByteBuffer.allocateDirect(8192).alignedSlice(4096).limit(4096);
+            ch.read(buf, 4096);
+          }
+        });
     thrown("readAllBytes", me, () -> Files.readAllBytes(file));
-    thrown("input stream", me, () -> {
-      try (InputStream in = Files.newInputStream(file)) {
-        in.readAllBytes();
-      }
-    });
-    thrown("transferTo", me, () -> {
-      try (FileChannel ch = FileChannel.open(file, READ)) {
-        ch.transferTo(BAD.offset(), 100, Channels.newChannel(new java.io.ByteArrayOutputStream()));
-      }
-    });
-    thrown("asynchronous read", me, () -> {
-      try (AsynchronousFileChannel ch = AsynchronousFileChannel.open(file, READ)) {
-        ch.read(ByteBuffer.allocate(100), BAD.offset()).get(10, TimeUnit.SECONDS);
-      }
-    });
+    thrown(
+        "input stream",
+        me,
+        () -> {
+          try (InputStream in = Files.newInputStream(file)) {
+            in.readAllBytes();
+          }
+        });
+    thrown(
+        "transferTo",
+        me,
+        () -> {
+          try (FileChannel ch = FileChannel.open(file, READ)) {
+            ch.transferTo(
+                BAD.offset(), 100, Channels.newChannel(new java.io.ByteArrayOutputStream()));
+          }
+        });
+    thrown(
+        "asynchronous read",
+        me,
+        () -> {
+          try (AsynchronousFileChannel ch = AsynchronousFileChannel.open(file, READ)) {
+            ch.read(ByteBuffer.allocate(100), BAD.offset()).get(10, TimeUnit.SECONDS);
+          }
+        });
     thrown("copy", me, () -> Files.copy(file, fs.getPath("/copy")));
-    thrown("copy to another provider", me, () -> {
-      try (FileSystem jimfs = Jimfs.newFileSystem()) {
-        Files.copy(file, jimfs.getPath("/copy"));
-      }
-    });
-    thrown("map READ_ONLY", me, () -> {
-      try (FileChannel ch = FileChannel.open(file, READ)) {
-        ch.map(MapMode.READ_ONLY, 0, SIZE);
-      }
-    });
-    thrown("map READ_WRITE", me, () -> {
-      try (FileChannel ch = FileChannel.open(file, READ, WRITE)) {
-        ch.map(MapMode.READ_WRITE, 4096, 4096);
-      }
-    });
-    thrown("partial write", me, () -> {
-      try (FileChannel ch = FileChannel.open(file, WRITE)) {
-        ch.write(ByteBuffer.allocate(10), BAD.offset() + 10);
-      }
-    });
-    thrown("truncate inside the bad sector", me, () -> {
-      try (FileChannel ch = FileChannel.open(file, WRITE)) {
-        ch.truncate(BAD.offset() + 100);
-      }
-    });
-    thrown("punchHole inside the bad sector", me, () -> DaxFiles.punchHole(file, BAD.offset() + 100, 100));
+    thrown(
+        "copy to another provider",
+        me,
+        () -> {
+          try (FileSystem jimfs = Jimfs.newFileSystem()) {
+            Files.copy(file, jimfs.getPath("/copy"));
+          }
+        });
+    thrown(
+        "map READ_ONLY",
+        me,
+        () -> {
+          try (FileChannel ch = FileChannel.open(file, READ)) {
+            ch.map(MapMode.READ_ONLY, 0, SIZE);
+          }
+        });
+    thrown(
+        "map READ_WRITE",
+        me,
+        () -> {
+          try (FileChannel ch = FileChannel.open(file, READ, WRITE)) {
+            ch.map(MapMode.READ_WRITE, 4096, 4096);
+          }
+        });
+    thrown(
+        "partial write",
+        me,
+        () -> {
+          try (FileChannel ch = FileChannel.open(file, WRITE)) {
+            ch.write(ByteBuffer.allocate(10), BAD.offset() + 10);
+          }
+        });
+    thrown(
+        "truncate inside the bad sector",
+        me,
+        () -> {
+          try (FileChannel ch = FileChannel.open(file, WRITE)) {
+            ch.truncate(BAD.offset() + 100);
+          }
+        });
+    thrown(
+        "punchHole inside the bad sector",
+        me,
+        () -> DaxFiles.punchHole(file, BAD.offset() + 100, 100));
   }
 
   /**
@@ -188,11 +232,15 @@ class ExceptionTypesTest {
   void aRebuiltMapErrorKeepsTheRangesAndTheRepair(MediaErrorModel model) throws IOException {
     setUp(model, 16 << 20);
     DaxFiles.injectError(file, BAD.offset(), BAD.length());
-    MediaErrorException e = thrown("map", MediaErrorException.class, () -> {
-      try (FileChannel ch = FileChannel.open(file, READ)) {
-        ch.map(MapMode.READ_ONLY, 0, SIZE);
-      }
-    });
+    MediaErrorException e =
+        thrown(
+            "map",
+            MediaErrorException.class,
+            () -> {
+              try (FileChannel ch = FileChannel.open(file, READ)) {
+                ch.map(MapMode.READ_ONLY, 0, SIZE);
+              }
+            });
     IOException rebuilt = new IOException(e.getMessage() + " [hint]", e.getCause());
     assertOnlyPublicTypes("rebuilt", rebuilt);
     assertThat(rebuilt.getMessage())
@@ -206,41 +254,67 @@ class ExceptionTypesTest {
   @Test
   void noSpaceHoldsOnlyPublicTypes() throws IOException {
     setUp(MediaErrorModel.DIRECT_BYPASS, 1 << 20);
-    FileSystemException full = thrown("write past the device", FileSystemException.class,
-        () -> Files.write(fs.getPath("/big"), new byte[2 << 20]));
+    FileSystemException full =
+        thrown(
+            "write past the device",
+            FileSystemException.class,
+            () -> Files.write(fs.getPath("/big"), new byte[2 << 20]));
     assertThat(full.getReason()).isEqualTo("No space left on device");
-    thrown("map past the device", FileSystemException.class, () -> {
-      try (FileChannel ch = FileChannel.open(fs.getPath("/m"), CREATE, READ, WRITE)) {
-        ch.map(MapMode.READ_WRITE, 0, 2 << 20);
-      }
-    });
-    thrown("copy past the device", FileSystemException.class, () -> {
-      Files.write(fs.getPath("/half"), new byte[600 << 10]);
-      Files.copy(fs.getPath("/half"), fs.getPath("/half2"));
-    });
+    thrown(
+        "map past the device",
+        FileSystemException.class,
+        () -> {
+          try (FileChannel ch = FileChannel.open(fs.getPath("/m"), CREATE, READ, WRITE)) {
+            ch.map(MapMode.READ_WRITE, 0, 2 << 20);
+          }
+        });
+    thrown(
+        "copy past the device",
+        FileSystemException.class,
+        () -> {
+          Files.write(fs.getPath("/half"), new byte[600 << 10]);
+          Files.copy(fs.getPath("/half"), fs.getPath("/half2"));
+        });
   }
 
   @Test
   void badInputAndClosedThingsHoldOnlyPublicTypes() throws Exception {
     setUp(MediaErrorModel.DIRECT_BYPASS, 16 << 20);
-    thrown("misaligned DIRECT", IOException.class, () -> {
-      try (FileChannel ch = FileChannel.open(file, READ, ExtendedOpenOption.DIRECT)) {
-        ch.read(ByteBuffer.allocate(100), 3);
-      }
-    });
-    thrown("negative position", IllegalArgumentException.class, () -> {
-      try (FileChannel ch = FileChannel.open(file, READ)) {
-        ch.read(ByteBuffer.allocate(1), -1);
-      }
-    });
-    thrown("another provider's path", ProviderMismatchException.class,
+    thrown(
+        "misaligned DIRECT",
+        IOException.class,
+        () -> {
+          try (FileChannel ch = FileChannel.open(file, READ, ExtendedOpenOption.DIRECT)) {
+            ch.read(ByteBuffer.allocate(100), 3);
+          }
+        });
+    thrown(
+        "negative position",
+        IllegalArgumentException.class,
+        () -> {
+          try (FileChannel ch = FileChannel.open(file, READ)) {
+            ch.read(ByteBuffer.allocate(1), -1);
+          }
+        });
+    thrown(
+        "another provider's path",
+        ProviderMismatchException.class,
         () -> fs.provider().newFileChannel(Path.of("x"), Set.of(READ)));
-    thrown("bad injection", IllegalArgumentException.class, () -> DaxFiles.injectError(file, SIZE, 512));
-    thrown("missing file", java.nio.file.NoSuchFileException.class, () -> Files.readAllBytes(fs.getPath("/none")));
+    thrown(
+        "bad injection",
+        IllegalArgumentException.class,
+        () -> DaxFiles.injectError(file, SIZE, 512));
+    thrown(
+        "missing file",
+        java.nio.file.NoSuchFileException.class,
+        () -> Files.readAllBytes(fs.getPath("/none")));
     thrown("reading a directory", IOException.class, () -> Files.readAllBytes(fs.getPath("/")));
     FileChannel open = FileChannel.open(file, READ);
     fs.close();
-    thrown("closed channel", java.nio.channels.ClosedChannelException.class, () -> open.read(ByteBuffer.allocate(1)));
+    thrown(
+        "closed channel",
+        java.nio.channels.ClosedChannelException.class,
+        () -> open.read(ByteBuffer.allocate(1)));
     thrown("closed filesystem", ClosedFileSystemException.class, () -> Files.readAllBytes(file));
   }
 }

@@ -48,8 +48,10 @@ class MediaErrorConcurrencyTest {
   private static final int FILE_SIZE = FILE_BLOCKS * BLOCK;
   private static final int DAX_READERS = 3;
   private static final int DIRECT_READERS = 1;
+
   /** Reads per reader; the injector and repairer run while any reader still reads. */
   private static final int READS = 8_000;
+
   /** A cap on the injector's and repairer's loops, so that nothing here is unbounded. */
   private static final int MAX_MUTATIONS = 200_000;
 
@@ -60,10 +62,12 @@ class MediaErrorConcurrencyTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    fs = DaxFileSystems.newFileSystem(DaxConfiguration.builder()
-        .deviceSize(16 << 20)
-        .mediaErrorModel(MediaErrorModel.DIRECT_BYPASS)
-        .build());
+    fs =
+        DaxFileSystems.newFileSystem(
+            DaxConfiguration.builder()
+                .deviceSize(16 << 20)
+                .mediaErrorModel(MediaErrorModel.DIRECT_BYPASS)
+                .build());
     device = DaxFileSystems.device(fs);
     file = fs.getPath("/data");
     content = new byte[FILE_SIZE];
@@ -88,6 +92,7 @@ class MediaErrorConcurrencyTest {
 
   /** What went wrong, per thread; empty at the end or the test fails with all of it. */
   private final Queue<String> failures = new ConcurrentLinkedQueue<>();
+
   private final AtomicLong goodReads = new AtomicLong();
   private final AtomicLong shortReads = new AtomicLong();
   private final AtomicLong mediaErrors = new AtomicLong();
@@ -109,51 +114,64 @@ class MediaErrorConcurrencyTest {
       for (int i = 0; i < DAX_READERS + DIRECT_READERS; i++) {
         boolean isDirect = i >= DAX_READERS;
         long seed = 100 + i;
-        tasks.add(() -> {
-          start.await();
-          try {
-            reader(isDirect ? direct : shared, isDirect, seed);
-          } finally {
-            if (readersLeft.decrementAndGet() == 0) {
-              readersDone.set(true);
-            }
-          }
-          return null;
-        });
+        tasks.add(
+            () -> {
+              start.await();
+              try {
+                reader(isDirect ? direct : shared, isDirect, seed);
+              } finally {
+                if (readersLeft.decrementAndGet() == 0) {
+                  readersDone.set(true);
+                }
+              }
+              return null;
+            });
       }
-      tasks.add(() -> {
-        start.await();
-        injector(readersDone, 200);
-        return null;
-      });
-      tasks.add(() -> {
-        start.await();
-        repairer(repairChannel, readersDone, 300);
-        return null;
-      });
+      tasks.add(
+          () -> {
+            start.await();
+            injector(readersDone, 200);
+            return null;
+          });
+      tasks.add(
+          () -> {
+            start.await();
+            repairer(repairChannel, readersDone, 300);
+            return null;
+          });
 
       List<java.util.concurrent.Future<Void>> futures = new ArrayList<>();
       for (Callable<Void> t : tasks) {
-        futures.add(pool.submit(() -> {
-          try {
-            return t.call();
-          } catch (Throwable e) { // anything else a thread met is a failure too, with its trace
-            java.io.StringWriter trace = new java.io.StringWriter();
-            e.printStackTrace(new java.io.PrintWriter(trace));
-            failures.add(Thread.currentThread().getName() + ": " + trace);
-            return null;
-          }
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  try {
+                    return t.call();
+                  } catch (
+                      Throwable e) { // anything else a thread met is a failure too, with its trace
+                    java.io.StringWriter trace = new java.io.StringWriter();
+                    e.printStackTrace(new java.io.PrintWriter(trace));
+                    failures.add(Thread.currentThread().getName() + ": " + trace);
+                    return null;
+                  }
+                }));
       }
       pool.shutdown();
       if (!pool.awaitTermination(60, TimeUnit.SECONDS)) {
-        String dump = Thread.getAllStackTraces().entrySet().stream()
-            .filter(e -> e.getKey().getName().startsWith("pool-"))
-            .map(e -> e.getKey().getName() + "\n  " + Arrays.stream(e.getValue())
-                .map(Object::toString).collect(Collectors.joining("\n  ")))
-            .collect(Collectors.joining("\n"));
+        String dump =
+            Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().startsWith("pool-"))
+                .map(
+                    e ->
+                        e.getKey().getName()
+                            + "\n  "
+                            + Arrays.stream(e.getValue())
+                                .map(Object::toString)
+                                .collect(Collectors.joining("\n  ")))
+                .collect(Collectors.joining("\n"));
         pool.shutdownNow();
-        throw new AssertionError("threads still running after 60 s: deadlock or livelock?\n" + dump);
+        throw new AssertionError(
+            "threads still running after 60 s: deadlock or livelock?\n" + dump);
       }
       for (var f : futures) {
         assertThat(f).isDone();
@@ -180,7 +198,8 @@ class MediaErrorConcurrencyTest {
     assertThat(Files.readAllBytes(file)).isEqualTo(content);
   }
 
-  // ---- the threads ------------------------------------------------------------------------------------
+  // ---- the threads
+  // ------------------------------------------------------------------------------------
 
   private void reader(FileChannel ch, boolean isDirect, long seed) throws IOException {
     Random random = new Random(seed);
@@ -240,10 +259,12 @@ class MediaErrorConcurrencyTest {
     }
   }
 
-  private void check(String what, long pos, int len, MediaErrorException e, ByteBuffer buf, boolean isDirect) {
+  private void check(
+      String what, long pos, int len, MediaErrorException e, ByteBuffer buf, boolean isDirect) {
     FileRange request = new FileRange(pos, len);
     if (e.badRanges().isEmpty() || e.badRanges().stream().noneMatch(r -> r.overlaps(request))) {
-      failures.add(what + ": bad ranges " + e.badRanges() + " outside the request: " + e.getMessage());
+      failures.add(
+          what + ": bad ranges " + e.badRanges() + " outside the request: " + e.getMessage());
     }
     for (FileRange r : e.badRanges()) {
       if (r.offset() % SECTOR != 0 || r.length() % SECTOR != 0) {
@@ -260,12 +281,16 @@ class MediaErrorConcurrencyTest {
     if (e.accessPath() != expectedPath) {
       failures.add(what + ": access path " + e.accessPath() + ", expected " + expectedPath);
     }
-    if (e.operation() != MediaErrorException.Operation.READ || !file.toString().equals(e.getFile())) {
+    if (e.operation() != MediaErrorException.Operation.READ
+        || !file.toString().equals(e.getFile())) {
       failures.add(what + ": wrong operation or file in " + e.getMessage());
     }
     if (buf.position() != 0) {
-      failures.add(what + ": an error that moved bytes (position " + buf.position()
-          + "): a read with data to report must return a count");
+      failures.add(
+          what
+              + ": an error that moved bytes (position "
+              + buf.position()
+              + "): a read with data to report must return a count");
     }
   }
 
@@ -327,7 +352,16 @@ class MediaErrorConcurrencyTest {
 
   /** For a failure message: how the run went. */
   private Map<String, Long> stats() {
-    return Map.of("good", goodReads.get(), "short", shortReads.get(), "errors", mediaErrors.get(),
-        "injections", injections.get(), "repairs", repairs.get());
+    return Map.of(
+        "good",
+        goodReads.get(),
+        "short",
+        shortReads.get(),
+        "errors",
+        mediaErrors.get(),
+        "injections",
+        injections.get(),
+        "repairs",
+        repairs.get());
   }
 }

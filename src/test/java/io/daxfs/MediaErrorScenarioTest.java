@@ -27,8 +27,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * One test per row of the table in {@code linux-dax-semantics.md}, under each model where the row
  * differs, and the two recovery stories of the reference thread. Unless a test says otherwise the
- * file is three contiguous 4 KiB blocks and the poison sits on file bytes [4608, 5120): sector 9
- * of the file, inside its second block.
+ * file is three contiguous 4 KiB blocks and the poison sits on file bytes [4608, 5120): sector 9 of
+ * the file, inside its second block.
  */
 class MediaErrorScenarioTest {
   private static final int SIZE = 3 * 4096;
@@ -40,7 +40,9 @@ class MediaErrorScenarioTest {
   private byte[] data;
 
   private void setUp(MediaErrorModel model) throws IOException {
-    fs = DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(16 << 20).mediaErrorModel(model).build());
+    fs =
+        DaxFileSystems.newFileSystem(
+            DaxConfiguration.builder().deviceSize(16 << 20).mediaErrorModel(model).build());
     device = DaxFileSystems.device(fs);
     file = fs.getPath("/data");
     data = new byte[SIZE];
@@ -82,7 +84,8 @@ class MediaErrorScenarioTest {
 
   @ParameterizedTest
   @EnumSource(MediaErrorModel.class)
-  void daxReadOfAKnownBadSectorFailsTheWholeStepBeforeCopying(MediaErrorModel model) throws IOException {
+  void daxReadOfAKnownBadSectorFailsTheWholeStepBeforeCopying(MediaErrorModel model)
+      throws IOException {
     setUp(model);
     DaxFiles.injectError(file, BAD.offset(), 1);
     long sector = sectorOf(BAD.offset());
@@ -90,16 +93,19 @@ class MediaErrorScenarioTest {
       assertThat(read(ch, 0, 4096)).isEqualTo(range(0, 4096)); // the bad sector is elsewhere
       ByteBuffer buf = ByteBuffer.allocate(SIZE);
       assertThatThrownBy(() -> ch.read(buf, 0))
-          .isInstanceOfSatisfying(MediaErrorException.class, e -> {
-            assertThat(e.getFile()).isEqualTo("/data");
-            assertThat(e.getReason()).isEqualTo("Input/output error");
-            assertThat(e.operation()).isEqualTo(MediaErrorException.Operation.READ);
-            assertThat(e.position()).isZero();
-            assertThat(e.badRanges()).containsExactly(BAD);
-            assertThat(e.badBlocks()).containsExactly(new BadBlock(sector, 1));
-            assertThat(e.accessPath()).isEqualTo(AccessPath.DAX);
-          });
-      assertThat(buf.position()).isZero(); // nothing copied, not even the good bytes before the bad sector
+          .isInstanceOfSatisfying(
+              MediaErrorException.class,
+              e -> {
+                assertThat(e.getFile()).isEqualTo("/data");
+                assertThat(e.getReason()).isEqualTo("Input/output error");
+                assertThat(e.operation()).isEqualTo(MediaErrorException.Operation.READ);
+                assertThat(e.position()).isZero();
+                assertThat(e.badRanges()).containsExactly(BAD);
+                assertThat(e.badBlocks()).containsExactly(new BadBlock(sector, 1));
+                assertThat(e.accessPath()).isEqualTo(AccessPath.DAX);
+              });
+      assertThat(buf.position())
+          .isZero(); // nothing copied, not even the good bytes before the bad sector
     }
   }
 
@@ -119,14 +125,16 @@ class MediaErrorScenarioTest {
       assertThat(ch.read(buf, 0)).isEqualTo((int) secondStart);
       assertThat(Arrays.copyOf(buf.array(), SIZE)).isEqualTo(data);
       assertThatThrownBy(() -> ch.read(ByteBuffer.allocate(10), secondStart))
-          .isInstanceOfSatisfying(MediaErrorException.class,
+          .isInstanceOfSatisfying(
+              MediaErrorException.class,
               e -> assertThat(e.badRanges()).containsExactly(new FileRange(secondStart, 512)));
     }
   }
 
   @ParameterizedTest
   @EnumSource(MediaErrorModel.class)
-  void latentPoisonStopsADaxReadAtThePoisonAndBecomesKnown(MediaErrorModel model) throws IOException {
+  void latentPoisonStopsADaxReadAtThePoisonAndBecomesKnown(MediaErrorModel model)
+      throws IOException {
     setUp(model);
     DaxFiles.injectLatentError(file, BAD.offset(), 1);
     assertThat(device.badblocks()).isEmpty();
@@ -134,7 +142,8 @@ class MediaErrorScenarioTest {
     try (FileChannel ch = FileChannel.open(file, READ)) {
       ByteBuffer buf = ByteBuffer.allocate(SIZE);
       assertThat(ch.read(buf, 0)).isEqualTo((int) BAD.offset()); // a short count: the copy stopped
-      assertThat(Arrays.copyOf(buf.array(), (int) BAD.offset())).isEqualTo(range(0, (int) BAD.offset()));
+      assertThat(Arrays.copyOf(buf.array(), (int) BAD.offset()))
+          .isEqualTo(range(0, (int) BAD.offset()));
       assertThat(device.badblocks()).containsExactly(new BadBlock(sectorOf(BAD.offset()), 1));
       assertThat(DaxFiles.badRanges(file)).containsExactly(BAD);
       assertThatThrownBy(() -> ch.read(ByteBuffer.allocate(100), BAD.offset()))
@@ -148,27 +157,33 @@ class MediaErrorScenarioTest {
     DaxFiles.injectLatentError(file, BAD.offset(), 1);
     try (FileChannel ch = FileChannel.open(file, READ)) {
       assertThatThrownBy(() -> ch.read(ByteBuffer.allocate(10), BAD.offset() + 5))
-          .isInstanceOfSatisfying(MediaErrorException.class, e -> assertThat(e.badRanges()).containsExactly(BAD));
+          .isInstanceOfSatisfying(
+              MediaErrorException.class, e -> assertThat(e.badRanges()).containsExactly(BAD));
     }
   }
 
   // ---- DAX writes ------------------------------------------------------------------------------
 
   @ParameterizedTest
-  @EnumSource(value = MediaErrorModel.class, names = {"DIRECT_BYPASS", "CLEAR_ON_ZERO"})
+  @EnumSource(
+      value = MediaErrorModel.class,
+      names = {"DIRECT_BYPASS", "CLEAR_ON_ZERO"})
   void daxWriteOverABadRangeFailsAndChangesNothing(MediaErrorModel model) throws IOException {
     setUp(model);
     DaxFiles.injectError(file, BAD.offset(), 1);
     try (FileChannel ch = FileChannel.open(file, READ, WRITE)) {
       ByteBuffer src = ByteBuffer.wrap(new byte[1200]);
       assertThatThrownBy(() -> ch.write(src, 4000))
-          .isInstanceOfSatisfying(MediaErrorException.class, e -> {
-            assertThat(e.operation()).isEqualTo(MediaErrorException.Operation.WRITE);
-            assertThat(e.position()).isEqualTo(4000);
-            assertThat(e.badRanges()).containsExactly(BAD);
-          });
+          .isInstanceOfSatisfying(
+              MediaErrorException.class,
+              e -> {
+                assertThat(e.operation()).isEqualTo(MediaErrorException.Operation.WRITE);
+                assertThat(e.position()).isEqualTo(4000);
+                assertThat(e.badRanges()).containsExactly(BAD);
+              });
       assertThat(src.position()).isZero();
-      assertThat(read(ch, 4000, 608)).isEqualTo(range(4000, 608)); // good bytes before the bad sector unchanged
+      assertThat(read(ch, 4000, 608))
+          .isEqualTo(range(4000, 608)); // good bytes before the bad sector unchanged
       assertThat(read(ch, 5120, 1000)).isEqualTo(range(5120, 1000));
     }
     assertThat(DaxFiles.badRanges(file)).containsExactly(BAD);
@@ -193,11 +208,16 @@ class MediaErrorScenarioTest {
     DaxFiles.injectError(file, BAD.offset(), 1);
     try (FileChannel ch = FileChannel.open(file, READ, WRITE)) {
       assertThatThrownBy(() -> ch.write(ByteBuffer.wrap(new byte[100]), 4700))
-          .isInstanceOfSatisfying(MediaErrorException.class, e -> assertThat(e.recovery())
-              .isEqualTo(new Recovery(Recovery.Kind.REWRITE_PAGES, new FileRange(4096, 4096))));
+          .isInstanceOfSatisfying(
+              MediaErrorException.class,
+              e ->
+                  assertThat(e.recovery())
+                      .isEqualTo(
+                          new Recovery(Recovery.Kind.REWRITE_PAGES, new FileRange(4096, 4096))));
       // Linux hands the recovery write one chunk from the start up to the bad page: [0, 6000) is
       // not whole pages, so even the healthy first page is not written.
-      assertThatThrownBy(() -> ch.write(ByteBuffer.wrap(new byte[6000]), 0)).isInstanceOf(MediaErrorException.class);
+      assertThatThrownBy(() -> ch.write(ByteBuffer.wrap(new byte[6000]), 0))
+          .isInstanceOf(MediaErrorException.class);
       assertThat(read(ch, 0, 4096)).isEqualTo(range(0, 4096));
     }
     assertThat(DaxFiles.badRanges(file)).containsExactly(BAD);
@@ -223,7 +243,8 @@ class MediaErrorScenarioTest {
     assertThat(DaxFiles.badRanges(file)).containsExactly(new FileRange(4 * 4096 + 512, 512));
   }
 
-  // ---- the DIRECT path ---------------------------------------------------------------------------
+  // ---- the DIRECT path
+  // ---------------------------------------------------------------------------
 
   @Test
   void directPathEnforcesTheBlockDriverAlignmentAsTheJdkReportsIt() throws IOException {
@@ -233,9 +254,11 @@ class MediaErrorScenarioTest {
           .hasMessage("Channel position (1) is not a multiple of the block size (512)");
       assertThatThrownBy(() -> ch.write(ByteBuffer.allocate(100), 0))
           .hasMessage("Number of remaining bytes (100) is not a multiple of the block size (512)");
-      ByteBuffer misaligned = ByteBuffer.allocateDirect(2048).alignedSlice(512).position(1).limit(513);
+      ByteBuffer misaligned =
+          ByteBuffer.allocateDirect(2048).alignedSlice(512).position(1).limit(513);
       assertThatThrownBy(() -> ch.read(misaligned, 0))
-          .hasMessage("Current location of the bytebuffer (1) is not a multiple of the block size (512)");
+          .hasMessage(
+              "Current location of the bytebuffer (1) is not a multiple of the block size (512)");
       ByteBuffer aligned = ByteBuffer.allocateDirect(2048).alignedSlice(512).limit(512);
       assertThat(ch.read(aligned, 512)).isEqualTo(512);
       assertThat(ch.read(ByteBuffer.allocate(1024).position(1).limit(513), 0))
@@ -251,14 +274,18 @@ class MediaErrorScenarioTest {
     DaxFiles.injectLatentError(file, BAD.offset(), 1);
     try (FileChannel ch = FileChannel.open(file, READ, ExtendedOpenOption.DIRECT)) {
       ByteBuffer buf = ByteBuffer.allocate(SIZE);
-      assertThatThrownBy(() -> ch.read(buf, 0)).isInstanceOfSatisfying(MediaErrorException.class, e -> {
-        assertThat(e.accessPath()).isEqualTo(AccessPath.DIRECT);
-        assertThat(e.badRanges()).containsExactly(BAD);
-        assertThat(e.recovery()).isEqualTo(new Recovery(Recovery.Kind.REWRITE_DIRECT, BAD));
-      });
+      assertThatThrownBy(() -> ch.read(buf, 0))
+          .isInstanceOfSatisfying(
+              MediaErrorException.class,
+              e -> {
+                assertThat(e.accessPath()).isEqualTo(AccessPath.DIRECT);
+                assertThat(e.badRanges()).containsExactly(BAD);
+                assertThat(e.recovery()).isEqualTo(new Recovery(Recovery.Kind.REWRITE_DIRECT, BAD));
+              });
       assertThat(buf.position()).isZero();
     }
-    assertThat(DaxFiles.badRanges(file)).containsExactly(BAD); // the driver consumed the poison: known now
+    assertThat(DaxFiles.badRanges(file))
+        .containsExactly(BAD); // the driver consumed the poison: known now
   }
 
   @Test
@@ -273,15 +300,17 @@ class MediaErrorScenarioTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = MediaErrorModel.class, names = {"CLEAR_ON_ZERO", "RECOVERY_WRITE"})
+  @EnumSource(
+      value = MediaErrorModel.class,
+      names = {"CLEAR_ON_ZERO", "RECOVERY_WRITE"})
   void directBehavesAsDaxUnderTheLinuxModels(MediaErrorModel model) throws IOException {
     setUp(model);
     DaxFiles.injectError(file, BAD.offset(), 1);
     try (FileChannel ch = FileChannel.open(file, READ, WRITE, ExtendedOpenOption.DIRECT)) {
       assertThat(read(ch, 1, 100)).isEqualTo(range(1, 100)); // no alignment rule
       assertThatThrownBy(() -> ch.write(ByteBuffer.wrap(new byte[512]), BAD.offset() + 1))
-          .isInstanceOfSatisfying(MediaErrorException.class,
-              e -> assertThat(e.accessPath()).isEqualTo(AccessPath.DAX));
+          .isInstanceOfSatisfying(
+              MediaErrorException.class, e -> assertThat(e.accessPath()).isEqualTo(AccessPath.DAX));
     }
     if (model == MediaErrorModel.CLEAR_ON_ZERO) {
       try (FileChannel ch = FileChannel.open(file, WRITE, ExtendedOpenOption.DIRECT)) {
@@ -297,13 +326,15 @@ class MediaErrorScenarioTest {
 
   @ParameterizedTest
   @EnumSource(MediaErrorModel.class)
-  void newBlocksAreZeroedThroughTheDriverSoRestoringAFileRepairsTheMedia(MediaErrorModel model) throws IOException {
+  void newBlocksAreZeroedThroughTheDriverSoRestoringAFileRepairsTheMedia(MediaErrorModel model)
+      throws IOException {
     setUp(model);
     long sector = sectorOf(BAD.offset());
     DaxFiles.injectError(file, BAD.offset(), 1);
     assertThatThrownBy(() -> Files.readAllBytes(file)).isInstanceOf(MediaErrorException.class);
     Files.delete(file);
-    assertThat(device.badblocks()).containsExactly(new BadBlock(sector, 1)); // freeing does not clear
+    assertThat(device.badblocks())
+        .containsExactly(new BadBlock(sector, 1)); // freeing does not clear
     Files.write(file, data); // restore from the backup: the new blocks are zeroed first
     assertThat(sectorOf(BAD.offset())).isEqualTo(sector); // the same blocks again
     assertThat(device.badblocks()).isEmpty();
@@ -312,7 +343,8 @@ class MediaErrorScenarioTest {
 
   @ParameterizedTest
   @EnumSource(MediaErrorModel.class)
-  void sectorAlignedTruncateZeroesThroughTheDriverAndClears(MediaErrorModel model) throws IOException {
+  void sectorAlignedTruncateZeroesThroughTheDriverAndClears(MediaErrorModel model)
+      throws IOException {
     setUp(model);
     DaxFiles.injectError(file, BAD.offset(), 1);
     try (FileChannel ch = FileChannel.open(file, WRITE)) {
@@ -330,7 +362,8 @@ class MediaErrorScenarioTest {
     DaxFiles.injectError(file, BAD.offset(), 1);
     try (FileChannel ch = FileChannel.open(file, WRITE)) {
       assertThatThrownBy(() -> ch.truncate(4700))
-          .isInstanceOfSatisfying(MediaErrorException.class,
+          .isInstanceOfSatisfying(
+              MediaErrorException.class,
               e -> assertThat(e.operation()).isEqualTo(MediaErrorException.Operation.TRUNCATE));
       assertThat(ch.size()).isEqualTo(SIZE);
     }
@@ -348,7 +381,8 @@ class MediaErrorScenarioTest {
       e = caught;
     }
     assertThat(e).isNotNull();
-    assertThat(e.recovery()).isEqualTo(new Recovery(Recovery.Kind.REALLOCATE, new FileRange(4096, 4096)));
+    assertThat(e.recovery())
+        .isEqualTo(new Recovery(Recovery.Kind.REALLOCATE, new FileRange(4096, 4096)));
     FileRange r = e.recovery().range();
     DaxFiles.punchHole(file, r.offset(), r.length());
     assertThat(DaxFiles.badRanges(file)).isEmpty(); // the file no longer owns the bad block
@@ -359,7 +393,8 @@ class MediaErrorScenarioTest {
     assertThat(Files.readAllBytes(file)).isEqualTo(data);
   }
 
-  // ---- the exception through the APIs built on channels ------------------------------------------
+  // ---- the exception through the APIs built on channels
+  // ------------------------------------------
 
   @Test
   void theExceptionComesUnchangedThroughFilesStreamsAndTransfers() throws IOException {
@@ -373,9 +408,11 @@ class MediaErrorScenarioTest {
     try (FileSystem jimfs = Jimfs.newFileSystem(Configuration.unix());
         FileChannel src = FileChannel.open(file, READ);
         FileChannel dst = FileChannel.open(jimfs.getPath("/copy"), CREATE, WRITE)) {
-      assertThatThrownBy(() -> src.transferTo(BAD.offset(), 100, dst)).isInstanceOf(MediaErrorException.class);
+      assertThatThrownBy(() -> src.transferTo(BAD.offset(), 100, dst))
+          .isInstanceOf(MediaErrorException.class);
     }
-    assertThatThrownBy(() -> Files.copy(file, fs.getPath("/copy"))).isInstanceOf(MediaErrorException.class);
+    assertThatThrownBy(() -> Files.copy(file, fs.getPath("/copy")))
+        .isInstanceOf(MediaErrorException.class);
   }
 
   @Test
@@ -384,12 +421,16 @@ class MediaErrorScenarioTest {
     DaxFiles.injectError(file, BAD.offset(), 1);
     long sector = sectorOf(BAD.offset());
     assertThatThrownBy(() -> Files.readAllBytes(file))
-        .hasToString("io.daxfs.MediaErrorException: /data: Input/output error (DAX read at 0: lost bytes "
-            + "[4608, 5120) on sectors " + sector + "+1; to repair, rewrite bytes [4608, 5120) through a "
-            + "channel opened with ExtendedOpenOption.DIRECT)");
+        .hasToString(
+            "io.daxfs.MediaErrorException: /data: Input/output error (DAX read at 0: lost bytes "
+                + "[4608, 5120) on sectors "
+                + sector
+                + "+1; to repair, rewrite bytes [4608, 5120) through a "
+                + "channel opened with ExtendedOpenOption.DIRECT)");
   }
 
-  // ---- the stories of the reference thread -------------------------------------------------------
+  // ---- the stories of the reference thread
+  // -------------------------------------------------------
 
   @Test
   void recoveryStoryRewriteTheLostSectorsThroughDirect() throws IOException {

@@ -52,13 +52,17 @@ class ModuleBoundaryTest {
     assertThat(d.exports().stream().map(ModuleDescriptor.Exports::source))
         .containsExactlyInAnyOrder("io.daxfs", "io.daxfs.junit");
     assertThat(d.opens()).isEmpty();
-    assertThat(d.provides()).singleElement().satisfies(p -> {
-      assertThat(p.service()).isEqualTo("java.nio.file.spi.FileSystemProvider");
-      assertThat(p.providers()).containsExactly("io.daxfs.nio.DaxFileSystemProvider");
-    });
+    assertThat(d.provides())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.service()).isEqualTo("java.nio.file.spi.FileSystemProvider");
+              assertThat(p.providers()).containsExactly("io.daxfs.nio.DaxFileSystemProvider");
+            });
     assertThat(d.packages()).contains("io.daxfs.nio", "io.daxfs.fs", "io.daxfs.device");
     // daxfs runs without JUnit and AssertJ: a modular user of io.daxfs alone must not need them
-    assertThat(d.requires()).filteredOn(r -> !r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
+    assertThat(d.requires())
+        .filteredOn(r -> !r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
         .extracting(ModuleDescriptor.Requires::name)
         .containsExactlyInAnyOrder("java.base", "com.google.common", "jdk.unsupported");
   }
@@ -70,12 +74,15 @@ class ModuleBoundaryTest {
 
       assertThat(device).isNotInstanceOf(EmulatedPmem.class).isSameAs(DaxFileSystems.device(fs));
       assertThat(Modifier.isPublic(device.getClass().getModifiers())).isFalse();
-      Set<String> offered = Arrays.stream(device.getClass().getMethods())
-          .filter(m -> m.getDeclaringClass() != Object.class)
-          .map(Method::getName)
-          .collect(Collectors.toSet());
-      Set<String> contract = Arrays.stream(PmemDevice.class.getMethods()).map(Method::getName)
-          .collect(Collectors.toSet());
+      Set<String> offered =
+          Arrays.stream(device.getClass().getMethods())
+              .filter(m -> m.getDeclaringClass() != Object.class)
+              .map(Method::getName)
+              .collect(Collectors.toSet());
+      Set<String> contract =
+          Arrays.stream(PmemDevice.class.getMethods())
+              .map(Method::getName)
+              .collect(Collectors.toSet());
       contract.add("toString");
       assertThat(offered).isEqualTo(contract);
     }
@@ -85,7 +92,9 @@ class ModuleBoundaryTest {
   void aModularConsumerFindsTheProviderAndUsesTheApi() throws Exception {
     Path src = work.resolve("src");
     write(src.resolve("module-info.java"), "module consumer { requires io.daxfs; }");
-    write(src.resolve("consumer/Main.java"), """
+    write(
+        src.resolve("consumer/Main.java"),
+        """
         package consumer;
 
         import io.daxfs.DaxFileSystems;
@@ -120,20 +129,28 @@ class ModuleBoundaryTest {
     Path classes = work.resolve("classes");
 
     compile(List.of("--module-path", modulePath()), src, classes).assertSucceeded();
-    String out = run("--module-path", modulePath() + File.pathSeparator + classes, "-m", "consumer/consumer.Main");
+    String out =
+        run(
+            "--module-path",
+            modulePath() + File.pathSeparator + classes,
+            "-m",
+            "consumer/consumer.Main");
 
-    assertThat(out).contains(
-        "read: hello from a module",
-        "provider in: io.daxfs",
-        "badblocks: 8 2",
-        "internal provider: java.lang.IllegalAccessException");
+    assertThat(out)
+        .contains(
+            "read: hello from a module",
+            "provider in: io.daxfs",
+            "badblocks: 8 2",
+            "internal provider: java.lang.IllegalAccessException");
   }
 
   @Test
   void aModularConsumerCannotCompileAgainstTheInternals() throws Exception {
     Path src = work.resolve("src");
     write(src.resolve("module-info.java"), "module intruder { requires io.daxfs; }");
-    write(src.resolve("intruder/Main.java"), """
+    write(
+        src.resolve("intruder/Main.java"),
+        """
         package intruder;
 
         import io.daxfs.DaxFileSystems;
@@ -152,10 +169,18 @@ class ModuleBoundaryTest {
     Compilation c = compile(List.of("--module-path", modulePath()), src, work.resolve("classes"));
 
     assertThat(c.succeeded).isFalse();
-    assertThat(c.errors).anySatisfy(e -> assertThat(e).contains(
-        "package io.daxfs.nio is declared in module io.daxfs, which does not export it"));
-    assertThat(c.errors).anySatisfy(e -> assertThat(e).contains(
-        "package io.daxfs.device is declared in module io.daxfs, which does not export it"));
+    assertThat(c.errors)
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .contains(
+                        "package io.daxfs.nio is declared in module io.daxfs, which does not export it"));
+    assertThat(c.errors)
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .contains(
+                        "package io.daxfs.device is declared in module io.daxfs, which does not export it"));
   }
 
   @Test
@@ -163,7 +188,9 @@ class ModuleBoundaryTest {
     Path src = work.resolve("src");
     // On the class path the implementation classes are reachable: the device handed out is the
     // only thing standing between a user and raw device memory.
-    write(src.resolve("plain/Main.java"), """
+    write(
+        src.resolve("plain/Main.java"),
+        """
         package plain;
 
         import io.daxfs.DaxFileSystems;
@@ -197,15 +224,17 @@ class ModuleBoundaryTest {
     compile(List.of("--class-path", modulePath()), src, classes).assertSucceeded();
     String out = run("--class-path", modulePath() + File.pathSeparator + classes, "plain.Main");
 
-    assertThat(out).contains(
-        "size: 3",
-        "provider named module: false",
-        "raw device: false",
-        "raw methods: []",
-        "device: PmemDevice[");
+    assertThat(out)
+        .contains(
+            "size: 3",
+            "provider named module: false",
+            "raw device: false",
+            "raw methods: []",
+            "device: PmemDevice[");
   }
 
-  // ---- helpers -------------------------------------------------------------------------------------
+  // ---- helpers
+  // -------------------------------------------------------------------------------------
 
   private static ModuleReference daxfsModule() throws URISyntaxException {
     return ModuleFinder.of(location(DaxFileSystems.class)).find("io.daxfs").orElseThrow();
@@ -213,8 +242,11 @@ class ModuleBoundaryTest {
 
   /** daxfs as built (its class directory under surefire, its jar under failsafe) and Guava. */
   private static String modulePath() throws URISyntaxException {
-    return String.join(File.pathSeparator, location(DaxFileSystems.class).toString(),
-        location(ImmutableList.class).toString(), location(InternalFutureFailureAccess.class).toString());
+    return String.join(
+        File.pathSeparator,
+        location(DaxFileSystems.class).toString(),
+        location(ImmutableList.class).toString(),
+        location(InternalFutureFailureAccess.class).toString());
   }
 
   private static Path location(Class<?> c) throws URISyntaxException {
@@ -234,7 +266,8 @@ class ModuleBoundaryTest {
   }
 
   /** Compiles every source under {@code src} for Java 17, the oldest release daxfs supports. */
-  private static Compilation compile(List<String> options, Path src, Path classes) throws IOException {
+  private static Compilation compile(List<String> options, Path src, Path classes)
+      throws IOException {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
     List<File> sources;
@@ -243,16 +276,26 @@ class ModuleBoundaryTest {
     }
     List<String> args = new ArrayList<>(List.of("--release", "17", "-d", classes.toString()));
     args.addAll(options);
-    if (!options.contains("--class-path")) { // in process, javac would take this JVM's, daxfs included
+    if (!options.contains(
+        "--class-path")) { // in process, javac would take this JVM's, daxfs included
       args.addAll(List.of("--class-path", classes.toString()));
     }
     try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, UTF_8)) {
-      boolean ok = javac.getTask(new StringWriter(), files, diagnostics, args, null,
-          files.getJavaFileObjectsFromFiles(sources)).call();
-      List<String> errors = diagnostics.getDiagnostics().stream()
-          .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
-          .map(d -> d.getMessage(null))
-          .toList();
+      boolean ok =
+          javac
+              .getTask(
+                  new StringWriter(),
+                  files,
+                  diagnostics,
+                  args,
+                  null,
+                  files.getJavaFileObjectsFromFiles(sources))
+              .call();
+      List<String> errors =
+          diagnostics.getDiagnostics().stream()
+              .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
+              .map(d -> d.getMessage(null))
+              .toList();
       return new Compilation(ok, errors);
     }
   }
@@ -263,13 +306,16 @@ class ModuleBoundaryTest {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of(args));
     Path log = work.resolve("child.log");
-    Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process child =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     if (!child.waitFor(2, TimeUnit.MINUTES)) {
       child.destroyForcibly().waitFor();
       throw new AssertionError("the consumer did not finish: " + Files.readString(log));
     }
     String out = Files.readString(log);
-    assertThat(child.exitValue()).as("exit status of %s, which printed:%n%s", command, out).isZero();
+    assertThat(child.exitValue())
+        .as("exit status of %s, which printed:%n%s", command, out)
+        .isZero();
     return out;
   }
 }

@@ -45,11 +45,14 @@ import org.junit.jupiter.api.Test;
  * they do next, interrupting the threads they think leaked, must not hurt a filesystem in use.
  */
 class ThreadLeakTest {
-  /** The threads of the executor the test gives to asynchronous channels: the test's, not daxfs's. */
+  /**
+   * The threads of the executor the test gives to asynchronous channels: the test's, not daxfs's.
+   */
   private static final String USER_POOL = "user-executor";
 
   @Test
-  @SuppressWarnings("try") // the first filesystem is closed inside the try on purpose, while the second is open
+  @SuppressWarnings(
+      "try") // the first filesystem is closed inside the try on purpose, while the second is open
   void nothingDaxfsStartedOutlivesTheFilesystemsThatStartedIt() throws Exception {
     Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
     ExecutorService userPool = Executors.newFixedThreadPool(2, r -> new Thread(r, USER_POOL));
@@ -58,16 +61,23 @@ class ThreadLeakTest {
         try (FileSystem fs = DaxFileSystems.newFileSystem()) {
           useEverything(fs, userPool);
         }
-        assertThat(startedSince(before)).as("round %d: threads alive right after the close", round)
+        assertThat(startedSince(before))
+            .as("round %d: threads alive right after the close", round)
             .containsOnly(USER_POOL);
       }
-      try (FileSystem first = DaxFileSystems.newFileSystem(); FileSystem second = DaxFileSystems.newFileSystem()) {
+      try (FileSystem first = DaxFileSystems.newFileSystem();
+          FileSystem second = DaxFileSystems.newFileSystem()) {
         useEverything(first, userPool);
         first.close();
-        useEverything(second, userPool); // what the first filesystem's close ended, the second still has
+        useEverything(
+            second, userPool); // what the first filesystem's close ended, the second still has
       }
-      assertThat(startedSince(before)).as("threads alive after two filesystems closed").containsOnly(USER_POOL);
-      assertThat(userPool.isShutdown()).as("the executor a program gave is the program's").isFalse();
+      assertThat(startedSince(before))
+          .as("threads alive after two filesystems closed")
+          .containsOnly(USER_POOL);
+      assertThat(userPool.isShutdown())
+          .as("the executor a program gave is the program's")
+          .isFalse();
     } finally {
       userPool.shutdown();
       assertThat(userPool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
@@ -89,27 +99,40 @@ class ThreadLeakTest {
     Path file = fs.getPath("/f");
     AsynchronousFileChannel ch = AsynchronousFileChannel.open(file, CREATE, READ, WRITE);
     for (int i = 0; i < operations; i++) {
-      ch.write(ByteBuffer.wrap(new byte[4096]), i * 4096L, null, new CompletionHandler<Integer, Void>() {
-        @Override
-        public void completed(Integer result, Void attachment) {
-          outcomes.add(result);
-        }
+      ch.write(
+          ByteBuffer.wrap(new byte[4096]),
+          i * 4096L,
+          null,
+          new CompletionHandler<Integer, Void>() {
+            @Override
+            public void completed(Integer result, Void attachment) {
+              outcomes.add(result);
+            }
 
-        @Override
-        public void failed(Throwable exc, Void attachment) {
-          outcomes.add(exc);
-        }
-      });
+            @Override
+            public void failed(Throwable exc, Void attachment) {
+              outcomes.add(exc);
+            }
+          });
     }
     fs.close();
 
-    assertThat(outcomes).as("every operation's handler ran before close returned").hasSize(operations);
-    assertThat(outcomes).allSatisfy(o -> assertThat(o).satisfiesAnyOf(
-        done -> assertThat(done).isEqualTo(4096),
-        failed -> assertThat(failed).isInstanceOf(AsynchronousCloseException.class)));
+    assertThat(outcomes)
+        .as("every operation's handler ran before close returned")
+        .hasSize(operations);
+    assertThat(outcomes)
+        .allSatisfy(
+            o ->
+                assertThat(o)
+                    .satisfiesAnyOf(
+                        done -> assertThat(done).isEqualTo(4096),
+                        failed ->
+                            assertThat(failed).isInstanceOf(AsynchronousCloseException.class)));
     assertThat(startedSince(before)).isEmpty();
     Future<Integer> late = ch.write(ByteBuffer.allocate(1), 0);
-    assertThat(late).failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
+    assertThat(late)
+        .failsWithin(10, TimeUnit.SECONDS)
+        .withThrowableOfType(ExecutionException.class)
         .withCauseInstanceOf(ClosedChannelException.class);
   }
 
@@ -119,7 +142,8 @@ class ThreadLeakTest {
     try (FileSystem fs = DaxFileSystems.newFileSystem()) {
       Path file = fs.getPath("/f");
       CountDownLatch heard = new CountDownLatch(1);
-      try (AutoCloseable listening = DaxFiles.onMediaError(writeFile(file), (f, lost) -> heard.countDown());
+      try (AutoCloseable listening =
+              DaxFiles.onMediaError(writeFile(file), (f, lost) -> heard.countDown());
           AsynchronousFileChannel ch = AsynchronousFileChannel.open(file, READ, WRITE)) {
         ch.write(ByteBuffer.wrap(new byte[] {1}), 0).get();
         DaxFiles.injectError(file, 0, 512);
@@ -134,11 +158,19 @@ class ThreadLeakTest {
         long cpuBefore = cpuNanos(mx);
         Thread.sleep(500);
         long cpu = cpuNanos(mx) - cpuBefore;
-        assertThat(cpu).as("CPU time of daxfs's threads in half a second of idleness (ns)")
+        assertThat(cpu)
+            .as("CPU time of daxfs's threads in half a second of idleness (ns)")
             .isLessThan(TimeUnit.MILLISECONDS.toNanos(50));
-        assertThat(daxfsThreads()).as("daxfs threads of an idle filesystem")
-            .allSatisfy(t -> assertThat(t.getState()).as(t.getName())
-                .isIn(Thread.State.WAITING, Thread.State.TIMED_WAITING, Thread.State.TERMINATED));
+        assertThat(daxfsThreads())
+            .as("daxfs threads of an idle filesystem")
+            .allSatisfy(
+                t ->
+                    assertThat(t.getState())
+                        .as(t.getName())
+                        .isIn(
+                            Thread.State.WAITING,
+                            Thread.State.TIMED_WAITING,
+                            Thread.State.TERMINATED));
         FileTime first = Files.getLastModifiedTime(file);
         Thread.sleep(20);
         ch.write(ByteBuffer.wrap(new byte[] {2}), 4096).get();
@@ -160,21 +192,27 @@ class ThreadLeakTest {
       Path listened = writeFile(fs.getPath("/listened"));
       ConcurrentLinkedQueue<FileRange> heard = new ConcurrentLinkedQueue<>();
       AtomicBoolean stop = new AtomicBoolean();
-      Thread interrupter = new Thread(() -> {
-        while (!stop.get()) {
-          daxfsThreads().forEach(Thread::interrupt);
-          Thread.onSpinWait();
-        }
-      }, "interrupter");
+      Thread interrupter =
+          new Thread(
+              () -> {
+                while (!stop.get()) {
+                  daxfsThreads().forEach(Thread::interrupt);
+                  Thread.onSpinWait();
+                }
+              },
+              "interrupter");
       int blocks = 300;
-      try (AutoCloseable listening = DaxFiles.onMediaError(listened, (f, lost) -> heard.addAll(lost));
-          AsynchronousFileChannel async = AsynchronousFileChannel.open(asyncFile, CREATE, READ, WRITE)) {
+      try (AutoCloseable listening =
+              DaxFiles.onMediaError(listened, (f, lost) -> heard.addAll(lost));
+          AsynchronousFileChannel async =
+              AsynchronousFileChannel.open(asyncFile, CREATE, READ, WRITE)) {
         interrupter.start();
         List<Future<Integer>> writes = new ArrayList<>();
         for (int i = 0; i < blocks; i++) {
           ByteBuffer block = ByteBuffer.allocate(4096);
           block.putInt(0, i).putInt(4092, ~i);
-          writes.add(async.write(block, i * 4096L)); // every one allocates, and commits device memory
+          writes.add(
+              async.write(block, i * 4096L)); // every one allocates, and commits device memory
           if (i % 30 == 0) {
             DaxFiles.injectError(listened, i / 30 * 512L, 512);
             Path mapped = fs.getPath("/mapped" + i);
@@ -189,7 +227,9 @@ class ThreadLeakTest {
         stop.set(true);
         interrupter.join();
 
-        assertThat(async.isOpen()).as("the asynchronous channel, after its threads were interrupted").isTrue();
+        assertThat(async.isOpen())
+            .as("the asynchronous channel, after its threads were interrupted")
+            .isTrue();
         for (int i = 0; i < blocks; i++) {
           ByteBuffer block = ByteBuffer.allocate(4096);
           assertThat(async.read(block, i * 4096L).get(10, TimeUnit.SECONDS)).isEqualTo(4096);
@@ -223,16 +263,19 @@ class ThreadLeakTest {
    */
   @Test
   void anInterruptOfTheThreadRunningAnAsynchronousOperationClosesNothing() throws Exception {
-    ExecutorService interrupting = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>()) {
-      @Override
-      protected void beforeExecute(Thread t, Runnable r) {
-        t.interrupt();
-      }
-    };
+    ExecutorService interrupting =
+        new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>()) {
+          @Override
+          protected void beforeExecute(Thread t, Runnable r) {
+            t.interrupt();
+          }
+        };
     try (FileSystem fs = DaxFileSystems.newFileSystem();
-        AsynchronousFileChannel ch = AsynchronousFileChannel.open(fs.getPath("/f"), Set.of(CREATE, READ, WRITE),
-            interrupting)) {
-      assertThat(ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 0).get(10, TimeUnit.SECONDS)).isEqualTo(3);
+        AsynchronousFileChannel ch =
+            AsynchronousFileChannel.open(
+                fs.getPath("/f"), Set.of(CREATE, READ, WRITE), interrupting)) {
+      assertThat(ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 0).get(10, TimeUnit.SECONDS))
+          .isEqualTo(3);
       ByteBuffer read = ByteBuffer.allocate(3);
       assertThat(ch.read(read, 0).get(10, TimeUnit.SECONDS)).isEqualTo(3);
       assertThat(read.array()).containsExactly(1, 2, 3);
@@ -264,12 +307,14 @@ class ThreadLeakTest {
     assertThat(Files.getLastModifiedTime(file)).isGreaterThan(created);
 
     try (AsynchronousFileChannel ch = AsynchronousFileChannel.open(file, READ, WRITE)) {
-      assertThat(ch.write(ByteBuffer.wrap(new byte[] {3}), 2).get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(ch.write(ByteBuffer.wrap(new byte[] {3}), 2).get(10, TimeUnit.SECONDS))
+          .isEqualTo(1);
       CompletableFuture<Integer> read = new CompletableFuture<>();
       ch.read(ByteBuffer.allocate(3), 0, read, handler());
       assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo(3);
     }
-    try (AsynchronousFileChannel ch = AsynchronousFileChannel.open(file, Set.of(READ, WRITE), userPool)) {
+    try (AsynchronousFileChannel ch =
+        AsynchronousFileChannel.open(file, Set.of(READ, WRITE), userPool)) {
       CompletableFuture<Integer> write = new CompletableFuture<>();
       ch.write(ByteBuffer.wrap(new byte[] {4}), 3, write, handler());
       assertThat(write.get(10, TimeUnit.SECONDS)).isEqualTo(1);
@@ -287,7 +332,7 @@ class ThreadLeakTest {
       assertThat(deviceErrors.await(10, TimeUnit.SECONDS)).isTrue();
     }
     // One more announcement, possibly still under way when the filesystem closes.
-    device.onNewBadBlocks(bad -> { });
+    device.onNewBadBlocks(bad -> {});
     device.injectError(device.size() / device.sectorSize() - 1, 1);
   }
 
@@ -310,8 +355,8 @@ class ThreadLeakTest {
   }
 
   /**
-   * Threads alive now that were not before, as a leak checker sees them: by name, but not the
-   * JVM's own service threads (those of its root thread group, such as an attach listener).
+   * Threads alive now that were not before, as a leak checker sees them: by name, but not the JVM's
+   * own service threads (those of its root thread group, such as an attach listener).
    */
   private static List<String> startedSince(Set<Thread> before) {
     return Thread.getAllStackTraces().keySet().stream()
@@ -328,7 +373,9 @@ class ThreadLeakTest {
   }
 
   private static List<Thread> daxfsThreads() {
-    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("daxfs-")).toList();
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("daxfs-"))
+        .toList();
   }
 
   private static long cpuNanos(ThreadMXBean mx) {

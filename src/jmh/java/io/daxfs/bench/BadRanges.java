@@ -56,8 +56,11 @@ public class BadRanges {
 
     @Setup(Level.Trial)
     public void open() throws IOException {
-      fixture = Fixture.open(contender, (long) fileMiB << 20,
-          DaxConfiguration.builder().deviceSize(DEVICE).build());
+      fixture =
+          Fixture.open(
+              contender,
+              (long) fileMiB << 20,
+              DaxConfiguration.builder().deviceSize(DEVICE).build());
       store = Store.of(fixture);
       offsets = Offsets.random(fixture.size, SIZE, Fixture.SEED);
       injectOutside(fixture.fs, badRanges);
@@ -72,10 +75,10 @@ public class BadRanges {
   }
 
   /**
-   * Injects {@code count} separate one-sector errors after the last device byte of the file,
-   * spread over the rest of the device: one in each window of (up to 16) sectors, at a seeded
-   * offset that leaves the window's last two sectors clean, so that no two touch and the badblocks
-   * list holds exactly {@code count} ranges.
+   * Injects {@code count} separate one-sector errors after the last device byte of the file, spread
+   * over the rest of the device: one in each window of (up to 16) sectors, at a seeded offset that
+   * leaves the window's last two sectors clean, so that no two touch and the badblocks list holds
+   * exactly {@code count} ranges.
    *
    * <p>They are injected latent and then made known by one scrub, which leaves the same state as
    * {@code injectError} (poisoned and listed): {@code injectError} merges each new range into the
@@ -93,7 +96,8 @@ public class BadRanges {
     long first = (fileEnd + device.sectorSize() - 1) / device.sectorSize();
     long window = Math.min(16, (device.sectorCount() - first) / count);
     if (window < 3) {
-      throw new IllegalStateException("no room for " + count + " separate bad ranges after sector " + first);
+      throw new IllegalStateException(
+          "no room for " + count + " separate bad ranges after sector " + first);
     }
     SplittableRandom r = new SplittableRandom(Fixture.SEED);
     for (long i = 0; i < count; i++) {
@@ -102,7 +106,8 @@ public class BadRanges {
     device.scrub();
     int listed = device.badblocks().size();
     if (listed != count) {
-      throw new IllegalStateException("expected " + count + " bad ranges, the device lists " + listed);
+      throw new IllegalStateException(
+          "expected " + count + " bad ranges, the device lists " + listed);
     }
   }
 

@@ -43,14 +43,18 @@ final class Fixture implements Closeable {
 
   final String contender;
   final long size;
+
   /** Raw: the device itself. */
   final ByteBuffer device;
+
   /** Every other contender: a read-write channel to the prefilled file. */
   final FileChannel channel;
+
   /** The daxfs or Jimfs filesystem holding the file; null for raw and tmpfs. */
   final FileSystem fs;
 
-  private Fixture(String contender, long size, ByteBuffer device, FileChannel channel, FileSystem fs) {
+  private Fixture(
+      String contender, long size, ByteBuffer device, FileChannel channel, FileSystem fs) {
     this.contender = contender;
     this.size = size;
     this.device = device;
@@ -70,51 +74,61 @@ final class Fixture implements Closeable {
 
   static Fixture open(String contender, long size, DaxConfiguration daxConfig) throws IOException {
     switch (contender) {
-      case "raw": {
-        ByteBuffer device = pageAligned(Math.toIntExact(size));
-        ByteBuffer chunk = pattern();
-        for (int p = 0; p < size; p += chunk.capacity()) {
-          device.put(p, chunk, 0, (int) Math.min(chunk.capacity(), size - p));
+      case "raw":
+        {
+          ByteBuffer device = pageAligned(Math.toIntExact(size));
+          ByteBuffer chunk = pattern();
+          for (int p = 0; p < size; p += chunk.capacity()) {
+            device.put(p, chunk, 0, (int) Math.min(chunk.capacity(), size - p));
+          }
+          return new Fixture(contender, size, device, null, null);
         }
-        return new Fixture(contender, size, device, null, null);
-      }
       case "dax":
-      case "direct": {
-        FileSystem fs = DaxFileSystems.newFileSystem(daxConfig);
-        try {
+      case "direct":
+        {
+          FileSystem fs = DaxFileSystems.newFileSystem(daxConfig);
+          try {
+            Path file = fs.getPath("/bench.dat");
+            prefill(file, size);
+            Set<OpenOption> options =
+                new HashSet<>(Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
+            if (contender.equals("direct")) {
+              options.add(ExtendedOpenOption.DIRECT);
+            }
+            return new Fixture(contender, size, null, FileChannel.open(file, options), fs);
+          } catch (IOException | RuntimeException e) {
+            fs.close();
+            throw e;
+          }
+        }
+      case "tmpfs":
+        {
+          Path dir = Files.createTempDirectory(tmpfsRoot(), "daxfs-bench-");
+          try {
+            Path file = dir.resolve("bench.dat");
+            prefill(file, size);
+            FileChannel ch =
+                FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            Files.delete(file);
+            Files.delete(dir);
+            return new Fixture(contender, size, null, ch, null);
+          } catch (IOException | RuntimeException e) {
+            deleteTree(dir);
+            throw e;
+          }
+        }
+      case "jimfs":
+        {
+          FileSystem fs = Jimfs.newFileSystem(Configuration.unix());
           Path file = fs.getPath("/bench.dat");
           prefill(file, size);
-          Set<OpenOption> options = new HashSet<>(Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
-          if (contender.equals("direct")) {
-            options.add(ExtendedOpenOption.DIRECT);
-          }
-          return new Fixture(contender, size, null, FileChannel.open(file, options), fs);
-        } catch (IOException | RuntimeException e) {
-          fs.close();
-          throw e;
+          return new Fixture(
+              contender,
+              size,
+              null,
+              FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE),
+              fs);
         }
-      }
-      case "tmpfs": {
-        Path dir = Files.createTempDirectory(tmpfsRoot(), "daxfs-bench-");
-        try {
-          Path file = dir.resolve("bench.dat");
-          prefill(file, size);
-          FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-          Files.delete(file);
-          Files.delete(dir);
-          return new Fixture(contender, size, null, ch, null);
-        } catch (IOException | RuntimeException e) {
-          deleteTree(dir);
-          throw e;
-        }
-      }
-      case "jimfs": {
-        FileSystem fs = Jimfs.newFileSystem(Configuration.unix());
-        Path file = fs.getPath("/bench.dat");
-        prefill(file, size);
-        return new Fixture(contender, size, null,
-            FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE), fs);
-      }
       default:
         throw new IllegalArgumentException("unknown contender: " + contender);
     }
@@ -149,7 +163,8 @@ final class Fixture implements Closeable {
 
   private static void prefill(Path file, long size) throws IOException {
     ByteBuffer chunk = ByteBuffer.allocateDirect(MiB).put(pattern()).flip();
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       for (long p = 0; p < size; ) {
         chunk.clear().limit((int) Math.min(MiB, size - p));
         while (chunk.hasRemaining()) {

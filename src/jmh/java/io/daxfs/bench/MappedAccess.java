@@ -45,12 +45,13 @@ public class MappedAccess {
 
     @Setup(Level.Trial)
     public void open() throws IOException {
-      String file = switch (contender) {
-        case "raw" -> "raw";
-        case "daxMap" -> "dax";
-        case "tmpfsMap" -> "tmpfs";
-        default -> throw new IllegalArgumentException("unknown contender: " + contender);
-      };
+      String file =
+          switch (contender) {
+            case "raw" -> "raw";
+            case "daxMap" -> "dax";
+            case "tmpfsMap" -> "tmpfs";
+            default -> throw new IllegalArgumentException("unknown contender: " + contender);
+          };
       fixture = Fixture.open(file, (long) fileMiB << 20);
       region = fixture.mapWhole();
       offsets = Offsets.randomInts(fixture.size, SIZE, Fixture.SEED);

@@ -17,8 +17,8 @@ import java.util.Properties;
 /**
  * What a large, mostly empty device costs: a 64 GiB daxfs device holding 256 MiB of files (64 files
  * of 4 MiB). Prints {@code PmemDevice.memoryUsed()} and the process's resident memory from
- * /proc/self/status before and after, and writes them as properties to the file named by the
- * first argument. Run in a JVM of its own (the launcher forks one), so that nothing else moves RSS.
+ * /proc/self/status before and after, and writes them as properties to the file named by the first
+ * argument. Run in a JVM of its own (the launcher forks one), so that nothing else moves RSS.
  */
 public final class MemoryFootprint {
   static final long DEVICE = 64L << 30;
@@ -52,7 +52,8 @@ public final class MemoryFootprint {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("deviceBytes", DEVICE);
     out.put("fileBytes", (long) FILES * FILE_SIZE);
-    try (FileSystem fs = DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(DEVICE).build())) {
+    try (FileSystem fs =
+        DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(DEVICE).build())) {
       writeFiles(fs, FILES, chunk);
       System.gc();
       Map<String, Long> after = status();
@@ -73,8 +74,9 @@ public final class MemoryFootprint {
   private static void writeFiles(FileSystem fs, int count, ByteBuffer chunk) throws IOException {
     Path dir = Files.createDirectories(fs.getPath("/data"));
     for (int i = 0; i < count; i++) {
-      try (FileChannel ch = FileChannel.open(dir.resolve("f" + i), StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE)) {
+      try (FileChannel ch =
+          FileChannel.open(
+              dir.resolve("f" + i), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         for (int p = 0; p < FILE_SIZE; p += Fixture.MiB) {
           chunk.clear();
           while (chunk.hasRemaining()) {

@@ -3,10 +3,10 @@ package io.daxfs.bench;
 import java.util.SplittableRandom;
 
 /**
- * Precomputed random offsets, so that no random number is drawn in a measured loop. Every
- * contender gets the same offsets (fixed seed). 64 Ki offsets over a 256 MiB file: for 64 B
- * operations that is 4 MiB of distinct cache lines on distinct pages, so most accesses miss the
- * TLB and L2, as random access to a large file does; for the raw device exactly as for the others.
+ * Precomputed random offsets, so that no random number is drawn in a measured loop. Every contender
+ * gets the same offsets (fixed seed). 64 Ki offsets over a 256 MiB file: for 64 B operations that
+ * is 4 MiB of distinct cache lines on distinct pages, so most accesses miss the TLB and L2, as
+ * random access to a large file does; for the raw device exactly as for the others.
  */
 final class Offsets {
   static final int COUNT = 1 << 16;

@@ -35,11 +35,11 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * file ({@code -rf json} form), the memory footprint in a JVM of its own, then {@link Summary}.
  *
  * <p>System properties: {@code bench.quick} (one short iteration of everything in this JVM, 16 MiB
- * files: a smoke test), {@code bench.out} (directory for the results, default {@code target/bench}),
- * {@code bench.summary} (where a full run writes its summary, default {@code BENCHMARKS.md}).
- * Arguments are JMH options ({@code -prof gc}, include patterns, {@code -p size=64}, ...), also
- * given as one string; they override the suite's settings, and a run with any of them writes its
- * summary under {@code bench.out}, never over BENCHMARKS.md.
+ * files: a smoke test), {@code bench.out} (directory for the results, default {@code
+ * target/bench}), {@code bench.summary} (where a full run writes its summary, default {@code
+ * BENCHMARKS.md}). Arguments are JMH options ({@code -prof gc}, include patterns, {@code -p
+ * size=64}, ...), also given as one string; they override the suite's settings, and a run with any
+ * of them writes its summary under {@code bench.out}, never over BENCHMARKS.md.
  */
 public final class RunBenchmarks {
   /** The documented command, for the summary when the Maven command line is not known. */
@@ -51,8 +51,10 @@ public final class RunBenchmarks {
     boolean quick = Boolean.getBoolean("bench.quick");
     Path out = Path.of(System.getProperty("bench.out", "target/bench"));
     Path summary = Path.of(System.getProperty("bench.summary", "BENCHMARKS.md"));
-    String[] jmhArgs = Arrays.stream(String.join(" ", args).trim().split("\\s+"))
-        .filter(s -> !s.isEmpty()).toArray(String[]::new);
+    String[] jmhArgs =
+        Arrays.stream(String.join(" ", args).trim().split("\\s+"))
+            .filter(s -> !s.isEmpty())
+            .toArray(String[]::new);
     boolean full = !quick && jmhArgs.length == 0;
     if (!full) {
       summary = out.resolve(quick ? "summary-quick.md" : "summary.md");
@@ -79,9 +81,11 @@ public final class RunBenchmarks {
     load.start();
 
     List<RunResult> results = new ArrayList<>();
-    List<Integer> threadCounts = cli.getThreads().hasValue() ? List.of(cli.getThreads().get()) : List.of(1, 2);
+    List<Integer> threadCounts =
+        cli.getThreads().hasValue() ? List.of(cli.getThreads().get()) : List.of(1, 2);
     for (int threads : threadCounts) {
-      ChainedOptionsBuilder b = new OptionsBuilder().parent(cli).threads(threads).shouldFailOnError(true);
+      ChainedOptionsBuilder b =
+          new OptionsBuilder().parent(cli).threads(threads).shouldFailOnError(true);
       if (cli.getProfilers().isEmpty()) {
         // Allocation per operation for every contender; it reads counters between iterations only.
         b.addProfiler(GCProfiler.class);
@@ -122,9 +126,14 @@ public final class RunBenchmarks {
       }
       if (quick) {
         for (RunResult rr : r) {
-          System.out.printf(Locale.ROOT, "  %-60s %s %s ops/s%n", rr.getParams().getBenchmark()
-              .replace("io.daxfs.bench.", ""), rr.getParams().getParamsKeys().stream()
-              .map(k -> k + "=" + rr.getParams().getParam(k)).toList(), Summary.ops(rr.getPrimaryResult().getScore()));
+          System.out.printf(
+              Locale.ROOT,
+              "  %-60s %s %s ops/s%n",
+              rr.getParams().getBenchmark().replace("io.daxfs.bench.", ""),
+              rr.getParams().getParamsKeys().stream()
+                  .map(k -> k + "=" + rr.getParams().getParam(k))
+                  .toList(),
+              Summary.ops(rr.getPrimaryResult().getScore()));
         }
       }
       results.addAll(r);
@@ -144,7 +153,9 @@ public final class RunBenchmarks {
 
     Instant end = Instant.now();
     run.setProperty("finished", timestamp(end));
-    run.setProperty("minutes", String.format(Locale.ROOT, "%.1f", Duration.between(start, end).toSeconds() / 60.0));
+    run.setProperty(
+        "minutes",
+        String.format(Locale.ROOT, "%.1f", Duration.between(start, end).toSeconds() / 60.0));
     run.setProperty("load.end", Summary.Machine.loadAverage());
     load.interrupt();
     run.setProperty("load.mean", String.format(Locale.ROOT, "%.2f", load.mean()));
@@ -197,18 +208,31 @@ public final class RunBenchmarks {
     }
   }
 
-  /** Runs {@link MemoryFootprint} in a fresh JVM with a small heap, so that its RSS is the device's. */
+  /**
+   * Runs {@link MemoryFootprint} in a fresh JVM with a small heap, so that its RSS is the device's.
+   */
   private static void footprint(Path file) throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        MemoryFootprint.class.getName(), file.toString()).inheritIO().start();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                MemoryFootprint.class.getName(),
+                file.toString())
+            .inheritIO()
+            .start();
     if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
       p.destroyForcibly();
       throw new IOException("MemoryFootprint failed");
     }
   }
 
-  /** The Maven command line that started this run (the mvn script exports it), else the documented one. */
+  /**
+   * The Maven command line that started this run (the mvn script exports it), else the documented
+   * one.
+   */
   private static String command() {
     String mvn = System.getenv("MAVEN_CMD_LINE_ARGS");
     return mvn == null || mvn.isBlank() ? COMMAND : "mvn " + mvn.trim();
@@ -221,7 +245,10 @@ public final class RunBenchmarks {
   /** The commit benchmarked, and whether the tree had changes on top of it. */
   private static String git() {
     try {
-      Process p = new ProcessBuilder("git", "describe", "--always", "--dirty").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("git", "describe", "--always", "--dirty")
+              .redirectErrorStream(true)
+              .start();
       String s = new String(p.getInputStream().readAllBytes()).trim();
       return p.waitFor() == 0 && !s.isEmpty() ? "git " + s : "?";
     } catch (IOException | RuntimeException e) {

@@ -50,8 +50,10 @@ public class SmallFiles {
 
     FileSystem fs;
     Path dir;
+
     /** The default filesystem's directory, deleted at the end. */
     Path tmpDir;
+
     final Set<OpenOption> options =
         new HashSet<>(Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
 
@@ -59,13 +61,16 @@ public class SmallFiles {
     public void open() throws IOException {
       switch (contender) {
         case "dax", "direct" -> {
-          fs = DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(64L << 20).build());
+          fs =
+              DaxFileSystems.newFileSystem(
+                  DaxConfiguration.builder().deviceSize(64L << 20).build());
           dir = Files.createDirectory(fs.getPath("/small"));
           if (contender.equals("direct")) {
             options.add(ExtendedOpenOption.DIRECT);
           }
         }
-        case "tmpfs" -> dir = tmpDir = Files.createTempDirectory(Fixture.tmpfsRoot(), "daxfs-bench-");
+        case "tmpfs" ->
+            dir = tmpDir = Files.createTempDirectory(Fixture.tmpfsRoot(), "daxfs-bench-");
         case "jimfs" -> {
           fs = Jimfs.newFileSystem(Configuration.unix());
           dir = Files.createDirectory(fs.getPath("/small"));

@@ -28,8 +28,12 @@ final class Badblocks {
     final ImmutableRangeSet<Long> known;
     final ImmutableRangeSet<Long> poison;
     final boolean clean;
-    /** Known ∪ poison as sorted, disjoint {@code [start, end)} sectors: the I/O path's one lookup. */
+
+    /**
+     * Known ∪ poison as sorted, disjoint {@code [start, end)} sectors: the I/O path's one lookup.
+     */
     private final long[] starts;
+
     private final long[] ends;
 
     View(ImmutableRangeSet<Long> known, ImmutableRangeSet<Long> poison) {
@@ -48,7 +52,9 @@ final class Badblocks {
       }
     }
 
-    /** Whether any sector of {@code [from, to)} is poisoned or known bad: O(log n), no allocation. */
+    /**
+     * Whether any sector of {@code [from, to)} is poisoned or known bad: O(log n), no allocation.
+     */
     boolean touches(long from, long to) {
       int i = Arrays.binarySearch(starts, to);
       int last = i >= 0 ? i - 1 : -i - 2; // the last range starting before {@code to}
@@ -73,9 +79,10 @@ final class Badblocks {
   private synchronized View rebuild() {
     View v = view;
     if (v == null) {
-      v = known.isEmpty() && poison.isEmpty()
-          ? View.CLEAN
-          : new View(ImmutableRangeSet.copyOf(known), ImmutableRangeSet.copyOf(poison));
+      v =
+          known.isEmpty() && poison.isEmpty()
+              ? View.CLEAN
+              : new View(ImmutableRangeSet.copyOf(known), ImmutableRangeSet.copyOf(poison));
       view = v;
     }
     return v;
@@ -83,8 +90,12 @@ final class Badblocks {
 
   Range<Long> checkedRange(long sector, long count) {
     checkArgument(count > 0, "sector count must be positive: %s", count);
-    checkArgument(sector >= 0 && sector < sectorCount && count <= sectorCount - sector,
-        "sectors %s+%s outside the device (%s sectors)", sector, count, sectorCount);
+    checkArgument(
+        sector >= 0 && sector < sectorCount && count <= sectorCount - sector,
+        "sectors %s+%s outside the device (%s sectors)",
+        sector,
+        count,
+        sectorCount);
     return Range.closedOpen(sector, sector + count);
   }
 
@@ -99,7 +110,10 @@ final class Badblocks {
     view = null;
   }
 
-  /** Removes poison; what is listed stays listed, as {@code ndctl inject-error --uninject} leaves it. */
+  /**
+   * Removes poison; what is listed stays listed, as {@code ndctl inject-error --uninject} leaves
+   * it.
+   */
   synchronized void uninject(Range<Long> r) {
     poison.remove(r);
     view = null;

@@ -11,11 +11,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * The only kind of thread pool daxfs starts: daemon threads that end after a second without work,
  * and a shut-down that waits for them, so that none outlives what owns it and a thread-leak checker
- * that looks right after finds none. A worker clears an interrupt before each task, as every
- * {@link ThreadPoolExecutor} does, and ignores one while it waits for work.
+ * that looks right after finds none. A worker clears an interrupt before each task, as every {@link
+ * ThreadPoolExecutor} does, and ignores one while it waits for work.
  */
 public final class DaemonPool extends ThreadPoolExecutor {
-  /** Long enough that a busy program does not start a thread per task, short enough to end soon after. */
+  /**
+   * Long enough that a busy program does not start a thread per task, short enough to end soon
+   * after.
+   */
   private static final long KEEP_ALIVE_MILLIS = 1000;
 
   private final String name;

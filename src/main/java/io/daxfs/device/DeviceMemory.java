@@ -22,42 +22,56 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The bytes of the device: a sparse file of the default filesystem, unlinked as soon as it is
- * open, and mapped in 1 GiB chunks. A file (rather than plain direct memory) lets {@link #map} give
- * out further OS mappings of the same pages, which is what makes a daxfs {@code map()} zero-copy.
+ * The bytes of the device: a sparse file of the default filesystem, unlinked as soon as it is open,
+ * and mapped in 1 GiB chunks. A file (rather than plain direct memory) lets {@link #map} give out
+ * further OS mappings of the same pages, which is what makes a daxfs {@code map()} zero-copy.
  *
  * <p>Pages cost memory only once committed. {@link #zero} commits by writing through the file, so a
  * full backing store shows up as an {@link IOException} at block allocation, never as a SIGBUS in a
  * later store.
  *
- * <p>No interrupt can lose the device. A JDK {@link FileChannel} closes itself for good when a thread
- * using it is interrupted, and the file is unlinked, so it could not be opened by name again. The
- * file is therefore held by a {@link RandomAccessFile}, whose own I/O is never interruptible, and
- * reached through a channel only to map it; an interrupt that closes that channel (it can arrive at
- * any moment of a call) costs a reopen of the file through the descriptor the {@code
- * RandomAccessFile} holds ({@code /proc/self/fd/N}). All of this runs on the caller's thread: no
- * thread of daxfs's own is involved.
+ * <p>No interrupt can lose the device. A JDK {@link FileChannel} closes itself for good when a
+ * thread using it is interrupted, and the file is unlinked, so it could not be opened by name
+ * again. The file is therefore held by a {@link RandomAccessFile}, whose own I/O is never
+ * interruptible, and reached through a channel only to map it; an interrupt that closes that
+ * channel (it can arrive at any moment of a call) costs a reopen of the file through the descriptor
+ * the {@code RandomAccessFile} holds ({@code /proc/self/fd/N}). All of this runs on the caller's
+ * thread: no thread of daxfs's own is involved.
  */
 final class DeviceMemory implements Closeable {
   static final int CHUNK_SHIFT = 30;
   static final long CHUNK_SIZE = 1L << CHUNK_SHIFT;
   static final long CHUNK_MASK = CHUNK_SIZE - 1;
   private static final int ZERO_BUFFER_SIZE = 64 << 10;
-  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_BUFFER_SIZE).asReadOnlyBuffer();
+  private static final ByteBuffer ZEROS =
+      ByteBuffer.allocateDirect(ZERO_BUFFER_SIZE).asReadOnlyBuffer();
   private static final byte[] ZERO_BYTES = new byte[ZERO_BUFFER_SIZE];
+
   /** Where a process's open descriptors can be opened again: Linux, then the BSDs and macOS. */
-  private static final List<Path> DESCRIPTOR_DIRECTORIES = List.of(Path.of("/proc/self/fd"), Path.of("/dev/fd"));
+  private static final List<Path> DESCRIPTOR_DIRECTORIES =
+      List.of(Path.of("/proc/self/fd"), Path.of("/dev/fd"));
 
   private final long size;
+
   /** The backing file for as long as the device lives; guarded by itself (seek, then write). */
   private final RandomAccessFile backing;
-  /** {@code backing}'s descriptor as a path that opens the file again, or null where there is none. */
+
+  /**
+   * {@code backing}'s descriptor as a path that opens the file again, or null where there is none.
+   */
   private final Path descriptor;
-  /** The channel mappings come from; replaced when an interrupt closes it (written under {@code this}). */
+
+  /**
+   * The channel mappings come from; replaced when an interrupt closes it (written under {@code
+   * this}).
+   */
   private volatile FileChannel mapper;
+
   private final MappedByteBuffer[] chunks;
+
   /** Byte ranges of the backing file written at least once (guarded by itself). */
   private final RangeSet<Long> committed = TreeRangeSet.create();
+
   private volatile boolean closed;
 
   private DeviceMemory(long size, RandomAccessFile backing, Path descriptor, FileChannel mapper) {
@@ -84,7 +98,8 @@ final class DeviceMemory implements Closeable {
       DeviceMemory memory = new DeviceMemory(size, raf, descriptor, mapper);
       for (int i = 0; i < memory.chunks.length; i++) {
         long start = (long) i << CHUNK_SHIFT;
-        memory.chunks[i] = memory.map(MapMode.READ_WRITE, start, Math.min(CHUNK_SIZE, size - start));
+        memory.chunks[i] =
+            memory.map(MapMode.READ_WRITE, start, Math.min(CHUNK_SIZE, size - start));
       }
       return memory;
     } catch (IOException | RuntimeException e) {
@@ -133,7 +148,10 @@ final class DeviceMemory implements Closeable {
     return size;
   }
 
-  /** Copies {@code len} device bytes at {@code off} into {@code dst} at absolute index {@code dstIndex}. */
+  /**
+   * Copies {@code len} device bytes at {@code off} into {@code dst} at absolute index {@code
+   * dstIndex}.
+   */
   void read(long off, ByteBuffer dst, int dstIndex, int len) {
     int co = (int) (off & CHUNK_MASK);
     if (co + len <= CHUNK_SIZE) {
@@ -150,7 +168,10 @@ final class DeviceMemory implements Closeable {
     }
   }
 
-  /** Copies {@code len} bytes of {@code src} from absolute index {@code srcIndex} to the device at {@code off}. */
+  /**
+   * Copies {@code len} bytes of {@code src} from absolute index {@code srcIndex} to the device at
+   * {@code off}.
+   */
   void write(long off, ByteBuffer src, int srcIndex, int len) {
     int co = (int) (off & CHUNK_MASK);
     if (co + len <= CHUNK_SIZE) {
@@ -204,7 +225,10 @@ final class DeviceMemory implements Closeable {
     }
   }
 
-  /** Zeroing that commits pages: writes through the backing file, then clears the rest through memory. */
+  /**
+   * Zeroing that commits pages: writes through the backing file, then clears the rest through
+   * memory.
+   */
   private void zeroNew(Range<Long> range, List<Range<Long>> uncommitted) throws IOException {
     synchronized (backing) {
       if (closed) {
@@ -254,7 +278,10 @@ final class DeviceMemory implements Closeable {
     return map((ch, o, l) -> ch.map(mode, o, l), off, len);
   }
 
-  /** Maps part of the backing file through a channel on it: a buffer, or a memory segment on JDK 22+. */
+  /**
+   * Maps part of the backing file through a channel on it: a buffer, or a memory segment on JDK
+   * 22+.
+   */
   @FunctionalInterface
   interface BackingMapper<T> {
     T map(FileChannel backing, long off, long len) throws IOException;
@@ -291,7 +318,8 @@ final class DeviceMemory implements Closeable {
   }
 
   /** Replaces {@code lost}, closed by an interrupt, unless another thread did already. */
-  private synchronized void reopen(FileChannel lost, ClosedChannelException cause) throws IOException {
+  private synchronized void reopen(FileChannel lost, ClosedChannelException cause)
+      throws IOException {
     if (closed) {
       throw cause;
     }
@@ -299,8 +327,12 @@ final class DeviceMemory implements Closeable {
       return;
     }
     if (descriptor == null) {
-      throw new IOException("device memory lost: an interrupt closed its channel, and this system offers no "
-          + "descriptor directory (" + DESCRIPTOR_DIRECTORIES + ") to open it again", cause);
+      throw new IOException(
+          "device memory lost: an interrupt closed its channel, and this system offers no "
+              + "descriptor directory ("
+              + DESCRIPTOR_DIRECTORIES
+              + ") to open it again",
+          cause);
     }
     mapper = FileChannel.open(descriptor, StandardOpenOption.READ, StandardOpenOption.WRITE);
   }
@@ -319,7 +351,8 @@ final class DeviceMemory implements Closeable {
       closed = true;
       ch = mapper;
     }
-    try (backing; ch) {
+    try (backing;
+        ch) {
       synchronized (backing) {
         if (!mappingsLive) {
           backing.setLength(0);

@@ -42,6 +42,7 @@ import java.util.function.Predicate;
 public final class EmulatedPmem implements Closeable {
   /** The recovery write works in kernel pages. */
   static final int PAGE = 4096;
+
   /** Most sectors one line of the kernel's badblocks table holds. */
   static final int MAX_SECTORS_PER_ENTRY = 512;
 
@@ -53,8 +54,10 @@ public final class EmulatedPmem implements Closeable {
   private final LiveMappings mappings = new LiveMappings();
   private final List<Consumer<List<BadBlock>>> listeners = new CopyOnWriteArrayList<>();
   private final PmemDevice userView = new PmemDeviceView(this);
+
   /** Started by the first notification; its thread ends when idle. Guarded by this. */
   private DaemonPool notifier;
+
   private boolean closed; // guarded by this
 
   private EmulatedPmem(DeviceMemory memory, int sectorSize, MediaErrorModel model) {
@@ -69,7 +72,9 @@ public final class EmulatedPmem implements Closeable {
   public static EmulatedPmem create(DaxConfiguration config) throws IOException {
     Path dir = config.memoryDirectory().orElseGet(EmulatedPmem::defaultMemoryDirectory);
     return new EmulatedPmem(
-        DeviceMemory.create(config.deviceSize(), dir), config.sectorSize(), config.mediaErrorModel());
+        DeviceMemory.create(config.deviceSize(), dir),
+        config.sectorSize(),
+        config.mediaErrorModel());
   }
 
   /**
@@ -124,8 +129,11 @@ public final class EmulatedPmem implements Closeable {
 
   public List<BadBlock> injectRandomErrors(long seed, int count) {
     long sectors = sectorCount();
-    checkArgument(count >= 0 && count <= sectors,
-        "count must be from 0 to the device's %s sectors, got %s", sectors, count);
+    checkArgument(
+        count >= 0 && count <= sectors,
+        "count must be from 0 to the device's %s sectors, got %s",
+        sectors,
+        count);
     Random random = new Random(seed);
     Set<Long> picked = new TreeSet<>();
     while (picked.size() < count) {
@@ -147,7 +155,10 @@ public final class EmulatedPmem implements Closeable {
     StringBuilder sb = new StringBuilder();
     for (BadBlock b : badblocks()) {
       for (long s = b.startSector(); s < b.endSector(); s += MAX_SECTORS_PER_ENTRY) {
-        sb.append(s).append(' ').append(Math.min(MAX_SECTORS_PER_ENTRY, b.endSector() - s)).append('\n');
+        sb.append(s)
+            .append(' ')
+            .append(Math.min(MAX_SECTORS_PER_ENTRY, b.endSector() - s))
+            .append('\n');
       }
     }
     return sb.toString();
@@ -176,17 +187,18 @@ public final class EmulatedPmem implements Closeable {
       return;
     }
     List<Consumer<List<BadBlock>>> now = List.copyOf(listeners);
-    Runnable announce = () -> {
-      for (Consumer<List<BadBlock>> l : now) {
-        Thread.interrupted(); // one that reached the previous listener is not this one's
-        try {
-          l.accept(fresh);
-        } catch (RuntimeException e) {
-          Thread t = Thread.currentThread();
-          t.getUncaughtExceptionHandler().uncaughtException(t, e);
-        }
-      }
-    };
+    Runnable announce =
+        () -> {
+          for (Consumer<List<BadBlock>> l : now) {
+            Thread.interrupted(); // one that reached the previous listener is not this one's
+            try {
+              l.accept(fresh);
+            } catch (RuntimeException e) {
+              Thread t = Thread.currentThread();
+              t.getUncaughtExceptionHandler().uncaughtException(t, e);
+            }
+          }
+        };
     synchronized (this) {
       if (closed) {
         return;
@@ -202,7 +214,8 @@ public final class EmulatedPmem implements Closeable {
     try {
       return badblocks.checkedRange(sector, count);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(e.getMessage() + " of " + sectorSize + " bytes (" + size() + " bytes)");
+      throw new IllegalArgumentException(
+          e.getMessage() + " of " + sectorSize + " bytes (" + size() + " bytes)");
     }
   }
 
@@ -219,7 +232,8 @@ public final class EmulatedPmem implements Closeable {
     return Range.closedOpen(off >>> sectorShift, (off + len + sectorSize - 1) >>> sectorShift);
   }
 
-  // ---- access paths --------------------------------------------------------------------------------
+  // ---- access paths
+  // --------------------------------------------------------------------------------
 
   /**
    * Copies {@code len} device bytes at {@code off} into {@code dst} at absolute index {@code
@@ -228,13 +242,14 @@ public final class EmulatedPmem implements Closeable {
    * <ul>
    *   <li>DAX: a known bad sector anywhere in the range fails it before a byte is copied; latent
    *       poison stops the copy at the first poisoned sector and becomes known.
-   *   <li>DIRECT (block driver): any bad sector, known or latent, fails the whole range; the
-   *       latent ones become known.
+   *   <li>DIRECT (block driver): any bad sector, known or latent, fails the whole range; the latent
+   *       ones become known.
    * </ul>
    *
    * @throws MediaFault as above, with the bytes copied before it
    */
-  public void read(AccessPath accessPath, long off, ByteBuffer dst, int dstIndex, int len) throws MediaFault {
+  public void read(AccessPath accessPath, long off, ByteBuffer dst, int dstIndex, int len)
+      throws MediaFault {
     Badblocks.View v = badblocks.view();
     if (!v.clean && v.touches(off >>> sectorShift, (off + len + sectorSize - 1) >>> sectorShift)) {
       checkRead(v, accessPath, off, dst, dstIndex, len);
@@ -242,7 +257,8 @@ public final class EmulatedPmem implements Closeable {
     memory.read(off, dst, dstIndex, len);
   }
 
-  private void checkRead(Badblocks.View v, AccessPath accessPath, long off, ByteBuffer dst, int dstIndex, int len)
+  private void checkRead(
+      Badblocks.View v, AccessPath accessPath, long off, ByteBuffer dst, int dstIndex, int len)
       throws MediaFault {
     Range<Long> r = sectors(off, len);
     if (v.known.intersects(r)) {
@@ -252,7 +268,10 @@ public final class EmulatedPmem implements Closeable {
       return;
     }
     Range<Long> run = v.poison.subRangeSet(r).asRanges().iterator().next();
-    int copied = accessPath == AccessPath.DIRECT ? 0 : (int) Math.max(0, (run.lowerEndpoint() << sectorShift) - off);
+    int copied =
+        accessPath == AccessPath.DIRECT
+            ? 0
+            : (int) Math.max(0, (run.lowerEndpoint() << sectorShift) - off);
     if (copied > 0) {
       memory.read(off, dst, dstIndex, copied);
     }
@@ -263,7 +282,8 @@ public final class EmulatedPmem implements Closeable {
     throw fault(accessPath, consumed, r, copied);
   }
 
-  private MediaFault fault(AccessPath accessPath, ImmutableRangeSet<Long> bad, Range<Long> within, int moved) {
+  private MediaFault fault(
+      AccessPath accessPath, ImmutableRangeSet<Long> bad, Range<Long> within, int moved) {
     return new MediaFault(accessPath, Badblocks.toBadBlocks(bad.subRangeSet(within)), moved);
   }
 
@@ -283,7 +303,8 @@ public final class EmulatedPmem implements Closeable {
    *
    * @throws MediaFault as above; no byte was written beyond {@link MediaFault#bytesMoved()}
    */
-  public void write(AccessPath accessPath, long off, ByteBuffer src, int srcIndex, int len) throws MediaFault {
+  public void write(AccessPath accessPath, long off, ByteBuffer src, int srcIndex, int len)
+      throws MediaFault {
     Badblocks.View v = badblocks.view();
     if (!v.clean && v.touches(off >>> sectorShift, (off + len + sectorSize - 1) >>> sectorShift)) {
       Range<Long> r = sectors(off, len);
@@ -316,7 +337,8 @@ public final class EmulatedPmem implements Closeable {
         memory.write(pos, src, srcIndex + (int) (pos - off), (int) (end - pos));
         return;
       }
-      long firstBad = v.known.subRangeSet(rest).asRanges().iterator().next().lowerEndpoint() << sectorShift;
+      long firstBad =
+          v.known.subRangeSet(rest).asRanges().iterator().next().lowerEndpoint() << sectorShift;
       long pageStart = pos & -PAGE;
       long chunkEnd = Math.max(pageStart + PAGE, (firstBad + PAGE - 1) & -PAGE);
       long bytes = Math.min(chunkEnd, end) - pos;
@@ -349,7 +371,8 @@ public final class EmulatedPmem implements Closeable {
    *     what was committed
    */
   public void zero(long off, long len) throws IOException {
-    checkArgument(off >= 0 && len >= 0 && off + len <= memory.size(), "range %s+%s outside device", off, len);
+    checkArgument(
+        off >= 0 && len >= 0 && off + len <= memory.size(), "range %s+%s outside device", off, len);
     memory.zero(off, len);
     Badblocks.View v = badblocks.view();
     if (!v.clean && len > 0) {
@@ -387,7 +410,8 @@ public final class EmulatedPmem implements Closeable {
    * copy on write). {@code onUnreachable} runs once, at the first {@link #reapMappings} after the
    * buffer (and every slice, duplicate and view of it, which keep it reachable) became unreachable.
    */
-  public MappedByteBuffer map(MapMode mode, long off, long len, Runnable onUnreachable) throws IOException {
+  public MappedByteBuffer map(MapMode mode, long off, long len, Runnable onUnreachable)
+      throws IOException {
     mappings.reap();
     MappedByteBuffer buf = memory.map(mode, off, len);
     mappings.trackBuffer(buf, onUnreachable);
@@ -405,7 +429,10 @@ public final class EmulatedPmem implements Closeable {
     /** The scope whose end (closed or collected) ends {@code mapping}. */
     Object scopeOf(T mapping);
 
-    /** Whether a scope is still alive; a constant that holds no arena, or tracking would keep it alive. */
+    /**
+     * Whether a scope is still alive; a constant that holds no arena, or tracking would keep it
+     * alive.
+     */
     Predicate<Object> scopeAlive();
   }
 
@@ -422,11 +449,12 @@ public final class EmulatedPmem implements Closeable {
   }
 
   /**
-   * A new OS mapping of {@code [off, off + len)} as a memory segment of {@code how}'s arena, made on
-   * the caller's thread. {@code onGone} runs once, at the first {@link #reapMappings} after the
+   * A new OS mapping of {@code [off, off + len)} as a memory segment of {@code how}'s arena, made
+   * on the caller's thread. {@code onGone} runs once, at the first {@link #reapMappings} after the
    * arena was closed or collected.
    */
-  public <T> T mapSegment(long off, long len, SegmentMapper<T> how, Runnable onGone) throws IOException {
+  public <T> T mapSegment(long off, long len, SegmentMapper<T> how, Runnable onGone)
+      throws IOException {
     mappings.reap();
     T segment = memory.map(how::map, off, len);
     mappings.trackScope(how.scopeOf(segment), how.scopeAlive(), onGone);
@@ -435,8 +463,8 @@ public final class EmulatedPmem implements Closeable {
 
   /**
    * Runs the release of every mapping found gone (buffers collected, arenas closed) since the last
-   * call, on the caller's thread: daxfs has no thread of its own for it. Whoever needs to know which
-   * blocks are still mapped calls it first; cheap when nothing is mapped.
+   * call, on the caller's thread: daxfs has no thread of its own for it. Whoever needs to know
+   * which blocks are still mapped calls it first; cheap when nothing is mapped.
    */
   public void reapMappings() {
     mappings.reap();

@@ -12,13 +12,15 @@ import java.util.function.Predicate;
  * The mappings a device has handed out and that may still be used, found out without a thread of
  * its own: whoever needs to know ({@link #reap}) collects what the garbage collector queued and
  * what closed arenas let go of, and runs the release of each gone mapping once, on its own thread.
- * A test framework that checks for leaked threads then finds none, and a release never waits for
- * a thread to be scheduled.
+ * A test framework that checks for leaked threads then finds none, and a release never waits for a
+ * thread to be scheduled.
  */
 final class LiveMappings {
   private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
+
   /** Every live tracker: keeps the references themselves reachable until they are released. */
   private final Set<Tracker> live = ConcurrentHashMap.newKeySet();
+
   /** Trackers whose mapping may also end while still reachable (an arena closed): polled. */
   private final Set<ScopeTracker> scoped = ConcurrentHashMap.newKeySet();
 
@@ -26,7 +28,10 @@ final class LiveMappings {
     Runnable release();
   }
 
-  /** A buffer mapping: gone once the buffer (which every slice, duplicate and view keeps reachable) is not. */
+  /**
+   * A buffer mapping: gone once the buffer (which every slice, duplicate and view keeps reachable)
+   * is not.
+   */
   private static final class BufferTracker extends PhantomReference<Object> implements Tracker {
     private final Runnable release;
 
@@ -49,7 +54,8 @@ final class LiveMappings {
     private final Predicate<Object> alive;
     private final Runnable release;
 
-    ScopeTracker(Object scope, Predicate<Object> alive, ReferenceQueue<Object> q, Runnable release) {
+    ScopeTracker(
+        Object scope, Predicate<Object> alive, ReferenceQueue<Object> q, Runnable release) {
       super(scope, q);
       this.alive = alive;
       this.release = release;
@@ -66,7 +72,10 @@ final class LiveMappings {
     }
   }
 
-  /** Tracks a buffer; {@code release} runs once at the first {@link #reap} after it became unreachable. */
+  /**
+   * Tracks a buffer; {@code release} runs once at the first {@link #reap} after it became
+   * unreachable.
+   */
   void trackBuffer(Object buffer, Runnable release) {
     live.add(new BufferTracker(buffer, collected, release));
   }
@@ -82,7 +91,9 @@ final class LiveMappings {
     scoped.add(t);
   }
 
-  /** Releases every mapping found gone since the last call. Cheap when nothing is tracked or queued. */
+  /**
+   * Releases every mapping found gone since the last call. Cheap when nothing is tracked or queued.
+   */
   void reap() {
     for (Reference<?> r; (r = collected.poll()) != null; ) {
       release((Tracker) r);

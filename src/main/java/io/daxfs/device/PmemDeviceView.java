@@ -81,6 +81,12 @@ final class PmemDeviceView implements PmemDevice {
 
   @Override
   public String toString() {
-    return "PmemDevice[" + size() + " bytes, " + sectorSize() + "-byte sectors, " + mediaErrorModel() + "]";
+    return "PmemDevice["
+        + size()
+        + " bytes, "
+        + sectorSize()
+        + "-byte sectors, "
+        + mediaErrorModel()
+        + "]";
   }
 }

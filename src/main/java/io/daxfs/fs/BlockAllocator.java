@@ -8,16 +8,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Hands out device blocks. Free space is kept as extents rather than a bitmap so that a large, mostly empty
- * device costs a handful of map entries instead of megabytes of bits.
+ * Hands out device blocks. Free space is kept as extents rather than a bitmap so that a large,
+ * mostly empty device costs a handful of map entries instead of megabytes of bits.
  *
- * <p>Two indexes are kept in step: {@code freeByStart} (start -> length) answers "is there free space at the goal"
- * and drives address-ordered searches; {@code lengthHistogram} (length -> number of free extents with that length)
- * tells in O(log n) whether any single extent can satisfy a request, so a fragmented device falls straight through
- * to multi-run allocation instead of scanning every extent first, and {@link #allocateContiguous} fails fast.
+ * <p>Two indexes are kept in step: {@code freeByStart} (start -> length) answers "is there free
+ * space at the goal" and drives address-ordered searches; {@code lengthHistogram} (length -> number
+ * of free extents with that length) tells in O(log n) whether any single extent can satisfy a
+ * request, so a fragmented device falls straight through to multi-run allocation instead of
+ * scanning every extent first, and {@link #allocateContiguous} fails fast.
  *
- * <p>All mutating and reading methods take the instance lock; operations are short, so finer-grained locking would
- * cost more than it saves.
+ * <p>All mutating and reading methods take the instance lock; operations are short, so
+ * finer-grained locking would cost more than it saves.
  */
 final class BlockAllocator {
   private final long blockCount;
@@ -71,7 +72,13 @@ final class BlockAllocator {
     checkArgument(count > 0, "block count must be positive: %s", count);
     if (start < 0 || start >= blockCount || count > blockCount - start) {
       throw new IllegalStateException(
-          "freeing blocks [" + start + ", " + (start + count) + ") outside device of " + blockCount + " blocks");
+          "freeing blocks ["
+              + start
+              + ", "
+              + (start + count)
+              + ") outside device of "
+              + blockCount
+              + " blocks");
     }
     long end = start + count;
     Map.Entry<Long, Long> below = freeByStart.floorEntry(start);
@@ -98,7 +105,11 @@ final class BlockAllocator {
   }
 
   synchronized boolean isFree(long block) {
-    checkArgument(block >= 0 && block < blockCount, "block %s outside device of %s blocks", block, blockCount);
+    checkArgument(
+        block >= 0 && block < blockCount,
+        "block %s outside device of %s blocks",
+        block,
+        blockCount);
     Map.Entry<Long, Long> e = freeByStart.floorEntry(block);
     return e != null && block < e.getKey() + e.getValue();
   }
@@ -110,7 +121,13 @@ final class BlockAllocator {
 
   @Override
   public synchronized String toString() {
-    return "BlockAllocator{" + freeCount + "/" + blockCount + " free in " + freeByStart.size() + " extents}";
+    return "BlockAllocator{"
+        + freeCount
+        + "/"
+        + blockCount
+        + " free in "
+        + freeByStart.size()
+        + " extents}";
   }
 
   private long normalizeGoal(long goal) {
@@ -118,8 +135,9 @@ final class BlockAllocator {
   }
 
   /**
-   * Start of a single free run of {@code count} blocks, or -1. Order of preference keeps files contiguous: exactly at
-   * the goal, then the first extent after the goal, then wrap to the device start.
+   * Start of a single free run of {@code count} blocks, or -1. Order of preference keeps files
+   * contiguous: exactly at the goal, then the first extent after the goal, then wrap to the device
+   * start.
    */
   private long findWholeRun(long goal, long count) {
     if (lengthHistogram.isEmpty() || lengthHistogram.lastKey() < count) {
@@ -144,8 +162,9 @@ final class BlockAllocator {
   }
 
   /**
-   * Gathers free space in address order starting at the goal and wrapping, so the file's pieces are laid out in
-   * roughly ascending order. The caller has already checked that enough blocks are free, so this cannot fail.
+   * Gathers free space in address order starting at the goal and wrapping, so the file's pieces are
+   * laid out in roughly ascending order. The caller has already checked that enough blocks are
+   * free, so this cannot fail.
    */
   private List<BlockRun> allocateFragmented(long goal, long count) {
     List<BlockRun> runs = new ArrayList<>();
@@ -169,14 +188,16 @@ final class BlockAllocator {
       if (remaining == 0) {
         break;
       }
-      // The extent straddling the goal was already used from the goal onward; only its head is left here.
+      // The extent straddling the goal was already used from the goal onward; only its head is left
+      // here.
       long usable = Math.min(e.getKey() + e.getValue(), goal) - e.getKey();
       long n = Math.min(remaining, usable);
       runs.add(new BlockRun(e.getKey(), n));
       remaining -= n;
     }
     if (remaining != 0) {
-      throw new AssertionError("free count " + freeCount + " disagrees with free extents " + freeByStart);
+      throw new AssertionError(
+          "free count " + freeCount + " disagrees with free extents " + freeByStart);
     }
     // Mutate only after planning: iterating the map views above while taking would break them.
     for (BlockRun r : runs) {
@@ -192,7 +213,8 @@ final class BlockAllocator {
     long extentEnd = extentStart + e.getValue();
     long end = start + count;
     if (end > extentEnd || start >= extentEnd) {
-      throw new AssertionError("taking [" + start + ", " + end + ") outside free extent " + extentStart);
+      throw new AssertionError(
+          "taking [" + start + ", " + end + ") outside free extent " + extentStart);
     }
     removeFree(extentStart, extentEnd - extentStart);
     if (extentStart < start) {
@@ -214,8 +236,17 @@ final class BlockAllocator {
     lengthHistogram.compute(length, (k, n) -> n == 1 ? null : n - 1);
   }
 
-  private static IllegalStateException doubleFree(long start, long end, long freeStart, long freeEnd) {
-    return new IllegalStateException("double free: blocks [" + start + ", " + end + ") overlap free extent ["
-        + freeStart + ", " + freeEnd + ")");
+  private static IllegalStateException doubleFree(
+      long start, long end, long freeStart, long freeEnd) {
+    return new IllegalStateException(
+        "double free: blocks ["
+            + start
+            + ", "
+            + end
+            + ") overlap free extent ["
+            + freeStart
+            + ", "
+            + freeEnd
+            + ")");
   }
 }

@@ -22,7 +22,9 @@ public final class ByteRangeLocks {
     return e < position ? Long.MAX_VALUE : e;
   }
 
-  /** Records a lock for {@code owner} unless it overlaps one held; returns whether it was recorded. */
+  /**
+   * Records a lock for {@code owner} unless it overlaps one held; returns whether it was recorded.
+   */
   public synchronized boolean tryAdd(long position, long size, Object owner) {
     for (Held h : held) {
       if (h.overlaps(position, size)) {

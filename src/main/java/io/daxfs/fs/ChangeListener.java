@@ -5,9 +5,9 @@ package io.daxfs.fs;
  * per entry of a directory, by the entry's name. Installed with {@link Volume#setChangeListener};
  * while none is installed, an operation pays one volatile read for its announcement.
  *
- * <p>Calls come on the thread that made the change, synchronously, and for namespace changes
- * while the volume's tree lock is held: an implementation must return quickly and must not call
- * back into the volume.
+ * <p>Calls come on the thread that made the change, synchronously, and for namespace changes while
+ * the volume's tree lock is held: an implementation must return quickly and must not call back into
+ * the volume.
  */
 public interface ChangeListener {
   /** What happened to an entry. */
@@ -23,6 +23,9 @@ public interface ChangeListener {
   /** {@code change} happened to the entry {@code name} of {@code directory}. */
   void entryChanged(Directory directory, String name, Change change);
 
-  /** {@code directory} itself is gone (removed, or replaced by a move onto its name); it has no entries. */
+  /**
+   * {@code directory} itself is gone (removed, or replaced by a move onto its name); it has no
+   * entries.
+   */
   void directoryRemoved(Directory directory);
 }

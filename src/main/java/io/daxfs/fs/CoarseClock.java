@@ -24,18 +24,25 @@ final class CoarseClock {
 
   static {
     try {
-      SLEEPING = MethodHandles.lookup().findStaticVarHandle(CoarseClock.class, "sleeping", boolean.class);
+      SLEEPING =
+          MethodHandles.lookup().findStaticVarHandle(CoarseClock.class, "sleeping", boolean.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
   private static volatile long now = wall();
-  /** Set by the first reader after each tick, cleared by the ticker (readers write it only while it is clear). */
+
+  /**
+   * Set by the first reader after each tick, cleared by the ticker (readers write it only while it
+   * is clear).
+   */
   private static volatile boolean touched;
+
   /** The ticker is parked until a reader wakes it. */
   @SuppressWarnings("unused") // also through SLEEPING
   private static volatile boolean sleeping;
+
   private static int users; // guarded by CoarseClock.class
   private static volatile Thread ticker; // written under CoarseClock.class
 
@@ -82,9 +89,9 @@ final class CoarseClock {
 
   /**
    * A volume closed: the last one stops the clock and waits for its thread to end, so that none of
-   * daxfs's threads outlives the last filesystem (a thread-leak checker looks right after). It waits
-   * holding the lock, so that a volume opening meanwhile starts the next ticker only then: the
-   * hand-off between readers and ticker assumes one ticker.
+   * daxfs's threads outlives the last filesystem (a thread-leak checker looks right after). It
+   * waits holding the lock, so that a volume opening meanwhile starts the next ticker only then:
+   * the hand-off between readers and ticker assumes one ticker.
    */
   static synchronized void release() {
     if (users == 0 || --users > 0) {
@@ -96,7 +103,10 @@ final class CoarseClock {
     joinUninterruptibly(stopped); // within a tick: the ticker never takes this lock
   }
 
-  /** The ticker ends within a tick of being told; an interrupt of the closing thread is kept for later. */
+  /**
+   * The ticker ends within a tick of being told; an interrupt of the closing thread is kept for
+   * later.
+   */
   private static void joinUninterruptibly(Thread t) {
     boolean interrupted = false;
     while (true) {

@@ -73,11 +73,12 @@ public final class Directory extends Inode {
   /** A snapshot of the regular files here, by name. Caller holds the tree lock. */
   java.util.Map<String, RegularFile> regularFiles() {
     java.util.Map<String, RegularFile> files = new java.util.TreeMap<>();
-    entries.forEach((name, inode) -> {
-      if (inode instanceof RegularFile f) {
-        files.put(name, f);
-      }
-    });
+    entries.forEach(
+        (name, inode) -> {
+          if (inode instanceof RegularFile f) {
+            files.put(name, f);
+          }
+        });
     return files;
   }
 

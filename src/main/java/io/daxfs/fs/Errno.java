@@ -17,13 +17,19 @@ public final class Errno {
   public static final String EFBIG = "File too large";
   public static final String ENOSPC = "No space left on device";
   public static final String ENAMETOOLONG = "File name too long";
-  /** Also the reason of {@code rename(2)}'s ENOTEMPTY, which the JDK does not map to {@code DirectoryNotEmptyException}. */
+
+  /**
+   * Also the reason of {@code rename(2)}'s ENOTEMPTY, which the JDK does not map to {@code
+   * DirectoryNotEmptyException}.
+   */
   public static final String ENOTEMPTY = "Directory not empty";
+
   /**
    * ELOOP as the JDK reports it on Linux whatever the operation: Linux's text, then a clause for
    * the {@code O_NOFOLLOW} open of a symbolic link, which fails with the same number.
    */
-  public static final String ELOOP = "Too many levels of symbolic links or unable to access attributes of symbolic link";
+  public static final String ELOOP =
+      "Too many levels of symbolic links or unable to access attributes of symbolic link";
 
   private Errno() {}
 }

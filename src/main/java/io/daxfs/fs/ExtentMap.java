@@ -6,11 +6,13 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import java.util.Arrays;
 
 /**
- * Immutable logical-to-physical block map of one file. Immutability lets readers use it from a volatile field with
- * no lock while a writer builds the replacement; parallel primitive arrays keep it small and cache friendly.
+ * Immutable logical-to-physical block map of one file. Immutability lets readers use it from a
+ * volatile field with no lock while a writer builds the replacement; parallel primitive arrays keep
+ * it small and cache friendly.
  *
- * <p>Invariants: extents are sorted by logical start, do not overlap, every count is positive, and no two neighbours
- * are contiguous both logically and physically (they would have been merged), so equal mappings have equal arrays.
+ * <p>Invariants: extents are sorted by logical start, do not overlap, every count is positive, and
+ * no two neighbours are contiguous both logically and physically (they would have been merged), so
+ * equal mappings have equal arrays.
  */
 final class ExtentMap {
   static final ExtentMap EMPTY = new ExtentMap(new long[0], new long[0], new long[0]);
@@ -47,10 +49,13 @@ final class ExtentMap {
     return count[i];
   }
 
-  // ---- walking in runs ----------------------------------------------------------------------------
+  // ---- walking in runs
+  // ----------------------------------------------------------------------------
   //
-  // A walk goes run by run, a run being the rest of one extent or of one hole. Its cursor is an int the caller keeps
-  // in a local beside the position: an extent's index, or for a hole the complement (~) of the index of the extent
+  // A walk goes run by run, a run being the rest of one extent or of one hole. Its cursor is an int
+  // the caller keeps
+  // in a local beside the position: an extent's index, or for a hole the complement (~) of the
+  // index of the extent
   // after it. So a walk allocates nothing, whether or not the JIT has compiled it:
   //
   //   int run = map.find(at >>> shift);
@@ -61,11 +66,12 @@ final class ExtentMap {
   //     run = map.nextRun(run);
   //   }
   //
-  // Positions are in units of a block shifted left by shift: 0 walks blocks, the block shift walks bytes.
+  // Positions are in units of a block shifted left by shift: 0 walks blocks, the block shift walks
+  // bytes.
 
   /**
-   * The run holding {@code logicalBlock}: the index of its extent, or, in a hole, the complement of the index of the
-   * extent after the hole ({@code ~extentCount()} past the last).
+   * The run holding {@code logicalBlock}: the index of its extent, or, in a hole, the complement of
+   * the index of the extent after the hole ({@code ~extentCount()} past the last).
    */
   int find(long logicalBlock) {
     checkArgument(logicalBlock >= 0, "negative logical block: %s", logicalBlock);
@@ -112,8 +118,8 @@ final class ExtentMap {
   }
 
   /**
-   * Where {@code run} ends (exclusive), in units of a block shifted left by {@code shift}; {@code Long.MAX_VALUE} for
-   * the hole after the last extent, which never does.
+   * Where {@code run} ends (exclusive), in units of a block shifted left by {@code shift}; {@code
+   * Long.MAX_VALUE} for the hole after the last extent, which never does.
    */
   long runEnd(int run, int shift) {
     if (run >= 0) {
@@ -123,7 +129,10 @@ final class ExtentMap {
     return next < logical.length ? logical[next] << shift : Long.MAX_VALUE;
   }
 
-  /** The device position of {@code position}, which the extent {@code run} holds; both in units as {@link #runEnd}. */
+  /**
+   * The device position of {@code position}, which the extent {@code run} holds; both in units as
+   * {@link #runEnd}.
+   */
   long device(int run, long position, int shift) {
     return (physical[run] << shift) + (position - (logical[run] << shift));
   }
@@ -137,23 +146,35 @@ final class ExtentMap {
     checkArgument(logicalStart >= 0, "negative logical start: %s", logicalStart);
     checkArgument(physicalStart >= 0, "negative physical start: %s", physicalStart);
     checkArgument(blocks > 0, "block count must be positive: %s", blocks);
-    checkArgument(blocks <= Long.MAX_VALUE - logicalStart, "logical range overflows: %s+%s", logicalStart, blocks);
-    checkArgument(blocks <= Long.MAX_VALUE - physicalStart, "physical range overflows: %s+%s", physicalStart, blocks);
+    checkArgument(
+        blocks <= Long.MAX_VALUE - logicalStart,
+        "logical range overflows: %s+%s",
+        logicalStart,
+        blocks);
+    checkArgument(
+        blocks <= Long.MAX_VALUE - physicalStart,
+        "physical range overflows: %s+%s",
+        physicalStart,
+        blocks);
 
     int found = find(logicalStart);
     checkArgument(found < 0, "logical block %s already mapped in %s", logicalStart, this);
     int at = -found - 1; // index the new extent would occupy
     long logicalEnd = logicalStart + blocks;
     int n = logical.length;
-    checkArgument(at == n || logical[at] >= logicalEnd,
-        "logical range [%s, %s) overlaps mapped blocks in %s", logicalStart, logicalEnd, this);
+    checkArgument(
+        at == n || logical[at] >= logicalEnd,
+        "logical range [%s, %s) overlaps mapped blocks in %s",
+        logicalStart,
+        logicalEnd,
+        this);
 
-    boolean mergePrev = at > 0
-        && logical[at - 1] + count[at - 1] == logicalStart
-        && physical[at - 1] + count[at - 1] == physicalStart;
-    boolean mergeNext = at < n
-        && logical[at] == logicalEnd
-        && physical[at] == physicalStart + blocks;
+    boolean mergePrev =
+        at > 0
+            && logical[at - 1] + count[at - 1] == logicalStart
+            && physical[at - 1] + count[at - 1] == physicalStart;
+    boolean mergeNext =
+        at < n && logical[at] == logicalEnd && physical[at] == physicalStart + blocks;
 
     if (mergePrev && mergeNext) {
       // The new run bridges two extents into one.
@@ -178,7 +199,9 @@ final class ExtentMap {
       return new ExtentMap(l, p, c);
     }
     return new ExtentMap(
-        insert(logical, at, logicalStart), insert(physical, at, physicalStart), insert(count, at, blocks));
+        insert(logical, at, logicalStart),
+        insert(physical, at, physicalStart),
+        insert(count, at, blocks));
   }
 
   ExtentMap truncate(long fromLogical, RunConsumer freed) {
@@ -190,7 +213,11 @@ final class ExtentMap {
   ExtentMap remove(long logicalStart, long blocks, RunConsumer freed) {
     checkArgument(logicalStart >= 0, "negative logical start: %s", logicalStart);
     checkArgument(blocks >= 0, "negative block count: %s", blocks);
-    checkArgument(blocks <= Long.MAX_VALUE - logicalStart, "logical range overflows: %s+%s", logicalStart, blocks);
+    checkArgument(
+        blocks <= Long.MAX_VALUE - logicalStart,
+        "logical range overflows: %s+%s",
+        logicalStart,
+        blocks);
     checkNotNull(freed, "freed");
     return removeRange(logicalStart, logicalStart + blocks, freed);
   }
@@ -198,11 +225,17 @@ final class ExtentMap {
   void forEachHole(long logicalStart, long blocks, RunConsumer holes) {
     checkArgument(logicalStart >= 0, "negative logical start: %s", logicalStart);
     checkArgument(blocks >= 0, "negative block count: %s", blocks);
-    checkArgument(blocks <= Long.MAX_VALUE - logicalStart, "logical range overflows: %s+%s", logicalStart, blocks);
+    checkArgument(
+        blocks <= Long.MAX_VALUE - logicalStart,
+        "logical range overflows: %s+%s",
+        logicalStart,
+        blocks);
     checkNotNull(holes, "holes");
     long end = logicalStart + blocks;
     long cursor = logicalStart;
-    for (int i = firstEndingAfter(logicalStart); i < logical.length && logical[i] < end && cursor < end; i++) {
+    for (int i = firstEndingAfter(logicalStart);
+        i < logical.length && logical[i] < end && cursor < end;
+        i++) {
       if (logical[i] > cursor) {
         holes.accept(cursor, logical[i] - cursor);
       }
@@ -250,7 +283,8 @@ final class ExtentMap {
 
   @Override
   public int hashCode() {
-    return 31 * (31 * Arrays.hashCode(logical) + Arrays.hashCode(physical)) + Arrays.hashCode(count);
+    return 31 * (31 * Arrays.hashCode(logical) + Arrays.hashCode(physical))
+        + Arrays.hashCode(count);
   }
 
   @Override
@@ -265,7 +299,10 @@ final class ExtentMap {
     return sb.append(']').toString();
   }
 
-  /** Index of the first extent whose end lies beyond {@code logicalBlock}; extents before it cannot overlap. */
+  /**
+   * Index of the first extent whose end lies beyond {@code logicalBlock}; extents before it cannot
+   * overlap.
+   */
   private int firstEndingAfter(long logicalBlock) {
     int lo = 0;
     int hi = logical.length;

@@ -8,12 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where a file's bytes lie on the device, and which file bytes lie on given device sectors: the translation both
- * ways over one snapshot of the file's extent map and size. The two are taken together, so every answer is the
- * file as it was at one moment, never the extents of one moment cut to the size of another.
+ * Where a file's bytes lie on the device, and which file bytes lie on given device sectors: the
+ * translation both ways over one snapshot of the file's extent map and size. The two are taken
+ * together, so every answer is the file as it was at one moment, never the extents of one moment
+ * cut to the size of another.
  *
- * <p>Sector-level answers are in whole sectors. A sector holds file data when it starts before the end of file;
- * sectors of the last block wholly past the end hold none.
+ * <p>Sector-level answers are in whole sectors. A sector holds file data when it starts before the
+ * end of file; sectors of the last block wholly past the end hold none.
  */
 final class FileLayout {
   private final ExtentMap extents;
@@ -22,7 +23,8 @@ final class FileLayout {
   private final int sectorSize;
 
   /**
-   * @param extents the file's map, read together with {@code size} (under the file's lock or a validated stamp)
+   * @param extents the file's map, read together with {@code size} (under the file's lock or a
+   *     validated stamp)
    */
   FileLayout(ExtentMap extents, long size, int blockShift, int sectorSize) {
     this.extents = extents;
@@ -40,15 +42,19 @@ final class FileLayout {
     int n = extents.extentCount();
     List<FileExtent> list = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      list.add(new FileExtent(extents.logicalStart(i) << blockShift, extents.physicalStart(i) << blockShift,
-          extents.blockCount(i) << blockShift, i == n - 1));
+      list.add(
+          new FileExtent(
+              extents.logicalStart(i) << blockShift,
+              extents.physicalStart(i) << blockShift,
+              extents.blockCount(i) << blockShift,
+              i == n - 1));
     }
     return list;
   }
 
   /**
-   * The lost byte ranges: the device's known bad sectors behind file data, as file ranges, in file order, merged
-   * where they touch.
+   * The lost byte ranges: the device's known bad sectors behind file data, as file ranges, in file
+   * order, merged where they touch.
    */
   List<FileRange> badRanges(EmulatedPmem device) {
     List<FileRange> out = new ArrayList<>();
@@ -73,7 +79,10 @@ final class FileLayout {
     return out;
   }
 
-  /** The file bytes on {@code blocks} that hold data, per extent in file order and per block in the given order. */
+  /**
+   * The file bytes on {@code blocks} that hold data, per extent in file order and per block in the
+   * given order.
+   */
   List<FileRange> rangesOn(List<BadBlock> blocks) {
     List<FileRange> out = new ArrayList<>();
     long dataEnd = dataEnd();
@@ -87,7 +96,8 @@ final class FileLayout {
         if (from < to) {
           long start = fileOffset + (from - deviceOffset);
           if (start < dataEnd) {
-            out.add(new FileRange(start, Math.min(dataEnd, fileOffset + (to - deviceOffset)) - start));
+            out.add(
+                new FileRange(start, Math.min(dataEnd, fileOffset + (to - deviceOffset)) - start));
           }
         }
       }
@@ -96,10 +106,11 @@ final class FileLayout {
   }
 
   /**
-   * The device byte ranges behind {@code [offset, offset + length)}, as {@code {deviceOffset, length}} pairs in file
-   * order.
+   * The device byte ranges behind {@code [offset, offset + length)}, as {@code {deviceOffset,
+   * length}} pairs in file order.
    *
-   * @throws IllegalArgumentException if part of the range is past the end of file or a hole: it has no sectors
+   * @throws IllegalArgumentException if part of the range is past the end of file or a hole: it has
+   *     no sectors
    */
   List<long[]> deviceRanges(long offset, long length) {
     if (offset < 0 || length <= 0 || offset + length > size || offset + length < 0) {
@@ -111,7 +122,8 @@ final class FileLayout {
     int run = extents.find(offset >>> blockShift);
     for (long at = offset; at < end; run = extents.nextRun(run)) {
       if (!ExtentMap.isExtent(run)) {
-        throw new IllegalArgumentException("bytes from " + at + " are a hole: a hole has no sectors");
+        throw new IllegalArgumentException(
+            "bytes from " + at + " are a hole: a hole has no sectors");
       }
       long stop = Math.min(end, extents.runEnd(run, blockShift));
       out.add(new long[] {extents.device(run, at, blockShift), stop - at});
@@ -121,13 +133,16 @@ final class FileLayout {
   }
 
   /**
-   * Bad sectors met in one contiguous piece of a file, as file ranges: the piece maps linearly, {@code fileOffset}
-   * onto {@code deviceOffset}.
+   * Bad sectors met in one contiguous piece of a file, as file ranges: the piece maps linearly,
+   * {@code fileOffset} onto {@code deviceOffset}.
    */
-  static List<FileRange> fileRanges(List<BadBlock> bad, long fileOffset, long deviceOffset, int sectorSize) {
+  static List<FileRange> fileRanges(
+      List<BadBlock> bad, long fileOffset, long deviceOffset, int sectorSize) {
     List<FileRange> ranges = new ArrayList<>(bad.size());
     for (BadBlock b : bad) {
-      ranges.add(new FileRange(fileOffset + (b.startSector() * sectorSize - deviceOffset), b.count() * sectorSize));
+      ranges.add(
+          new FileRange(
+              fileOffset + (b.startSector() * sectorSize - deviceOffset), b.count() * sectorSize));
     }
     return ranges;
   }

@@ -46,8 +46,10 @@ final class InPlaceWrites {
 
   /** The spin lock's bit of the state. */
   private static final long LOCKED = 1;
+
   /** One write under way, in the state. */
   private static final long WRITE = 2;
+
   /** Each begin and end of a write adds this to the state, so a stamp never comes back. */
   private static final long CHANGE = 1L << 32;
 
@@ -63,6 +65,7 @@ final class InPlaceWrites {
   private int writeCount;
   private long[] reads = NONE;
   private int readCount;
+
   /** Readers waiting for a range: while any waits, new writes are refused, so none starves. */
   private int waitingReaders;
 
@@ -77,8 +80,8 @@ final class InPlaceWrites {
   }
 
   /**
-   * Whether no in-place write began or ended since {@code stamp}. Orders the caller's earlier
-   * reads before this check, as {@link java.util.concurrent.locks.StampedLock#validate} does.
+   * Whether no in-place write began or ended since {@code stamp}. Orders the caller's earlier reads
+   * before this check, as {@link java.util.concurrent.locks.StampedLock#validate} does.
    */
   boolean unchanged(long stamp) {
     VarHandle.acquireFence();
@@ -94,7 +97,9 @@ final class InPlaceWrites {
   boolean tryBeginWrite(long start, long end) {
     long s = lock();
     try {
-      if (waitingReaders > 0 || overlaps(writes, writeCount, start, end) || overlaps(reads, readCount, start, end)) {
+      if (waitingReaders > 0
+          || overlaps(writes, writeCount, start, end)
+          || overlaps(reads, readCount, start, end)) {
         return false;
       }
       writes = add(writes, writeCount, start, end);
@@ -212,7 +217,10 @@ final class InPlaceWrites {
   }
 
   private static long[] add(long[] ranges, int at, long start, long end) {
-    long[] r = 2 * at + 2 <= ranges.length ? ranges : Arrays.copyOf(ranges, Math.max(8, ranges.length * 2));
+    long[] r =
+        2 * at + 2 <= ranges.length
+            ? ranges
+            : Arrays.copyOf(ranges, Math.max(8, ranges.length * 2));
     r[2 * at] = start;
     r[2 * at + 1] = end;
     return r;

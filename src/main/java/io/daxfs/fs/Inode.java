@@ -22,6 +22,7 @@ public abstract class Inode {
   private volatile long lastAccessTime;
   private volatile long changeTime;
   private volatile int links;
+
   /**
    * The names that lead here, as Linux's dentries: where a change to this inode is announced.
    * Replaced whole under the tree lock, so announcements read it without one.
@@ -216,7 +217,10 @@ public abstract class Inode {
     }
   }
 
-  /** Hard links to this inode (a directory counts its own {@code "."} and its subdirectories' {@code ".."}). */
+  /**
+   * Hard links to this inode (a directory counts its own {@code "."} and its subdirectories' {@code
+   * ".."}).
+   */
   public final int linkCount() {
     return links;
   }

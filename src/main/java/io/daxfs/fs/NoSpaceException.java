@@ -1,8 +1,8 @@
 package io.daxfs.fs;
 
 /**
- * Checked on purpose: running out of blocks is an ordinary outcome on a full device that callers must turn into
- * an {@code IOException} ("No space left on device"), not a programming error.
+ * Checked on purpose: running out of blocks is an ordinary outcome on a full device that callers
+ * must turn into an {@code IOException} ("No space left on device"), not a programming error.
  */
 final class NoSpaceException extends Exception {
   private static final long serialVersionUID = 1L;

@@ -80,7 +80,8 @@ final class Pins {
       p.released = true;
       pins.remove(p);
       any = !pins.isEmpty();
-      RangeSet<Long> candidates = TreeRangeSet.create(deferred.subRangeSet(Range.closedOpen(p.start, p.start + p.count)));
+      RangeSet<Long> candidates =
+          TreeRangeSet.create(deferred.subRangeSet(Range.closedOpen(p.start, p.start + p.count)));
       for (Pin other : pins) {
         candidates.remove(Range.closedOpen(other.start, other.start + other.count));
       }

@@ -8,8 +8,8 @@ import io.daxfs.device.EmulatedPmem;
 import io.daxfs.device.MediaFault;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.FileChannel.MapMode;
 import java.nio.file.FileSystemException;
 import java.util.ArrayList;
@@ -32,7 +32,8 @@ import java.util.concurrent.locks.StampedLock;
  */
 public final class RegularFile extends Inode {
   private static final int ZERO_BUFFER_SIZE = 64 << 10;
-  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_BUFFER_SIZE).asReadOnlyBuffer();
+  private static final ByteBuffer ZEROS =
+      ByteBuffer.allocateDirect(ZERO_BUFFER_SIZE).asReadOnlyBuffer();
 
   /** Largest file: keeps every byte offset and block arithmetic far from overflow. */
   public static final long MAX_SIZE = 1L << 52;
@@ -148,10 +149,12 @@ public final class RegularFile extends Inode {
 
   /**
    * Reads from {@code pos} into {@code dst} (from its position, which is advanced), as {@code
-   * pread} does on the given access path. Bytes of {@code dst} past the count returned are not touched.
+   * pread} does on the given access path. Bytes of {@code dst} past the count returned are not
+   * touched.
    *
    * @return bytes read; -1 at or past the end of file when {@code dst} has room; 0 when it has none
-   * @throws FileMediaFault when the first step meets a media error (a later step gives a short count)
+   * @throws FileMediaFault when the first step meets a media error (a later step gives a short
+   *     count)
    * @throws AsynchronousCloseException if the file was released while the read was under way: its
    *     last link removed and its last channel closed, so that its blocks are freed
    */
@@ -215,7 +218,8 @@ public final class RegularFile extends Inode {
     }
   }
 
-  private int handOver(ByteBuffer scratch, int n, ByteBuffer dst) throws AsynchronousCloseException {
+  private int handOver(ByteBuffer scratch, int n, ByteBuffer dst)
+      throws AsynchronousCloseException {
     readDone(n);
     if (n > 0) {
       int p = dst.position();
@@ -225,7 +229,9 @@ public final class RegularFile extends Inode {
     return n;
   }
 
-  /** The end of every read: refused if the file was released meanwhile, else an access is recorded. */
+  /**
+   * The end of every read: refused if the file was released meanwhile, else an access is recorded.
+   */
   private void readDone(long n) throws AsynchronousCloseException {
     checkNotReleased();
     if (n > 0) {
@@ -238,7 +244,8 @@ public final class RegularFile extends Inode {
    *
    * @return bytes read, or -1 when {@code pos} is at or past the end and a buffer has room
    */
-  public long read(AccessPath accessPath, long pos, ByteBuffer[] dsts, int offset, int length) throws IOException {
+  public long read(AccessPath accessPath, long pos, ByteBuffer[] dsts, int offset, int length)
+      throws IOException {
     long room = 0;
     for (int i = offset; i < offset + length; i++) {
       room += dsts[i].remaining();
@@ -293,7 +300,10 @@ public final class RegularFile extends Inode {
     }
   }
 
-  /** One pass of a read over a consistent or optimistic snapshot; a step is the rest of an extent or hole. */
+  /**
+   * One pass of a read over a consistent or optimistic snapshot; a step is the rest of an extent or
+   * hole.
+   */
   private int readSteps(AccessPath accessPath, long pos, ByteBuffer dst) throws FileMediaFault {
     long sz = size;
     if (pos >= sz) {
@@ -315,7 +325,8 @@ public final class RegularFile extends Inode {
           device.read(accessPath, dev, dst, base + done, len);
         } catch (MediaFault f) {
           int moved = done + f.bytesMoved();
-          // DAX returns what earlier steps copied; a direct I/O through the driver fails as a whole.
+          // DAX returns what earlier steps copied; a direct I/O through the driver fails as a
+          // whole.
           if (moved > 0 && accessPath != AccessPath.DIRECT) {
             dst.position(base + moved);
             return moved;
@@ -332,10 +343,15 @@ public final class RegularFile extends Inode {
     return n;
   }
 
-  /** The fault of a step: one contiguous piece of the file, {@code stepOffset} at {@code stepDevice}. */
+  /**
+   * The fault of a step: one contiguous piece of the file, {@code stepOffset} at {@code
+   * stepDevice}.
+   */
   private FileMediaFault fault(long stepOffset, long stepDevice, MediaFault f) {
-    return new FileMediaFault(stepOffset,
-        FileLayout.fileRanges(f.badBlocks(), stepOffset, stepDevice, device.sectorSize()), f);
+    return new FileMediaFault(
+        stepOffset,
+        FileLayout.fileRanges(f.badBlocks(), stepOffset, stepDevice, device.sectorSize()),
+        f);
   }
 
   private static void fillZeros(ByteBuffer dst, int index, int len) {
@@ -350,17 +366,17 @@ public final class RegularFile extends Inode {
   // ---- writes ----------------------------------------------------------------------------------
 
   /**
-   * Writes of at least this many bytes that stay inside the file write in place, holding only
-   * their range. Smaller ones take the write lock: one atomic instruction fewer, and at random
-   * offsets each such instruction waits for the previous write's cache miss, which for 64 bytes
-   * costs more than two threads gain by copying at once (measured: 22 against 19 M writes/s with
-   * one thread, 5.9 against 3.3 M with two).
+   * Writes of at least this many bytes that stay inside the file write in place, holding only their
+   * range. Smaller ones take the write lock: one atomic instruction fewer, and at random offsets
+   * each such instruction waits for the previous write's cache miss, which for 64 bytes costs more
+   * than two threads gain by copying at once (measured: 22 against 19 M writes/s with one thread,
+   * 5.9 against 3.3 M with two).
    */
   static final int IN_PLACE_MIN = LOCK_FREE_MAX + 1;
 
   /**
-   * Writes {@code src} (from its position, which is advanced) at {@code pos}, or at the end of
-   * file when {@code pos} is negative (append, atomically with finding the end).
+   * Writes {@code src} (from its position, which is advanced) at {@code pos}, or at the end of file
+   * when {@code pos} is negative (append, atomically with finding the end).
    *
    * @return the file offset just after the last byte written
    * @throws FileSystemException "No space left on device" or "File too large"; nothing was written
@@ -378,7 +394,10 @@ public final class RegularFile extends Inode {
       }
       long end = pos + n;
       ExtentMap em = extents;
-      if (stamp != 0 && end <= size && end > 0 && em.isMapped(pos >>> blockShift, ((end - 1) >>> blockShift) + 1)
+      if (stamp != 0
+          && end <= size
+          && end > 0
+          && em.isMapped(pos >>> blockShift, ((end - 1) >>> blockShift) + 1)
           && inPlace.tryBeginWrite(pos, end)) {
         try {
           // From here until the range is given back, the write lock waits for this write.
@@ -418,7 +437,8 @@ public final class RegularFile extends Inode {
    * @param pos where to write, or negative for the end of file
    * @return the file offset just after the last byte written
    */
-  public long write(AccessPath accessPath, long pos, ByteBuffer[] srcs, int offset, int length) throws IOException {
+  public long write(AccessPath accessPath, long pos, ByteBuffer[] srcs, int offset, int length)
+      throws IOException {
     long stamp = exclusive();
     try {
       checkNotReleased();
@@ -453,7 +473,9 @@ public final class RegularFile extends Inode {
     }
   }
 
-  /** One buffer's write at {@code pos}; caller holds the write lock. Returns the offset after it. */
+  /**
+   * One buffer's write at {@code pos}; caller holds the write lock. Returns the offset after it.
+   */
   private long writeLocked(AccessPath accessPath, long pos, ByteBuffer src) throws IOException {
     int n = src.remaining();
     if (n == 0) {
@@ -477,7 +499,8 @@ public final class RegularFile extends Inode {
    * @return the offset after the last byte written: short when a later step meets a media error
    * @throws FileMediaFault when the first step does
    */
-  private long writeSteps(AccessPath accessPath, long pos, ByteBuffer src, ExtentMap em) throws FileMediaFault {
+  private long writeSteps(AccessPath accessPath, long pos, ByteBuffer src, ExtentMap em)
+      throws FileMediaFault {
     int n = src.remaining();
     int base = src.position();
     long end = pos + n;
@@ -658,7 +681,8 @@ public final class RegularFile extends Inode {
     }
   }
 
-  // ---- mapping -----------------------------------------------------------------------------------
+  // ---- mapping
+  // -----------------------------------------------------------------------------------
 
   /**
    * Maps {@code [position, position + size)}: the returned buffer is the file's blocks on the
@@ -670,11 +694,13 @@ public final class RegularFile extends Inode {
    *
    * @param mayExtend whether the file may grow to {@code position + size}
    * @throws FileMediaFault if a sector of the range is bad (latent poison there becomes known)
-   * @throws IOException "cannot extend" when the range passes the end and {@code !mayExtend};
-   *     "No space left on device"; or a range that is mapped already and would have to move
+   * @throws IOException "cannot extend" when the range passes the end and {@code !mayExtend}; "No
+   *     space left on device"; or a range that is mapped already and would have to move
    */
-  public MappedByteBuffer map(MapMode mode, long position, long size, boolean mayExtend) throws IOException {
-    return map(position, size, mayExtend, (dev, off, len, release) -> dev.map(mode, off, len, release));
+  public MappedByteBuffer map(MapMode mode, long position, long size, boolean mayExtend)
+      throws IOException {
+    return map(
+        position, size, mayExtend, (dev, off, len, release) -> dev.map(mode, off, len, release));
   }
 
   /**
@@ -699,7 +725,8 @@ public final class RegularFile extends Inode {
    * As {@link #map(MapMode, long, long, boolean)}, with the mapping of the device range made by
    * {@code how} (a buffer or a memory segment): the same checks, allocation, relocation and pin.
    */
-  public <T> T map(long position, long size, boolean mayExtend, DeviceMapping<T> how) throws IOException {
+  public <T> T map(long position, long size, boolean mayExtend, DeviceMapping<T> how)
+      throws IOException {
     long end = position + size;
     long stamp = exclusive();
     try {
@@ -709,7 +736,7 @@ public final class RegularFile extends Inode {
       }
       if (size == 0) {
         growTo(end);
-        return how.map(device, 0, 0, () -> { });
+        return how.map(device, 0, 0, () -> {});
       }
       allocate(position, end);
       long first = position >>> blockShift;
@@ -737,7 +764,8 @@ public final class RegularFile extends Inode {
       Pins.Pin pin = volume().pins().pin(physFirst, blocks);
       T mapping;
       try {
-        mapping = how.map(device, (physFirst << blockShift) | (position & blockMask), size, pin::release);
+        mapping =
+            how.map(device, (physFirst << blockShift) | (position & blockMask), size, pin::release);
       } catch (IOException | RuntimeException e) {
         pin.release();
         throw e;
@@ -769,8 +797,12 @@ public final class RegularFile extends Inode {
       boolean pinned = volume.pins().isPinned(em.device(run, b, 0), stop - b);
       b = stop;
       if (pinned) {
-        throw new IOException("cannot map bytes " + (first << blockShift) + "+" + (blocks << blockShift)
-            + ": they are fragmented and part of them is mapped already, and mapped blocks never move");
+        throw new IOException(
+            "cannot map bytes "
+                + (first << blockShift)
+                + "+"
+                + (blocks << blockShift)
+                + ": they are fragmented and part of them is mapped already, and mapped blocks never move");
       }
     }
     long start = volume.allocateContiguous(goalFor(em, first), blocks);
@@ -799,7 +831,8 @@ public final class RegularFile extends Inode {
     extents = em.remove(first, blocks, volume::free).with(first, start, blocks);
   }
 
-  // ---- media state -------------------------------------------------------------------------------
+  // ---- media state
+  // -------------------------------------------------------------------------------
 
   /**
    * The file's extents and size as of one moment: read together, with no lock when no writer gets

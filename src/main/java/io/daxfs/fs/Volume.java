@@ -29,6 +29,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class Volume implements Closeable {
   /** Linux's limit on symbolic links followed in one resolution. */
   static final int MAX_SYMLINKS = 40;
+
   /** Linux's limit on one name, in bytes. */
   static final int MAX_NAME_BYTES = 255;
 
@@ -41,7 +42,8 @@ public final class Volume implements Closeable {
   private final ReentrantReadWriteLock treeLock = new ReentrantReadWriteLock();
   private final AtomicLong nextId = new AtomicLong(2); // Linux filesystems number the root 2
   private final Directory root;
-  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private volatile ChangeListener changeListener;
 
   private Volume(EmulatedPmem device, DaxConfiguration config) {
@@ -116,14 +118,17 @@ public final class Volume implements Closeable {
     return pins;
   }
 
-  /** Where a new file with no neighbours starts looking: low blocks first, which reuses committed memory. */
+  /**
+   * Where a new file with no neighbours starts looking: low blocks first, which reuses committed
+   * memory.
+   */
   long allocationGoal() {
     return 0;
   }
 
   /**
-   * Installs the listener that hears of every change from now on, replacing any other; {@code
-   * null} removes it, so that changes cost only the check that nobody listens.
+   * Installs the listener that hears of every change from now on, replacing any other; {@code null}
+   * removes it, so that changes cost only the check that nobody listens.
    */
   public void setChangeListener(ChangeListener listener) {
     this.changeListener = listener;
@@ -153,7 +158,8 @@ public final class Volume implements Closeable {
     return treeLock.readLock();
   }
 
-  // ---- resolution --------------------------------------------------------------------------------
+  // ---- resolution
+  // --------------------------------------------------------------------------------
 
   /**
    * Where a path leads: the directory that holds its last name, that name, and the inode there
@@ -198,7 +204,9 @@ public final class Volume implements Closeable {
         }
         continue;
       }
-      checkName(path, name); // Linux refuses an over-long name in any lookup (ENAMETOOLONG), not only on creation
+      checkName(
+          path, name); // Linux refuses an over-long name in any lookup (ENAMETOOLONG), not only on
+      // creation
       Inode child = dir.get(name);
       if (child instanceof SymbolicLink link && (!last || followLast)) {
         if (++links > MAX_SYMLINKS) {
@@ -350,13 +358,15 @@ public final class Volume implements Closeable {
     };
   }
 
-  // ---- creation ----------------------------------------------------------------------------------
+  // ---- creation
+  // ----------------------------------------------------------------------------------
 
   /**
    * How {@link #open} treats a missing or existing file; {@code truncate} empties an existing one
    * ({@code O_TRUNC}).
    */
-  public record OpenSpec(boolean create, boolean createNew, boolean followLinks, int permissions, boolean truncate) {
+  public record OpenSpec(
+      boolean create, boolean createNew, boolean followLinks, int permissions, boolean truncate) {
     /** An open that does not truncate. */
     public OpenSpec(boolean create, boolean createNew, boolean followLinks, int permissions) {
       this(create, createNew, followLinks, permissions, false);
@@ -402,20 +412,25 @@ public final class Volume implements Closeable {
    * @throws FileSystemException "Too many levels of symbolic links ..." for a link when links are
    *     not followed
    */
-  public Inode openForReading(Directory base, PathNames path, boolean followLinks) throws IOException {
+  public Inode openForReading(Directory base, PathNames path, boolean followLinks)
+      throws IOException {
     return openOrCreate(base, path, new OpenSpec(false, false, followLinks, 0), true).inode;
   }
 
-  /** What an open found: a counted regular file (or, when allowed, a directory), and whether the open created it. */
+  /**
+   * What an open found: a counted regular file (or, when allowed, a directory), and whether the
+   * open created it.
+   */
   private record Opened(Inode inode, boolean created) {}
 
-  private Opened openOrCreate(Directory base, PathNames path, OpenSpec spec, boolean directoryAllowed)
-      throws IOException {
+  private Opened openOrCreate(
+      Directory base, PathNames path, OpenSpec spec, boolean directoryAllowed) throws IOException {
     boolean mayCreate = spec.create || spec.createNew;
     Lock l = mayCreate ? treeLock.writeLock() : treeLock.readLock();
     l.lock();
     try {
-      // O_CREAT|O_EXCL never follows a final link; a plain O_CREAT creates a dangling link's target.
+      // O_CREAT|O_EXCL never follows a final link; a plain O_CREAT creates a dangling link's
+      // target.
       Entry e = lookup(base, path, spec.followLinks && !spec.createNew);
       Inode inode = e.inode;
       if (inode == null) {
@@ -453,7 +468,8 @@ public final class Volume implements Closeable {
    *
    * @throws FileAlreadyExistsException if the name exists (as anything, links not followed)
    */
-  public Directory createDirectory(Directory base, PathNames path, int permissions) throws IOException {
+  public Directory createDirectory(Directory base, PathNames path, int permissions)
+      throws IOException {
     Lock l = treeLock.writeLock();
     l.lock();
     try {
@@ -467,8 +483,8 @@ public final class Volume implements Closeable {
   }
 
   /** Creates a symbolic link holding {@code target} as given. */
-  public SymbolicLink createSymbolicLink(Directory base, PathNames link, String target, int permissions)
-      throws IOException {
+  public SymbolicLink createSymbolicLink(
+      Directory base, PathNames link, String target, int permissions) throws IOException {
     Lock l = treeLock.writeLock();
     l.lock();
     try {
@@ -477,7 +493,8 @@ public final class Volume implements Closeable {
         throw new NoSuchFileException(link.toString());
       }
       Entry e = vacancy(base, link);
-      SymbolicLink s = new SymbolicLink(this, nextId.getAndIncrement(), permissions & 07777, target);
+      SymbolicLink s =
+          new SymbolicLink(this, nextId.getAndIncrement(), permissions & 07777, target);
       link(e.parent, e.name, s);
       return s;
     } finally {
@@ -504,7 +521,8 @@ public final class Volume implements Closeable {
         target = existing(existingBase, existing, false);
         e = vacancy(base, link);
       } catch (FileSystemException x) {
-        throw naming(x, link.toString(), existing.toString()); // the JDK names both paths for link(2)
+        throw naming(
+            x, link.toString(), existing.toString()); // the JDK names both paths for link(2)
       }
       if (target instanceof Directory) {
         throw new FileSystemException(link.toString(), existing.toString(), Errno.EPERM);
@@ -517,11 +535,11 @@ public final class Volume implements Closeable {
   }
 
   /**
-   * The free entry where a new directory, symbolic link or hard link named {@code path} is to go,
-   * a final symbolic link not followed. Caller holds the tree lock for writing.
+   * The free entry where a new directory, symbolic link or hard link named {@code path} is to go, a
+   * final symbolic link not followed. Caller holds the tree lock for writing.
    *
-   * @throws FileAlreadyExistsException if the name exists (as anything), or is the root, {@code "."}
-   *     or {@code ".."}
+   * @throws FileAlreadyExistsException if the name exists (as anything), or is the root, {@code
+   *     "."} or {@code ".."}
    * @throws FileSystemException {@value Errno#ENAMETOOLONG} for an over-long last name
    */
   private Entry vacancy(Directory base, PathNames path) throws IOException {
@@ -538,7 +556,8 @@ public final class Volume implements Closeable {
   }
 
   private static void checkName(PathNames path, String name) throws FileSystemException {
-    if (name.length() > MAX_NAME_BYTES / 3 && name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+    if (name.length() > MAX_NAME_BYTES / 3
+        && name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
       throw new FileSystemException(path.toString(), null, Errno.ENAMETOOLONG);
     }
   }
@@ -557,7 +576,10 @@ public final class Volume implements Closeable {
     announce(parent, name, ChangeListener.Change.CREATED);
   }
 
-  /** Removes a name; {@code announce} is false where a move onto the name replaces it (no event, as rename(2)). */
+  /**
+   * Removes a name; {@code announce} is false where a move onto the name replaces it (no event, as
+   * rename(2)).
+   */
   private void unlink(Directory parent, String name, Inode inode, boolean announce) {
     parent.remove(name);
     inode.removeDentry(parent, name);
@@ -580,7 +602,8 @@ public final class Volume implements Closeable {
     }
   }
 
-  // ---- removal and renaming ------------------------------------------------------------------------
+  // ---- removal and renaming
+  // ------------------------------------------------------------------------
 
   /** What {@link #delete} may remove: anything, or only a non-directory, or only a directory. */
   public enum DeleteMode {
@@ -652,7 +675,8 @@ public final class Volume implements Closeable {
    * Renames {@code source} to {@code target} atomically, as {@code Files.move} does on Linux: with
    * {@code strictTypes} it is {@code rename(2)} alone ({@code ATOMIC_MOVE}); without, the JDK first
    * checks that an existing target may be replaced and removed, then renames (here with no
-   * intermediate state). Errors of {@code rename(2)} itself name both paths, as the JDK reports them.
+   * intermediate state). Errors of {@code rename(2)} itself name both paths, as the JDK reports
+   * them.
    *
    * @param replace whether an existing target may be replaced (a directory only when empty)
    * @param strictTypes {@code rename(2)}'s own rules, as {@code ATOMIC_MOVE} sees them: a file
@@ -665,8 +689,14 @@ public final class Volume implements Closeable {
    * @throws FileSystemException "Invalid argument" for a directory moved into itself; "Device or
    *     resource busy" when either path names the root, {@code "."} or {@code ".."}
    */
-  public void rename(Directory sourceBase, PathNames source, Directory targetBase, PathNames target,
-      boolean replace, boolean strictTypes) throws IOException {
+  public void rename(
+      Directory sourceBase,
+      PathNames source,
+      Directory targetBase,
+      PathNames target,
+      boolean replace,
+      boolean strictTypes)
+      throws IOException {
     String from = source.toString();
     String to = target.toString();
     Lock l = treeLock.writeLock();
@@ -701,7 +731,8 @@ public final class Volume implements Closeable {
         return; // the same file: rename(2) does nothing
       }
       if (t.inode != null && !strictTypes) {
-        // the checks the JDK makes, and the errors of the rmdir/unlink it then does, before renaming
+        // the checks the JDK makes, and the errors of the rmdir/unlink it then does, before
+        // renaming
         if (!replace) {
           throw new FileAlreadyExistsException(to);
         }
@@ -778,7 +809,8 @@ public final class Volume implements Closeable {
     return e;
   }
 
-  // ---- reading the tree --------------------------------------------------------------------------
+  // ---- reading the tree
+  // --------------------------------------------------------------------------
 
   /**
    * The target of a symbolic link, as it was given.

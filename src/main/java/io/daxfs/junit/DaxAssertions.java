@@ -19,9 +19,9 @@ import org.jspecify.annotations.Nullable;
  * assertThatDaxFile(path).hasNoBadRanges().isContiguous();
  * }</pre>
  *
- * <p>Why the two names differ: {@link #assertThat(MediaErrorException)} is more specific than
- * every {@code assertThat} of AssertJ that accepts the exception (the generic ones for throwables
- * and objects), so Java picks it without ambiguity when both are imported. A {@code assertThat(Path)}
+ * <p>Why the two names differ: {@link #assertThat(MediaErrorException)} is more specific than every
+ * {@code assertThat} of AssertJ that accepts the exception (the generic ones for throwables and
+ * objects), so Java picks it without ambiguity when both are imported. A {@code assertThat(Path)}
  * here would have the very signature of AssertJ's {@code Assertions.assertThat(Path)}, and a call
  * would not compile for a user who imports both; hence {@link #assertThatDaxFile(Path)}, whose
  * result still offers all of AssertJ's path assertions.
@@ -29,14 +29,16 @@ import org.jspecify.annotations.Nullable;
 public final class DaxAssertions {
   private DaxAssertions() {}
 
-  /** Assertions on a media error's metadata; {@code actual} may be null (the assertions then fail). */
+  /**
+   * Assertions on a media error's metadata; {@code actual} may be null (the assertions then fail).
+   */
   public static MediaErrorExceptionAssert assertThat(@Nullable MediaErrorException actual) {
     return new MediaErrorExceptionAssert(actual);
   }
 
   /**
-   * Assertions on a file of a daxfs filesystem (and all of AssertJ's path assertions); {@code actual}
-   * may be null (the assertions then fail).
+   * Assertions on a file of a daxfs filesystem (and all of AssertJ's path assertions); {@code
+   * actual} may be null (the assertions then fail).
    */
   public static DaxFileAssert assertThatDaxFile(@Nullable Path actual) {
     return new DaxFileAssert(actual);
@@ -50,9 +52,12 @@ public final class DaxAssertions {
   public static MediaErrorExceptionAssert assertThatMediaErrorThrownBy(ThrowingCallable code) {
     Throwable thrown = Assertions.catchThrowable(code);
     if (!(thrown instanceof MediaErrorException e)) {
-      AssertionError failure = new AssertionError(thrown == null
-          ? "Expecting code to throw a MediaErrorException but it threw nothing"
-          : "Expecting code to throw a MediaErrorException but it threw " + thrown, thrown);
+      AssertionError failure =
+          new AssertionError(
+              thrown == null
+                  ? "Expecting code to throw a MediaErrorException but it threw nothing"
+                  : "Expecting code to throw a MediaErrorException but it threw " + thrown,
+              thrown);
       throw failure;
     }
     return new MediaErrorExceptionAssert(e);

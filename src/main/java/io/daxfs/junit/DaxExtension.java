@@ -35,25 +35,26 @@ import org.opentest4j.TestAbortedException;
  * configured by the nearest {@code @DaxTest} (method, then its class, then enclosing classes; the
  * annotation's defaults if there is none), and closes it after the test, whatever the outcome.
  *
- * <p>Register it with {@code @DaxTest} (the usual way), {@code @ExtendWith(DaxExtension.class)},
- * or {@code @RegisterExtension static DaxExtension dax = new DaxExtension();}. Registered more than
+ * <p>Register it with {@code @DaxTest} (the usual way), {@code @ExtendWith(DaxExtension.class)}, or
+ * {@code @RegisterExtension static DaxExtension dax = new DaxExtension();}. Registered more than
  * once for a test, only the first instance acts, so the test still gets one filesystem.
  *
  * <p>For each test it:
+ *
  * <ul>
  *   <li>before the {@code @BeforeEach} methods, creates the filesystem, creates the {@linkplain
  *       DaxTest#workDirectory() work directory}, and sets the {@link DaxInject} fields of the test
  *       instance and its enclosing instances;
  *   <li>resolves parameters of exactly the types {@link FileSystem}, {@link Path} (the work
  *       directory; not one annotated {@link TempDir}, which JUnit's own extension resolves) and
- *       {@link PmemDevice}, in test, {@code @BeforeEach} and {@code @AfterEach} methods. It does not
- *       resolve parameters of constructors or of {@code @BeforeAll}/{@code @AfterAll} methods, whose
- *       lifetime is not one test's;
+ *       {@link PmemDevice}, in test, {@code @BeforeEach} and {@code @AfterEach} methods. It does
+ *       not resolve parameters of constructors or of {@code @BeforeAll}/{@code @AfterAll} methods,
+ *       whose lifetime is not one test's;
  *   <li>after the {@code @BeforeEach} methods, applies the {@link InjectMediaError} annotations;
- *   <li>when the test method, or one of its {@code @BeforeEach} or {@code @AfterEach} methods, throws
- *       anything but an aborted assumption, adds a {@link DaxMediaReport} to the exception as a
- *       suppressed exception and publishes the same report as the report entry {@value #REPORT_KEY};
- *       the exception itself is rethrown unchanged;
+ *   <li>when the test method, or one of its {@code @BeforeEach} or {@code @AfterEach} methods,
+ *       throws anything but an aborted assumption, adds a {@link DaxMediaReport} to the exception
+ *       as a suppressed exception and publishes the same report as the report entry {@value
+ *       #REPORT_KEY}; the exception itself is rethrown unchanged;
  *   <li>closes the filesystem (releasing the device's memory) when the test's {@link
  *       ExtensionContext} closes, through its {@link ExtensionContext.Store}.
  * </ul>
@@ -62,8 +63,11 @@ import org.opentest4j.TestAbortedException;
  * and in {@code @Nested} classes.
  */
 public final class DaxExtension
-    implements BeforeEachCallback, BeforeTestExecutionCallback, ParameterResolver,
-        TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
+    implements BeforeEachCallback,
+        BeforeTestExecutionCallback,
+        ParameterResolver,
+        TestExecutionExceptionHandler,
+        LifecycleMethodExecutionExceptionHandler {
 
   /** Key of the report entry a failed test publishes with its media report. */
   public static final String REPORT_KEY = "daxfs.media";
@@ -71,7 +75,8 @@ public final class DaxExtension
   private static final Namespace NAMESPACE = Namespace.create(DaxExtension.class);
   private static final String OWNER = "owner";
   private static final String RESOURCES = "resources";
-  private static final Set<Class<?>> INJECTABLE = Set.of(FileSystem.class, Path.class, PmemDevice.class);
+  private static final Set<Class<?>> INJECTABLE =
+      Set.of(FileSystem.class, Path.class, PmemDevice.class);
 
   /** Where the settings come from when no test or class carries {@code @DaxTest}. */
   @DaxTest
@@ -111,7 +116,10 @@ public final class DaxExtension
     }
     Resources resources = resources(context);
     MediaErrorInjections.applyAll(
-        testClassesOutermostFirst(context), context.getTestMethod(), resources.workDirectory(), resources.device());
+        testClassesOutermostFirst(context),
+        context.getTestMethod(),
+        resources.workDirectory(),
+        resources.device());
   }
 
   /**
@@ -119,7 +127,8 @@ public final class DaxExtension
    * (unless annotated {@link TempDir}) or {@link PmemDevice}, of a method run for one test.
    */
   @Override
-  public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+  public boolean supportsParameter(
+      ParameterContext parameterContext, ExtensionContext extensionContext) {
     Class<?> type = parameterContext.getParameter().getType();
     if (!INJECTABLE.contains(type) || extensionContext.getTestMethod().isEmpty()) {
       return false;
@@ -137,21 +146,23 @@ public final class DaxExtension
    * @throws ExtensionConfigurationException if the {@code @DaxTest} settings are invalid
    */
   @Override
-  public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+  public Object resolveParameter(
+      ParameterContext parameterContext, ExtensionContext extensionContext) {
     return resources(extensionContext).get(parameterContext.getParameter().getType());
   }
 
   /** Adds the media report to {@code throwable} and rethrows it unchanged. */
   @Override
-  public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
+  public void handleTestExecutionException(ExtensionContext context, Throwable throwable)
+      throws Throwable {
     attachReport(context, throwable);
     throw throwable;
   }
 
   /** Adds the media report to {@code throwable} and rethrows it unchanged. */
   @Override
-  public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable throwable)
-      throws Throwable {
+  public void handleBeforeEachMethodExecutionException(
+      ExtensionContext context, Throwable throwable) throws Throwable {
     attachReport(context, throwable);
     throw throwable;
   }
@@ -170,14 +181,17 @@ public final class DaxExtension
    * {@code @RegisterExtension} field) gets one filesystem and no competing parameter resolvers.
    */
   private boolean owns(ExtensionContext context) {
-    return context.getStore(NAMESPACE).getOrComputeIfAbsent(OWNER, k -> this, DaxExtension.class) == this;
+    return context.getStore(NAMESPACE).getOrComputeIfAbsent(OWNER, k -> this, DaxExtension.class)
+        == this;
   }
 
   private static Resources resources(ExtensionContext context) {
     // Settings are read outside the store's factory so that their errors reach the test as they
     // are, not wrapped, and are not cached as a failed value.
     Settings settings = settings(context);
-    return context.getStore(NAMESPACE).getOrComputeIfAbsent(RESOURCES, k -> settings.open(), Resources.class);
+    return context
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(RESOURCES, k -> settings.open(), Resources.class);
   }
 
   private static Settings settings(ExtensionContext context) {
@@ -212,8 +226,10 @@ public final class DaxExtension
   }
 
   private static void injectFields(Object instance, Resources resources) {
-    for (Field field : AnnotationSupport.findAnnotatedFields(instance.getClass(), DaxInject.class)) {
-      String name = "@DaxInject field " + field.getDeclaringClass().getName() + "." + field.getName();
+    for (Field field :
+        AnnotationSupport.findAnnotatedFields(instance.getClass(), DaxInject.class)) {
+      String name =
+          "@DaxInject field " + field.getDeclaringClass().getName() + "." + field.getName();
       int modifiers = field.getModifiers();
       if (Modifier.isStatic(modifiers)) {
         throw new ExtensionConfigurationException(
@@ -223,8 +239,11 @@ public final class DaxExtension
         throw new ExtensionConfigurationException(name + " must not be final");
       }
       if (!INJECTABLE.contains(field.getType())) {
-        throw new ExtensionConfigurationException(name + " has type " + field.getType().getName()
-            + "; it must be FileSystem, Path or PmemDevice");
+        throw new ExtensionConfigurationException(
+            name
+                + " has type "
+                + field.getType().getName()
+                + "; it must be FileSystem, Path or PmemDevice");
       }
       if (AnnotationSupport.isAnnotated(field, TempDir.class)) {
         throw new ExtensionConfigurationException(name + " is also @TempDir; use one of the two");
@@ -263,12 +282,13 @@ public final class DaxExtension
       String prefix = "@DaxTest on " + where + ": ";
       DaxConfiguration configuration;
       try {
-        configuration = DaxConfiguration.builder()
-            .deviceSize(DaxConfiguration.parseSize(a.deviceSize()))
-            .blockSize(a.blockSize())
-            .sectorSize(a.sectorSize())
-            .mediaErrorModel(a.model())
-            .build();
+        configuration =
+            DaxConfiguration.builder()
+                .deviceSize(DaxConfiguration.parseSize(a.deviceSize()))
+                .blockSize(a.blockSize())
+                .sectorSize(a.sectorSize())
+                .mediaErrorModel(a.model())
+                .build();
       } catch (IllegalArgumentException e) {
         throw new ExtensionConfigurationException(prefix + e.getMessage(), e);
       }
@@ -284,7 +304,8 @@ public final class DaxExtension
       try {
         fs = DaxFileSystems.newFileSystem(configuration);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot create the test's daxfs filesystem: " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot create the test's daxfs filesystem: " + e.getMessage(), e);
       }
       try {
         Path work = fs.getPath(workDirectory);
@@ -298,9 +319,11 @@ public final class DaxExtension
           e.addSuppressed(suppressed);
         }
         if (e instanceof IOException io) {
-          throw new UncheckedIOException("cannot create work directory " + workDirectory + ": " + e.getMessage(), io);
+          throw new UncheckedIOException(
+              "cannot create work directory " + workDirectory + ": " + e.getMessage(), io);
         }
-        throw new ExtensionConfigurationException("@DaxTest workDirectory \"" + workDirectory + "\": " + e.getMessage(), e);
+        throw new ExtensionConfigurationException(
+            "@DaxTest workDirectory \"" + workDirectory + "\": " + e.getMessage(), e);
       }
     }
   }
@@ -311,7 +334,8 @@ public final class DaxExtension
    * prefers, and logs a warning for a value that is only the former); JUnit closes it once either
    * way.
    */
-  @SuppressWarnings("deprecation") // CloseableResource: deprecated since JUnit 5.13, still what 5.x closes
+  @SuppressWarnings(
+      "deprecation") // CloseableResource: deprecated since JUnit 5.13, still what 5.x closes
   record Resources(FileSystem fileSystem, PmemDevice device, Path workDirectory)
       implements AutoCloseable, CloseableResource {
     Object get(Class<?> type) {

@@ -16,9 +16,9 @@ import org.assertj.core.api.AbstractPathAssert;
 import org.jspecify.annotations.Nullable;
 
 /**
- * AssertJ assertions on a file of a daxfs filesystem: its bad ranges and its extents on the
- * device. Get one from {@link DaxAssertions#assertThatDaxFile(Path)}. All of AssertJ's path
- * assertions remain available.
+ * AssertJ assertions on a file of a daxfs filesystem: its bad ranges and its extents on the device.
+ * Get one from {@link DaxAssertions#assertThatDaxFile(Path)}. All of AssertJ's path assertions
+ * remain available.
  *
  * <p>Each daxfs assertion fails if the path is {@code null}, is not of a daxfs filesystem, or is
  * not an existing regular file (after following links), and otherwise with a message that shows the
@@ -50,8 +50,11 @@ public final class DaxFileAssert extends AbstractPathAssert<DaxFileAssert> {
     List<FileRange> expected = List.of(ranges);
     List<FileRange> bad = badRanges();
     if (!bad.equals(expected)) {
-      fail("to have exactly the bad ranges " + expected + " but it has "
-          + (bad.isEmpty() ? "none" : describeBad(bad)));
+      fail(
+          "to have exactly the bad ranges "
+              + expected
+              + " but it has "
+              + (bad.isEmpty() ? "none" : describeBad(bad)));
     }
     return this;
   }
@@ -60,8 +63,15 @@ public final class DaxFileAssert extends AbstractPathAssert<DaxFileAssert> {
   public DaxFileAssert hasExtentCount(int count) {
     List<FileExtent> extents = extents();
     if (extents.size() != count) {
-      fail("to have " + count + " extent" + (count == 1 ? "" : "s") + " but it has " + extents.size()
-          + ": " + describe(extents));
+      fail(
+          "to have "
+              + count
+              + " extent"
+              + (count == 1 ? "" : "s")
+              + " but it has "
+              + extents.size()
+              + ": "
+              + describe(extents));
     }
     return this;
   }
@@ -103,7 +113,8 @@ public final class DaxFileAssert extends AbstractPathAssert<DaxFileAssert> {
   }
 
   private AssertionError notADaxFile(Exception e) {
-    return failure("%s", "Expecting " + actual + " to be a regular file of a daxfs filesystem but: " + e);
+    return failure(
+        "%s", "Expecting " + actual + " to be a regular file of a daxfs filesystem but: " + e);
   }
 
   private void fail(String what) {
@@ -148,7 +159,12 @@ public final class DaxFileAssert extends AbstractPathAssert<DaxFileAssert> {
   /** Extents as file range and device range. */
   private static String describe(List<FileExtent> extents) {
     return extents.stream()
-        .map(e -> "file " + e.fileRange() + " at device " + new FileRange(e.physicalOffset(), e.length()))
+        .map(
+            e ->
+                "file "
+                    + e.fileRange()
+                    + " at device "
+                    + new FileRange(e.physicalOffset(), e.length()))
         .collect(Collectors.joining(", ", "[", "]"));
   }
 }

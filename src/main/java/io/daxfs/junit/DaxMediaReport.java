@@ -54,9 +54,14 @@ public final class DaxMediaReport extends Exception {
     if (!fs.isOpen()) {
       return "daxfs media report unavailable: the test closed its filesystem";
     }
-    StringBuilder out = new StringBuilder("daxfs media report (device ")
-        .append(sizeText(device.size())).append(", ").append(device.sectorSize()).append("-byte sectors, ")
-        .append(device.mediaErrorModel()).append(")\n");
+    StringBuilder out =
+        new StringBuilder("daxfs media report (device ")
+            .append(sizeText(device.size()))
+            .append(", ")
+            .append(device.sectorSize())
+            .append("-byte sectors, ")
+            .append(device.mediaErrorModel())
+            .append(")\n");
     String badblocks = device.badblocksText().strip();
     if (badblocks.isEmpty()) {
       out.append("badblocks: none known (latent poison shows only once found)\n");
@@ -67,27 +72,29 @@ public final class DaxMediaReport extends Exception {
     List<String> damaged = new ArrayList<>();
     try {
       for (Path root : fs.getRootDirectories()) {
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-            if (attrs.isRegularFile()) {
-              try {
-                List<FileRange> bad = DaxFiles.badRanges(file);
-                if (!bad.isEmpty()) {
-                  damaged.add("  " + file + " " + bad);
+        Files.walkFileTree(
+            root,
+            new SimpleFileVisitor<>() {
+              @Override
+              public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile()) {
+                  try {
+                    List<FileRange> bad = DaxFiles.badRanges(file);
+                    if (!bad.isEmpty()) {
+                      damaged.add("  " + file + " " + bad);
+                    }
+                  } catch (IOException e) {
+                    // Deleted by a thread of the test since it was listed: nothing to report on it.
+                  }
                 }
-              } catch (IOException e) {
-                // Deleted by a thread of the test since it was listed: nothing to report on it.
+                return FileVisitResult.CONTINUE;
               }
-            }
-            return FileVisitResult.CONTINUE;
-          }
 
-          @Override
-          public FileVisitResult visitFileFailed(Path file, IOException e) {
-            return FileVisitResult.CONTINUE;
-          }
-        });
+              @Override
+              public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE;
+              }
+            });
       }
     } catch (IOException e) {
       damaged.add("  (listing the files failed: " + e + ")");

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Runs each test with a fresh daxfs filesystem, created before the test's {@code @BeforeEach}
  * methods and closed after its {@code @AfterEach} methods (also when the test fails), by the {@link
  * DaxExtension}. The test receives the {@link java.nio.file.FileSystem}, its work directory as a
- * {@link java.nio.file.Path} and its {@link io.daxfs.PmemDevice} as parameters of test, {@code
- * @BeforeEach} and {@code @AfterEach} methods, or in fields annotated {@link DaxInject}.
+ * {@link java.nio.file.Path} and its {@link io.daxfs.PmemDevice} as parameters of test,
+ * {@code @BeforeEach} and {@code @AfterEach} methods, or in fields annotated {@link DaxInject}.
  *
  * <pre>{@code
  * @DaxTest(deviceSize = "16m", model = MediaErrorModel.RECOVERY_WRITE)
@@ -24,10 +24,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * }
  * }</pre>
  *
- * <p>{@code @DaxTest} does not make a method a test: put it beside {@code @Test}, {@code
- * @ParameterizedTest} and the like. On a method it replaces the annotation of its class as a whole
- * (attributes are not merged); on a class it applies to the tests of its {@code @Nested} classes
- * unless they carry their own, and it is inherited by subclasses.
+ * <p>{@code @DaxTest} does not make a method a test: put it beside {@code @Test},
+ * {@code @ParameterizedTest} and the like. On a method it replaces the annotation of its class as a
+ * whole (attributes are not merged); on a class it applies to the tests of its {@code @Nested}
+ * classes unless they carry their own, and it is inherited by subclasses.
  *
  * <p>An invalid setting (a size that cannot be read, a block size smaller than the sector size, a
  * relative work directory, ...) fails the test with an {@link

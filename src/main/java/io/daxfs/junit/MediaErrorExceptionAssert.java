@@ -147,15 +147,28 @@ public final class MediaErrorExceptionAssert
   /** Fails with "Expecting media error on FILE " + what, then the whole of the actual metadata. */
   private void fail(String what) {
     // Pass the text as an argument: a file name or range could hold a '%'.
-    failWithMessage("%s", "Expecting media error on " + actual.getFile() + " " + what + "\n" + metadata(actual));
+    failWithMessage(
+        "%s",
+        "Expecting media error on " + actual.getFile() + " " + what + "\n" + metadata(actual));
   }
 
   /** All of an exception's metadata, one item a line. */
   static String metadata(MediaErrorException e) {
-    return "  operation: " + e.operation() + " at " + e.position() + " on the " + e.accessPath() + " path"
-        + "\n  bad ranges: " + e.badRanges()
-        + "\n  bad blocks: " + sectors(e.badBlocks())
-        + "\n  recovery: " + e.recovery().kind() + " over " + e.recovery().range();
+    return "  operation: "
+        + e.operation()
+        + " at "
+        + e.position()
+        + " on the "
+        + e.accessPath()
+        + " path"
+        + "\n  bad ranges: "
+        + e.badRanges()
+        + "\n  bad blocks: "
+        + sectors(e.badBlocks())
+        + "\n  recovery: "
+        + e.recovery().kind()
+        + " over "
+        + e.recovery().range();
   }
 
   /** Sector runs in the sysfs form, {@code [start count, ...]}. */

@@ -24,16 +24,22 @@ final class MediaErrorInjections {
    * testMethod}, each in declaration order; relative file names resolve against {@code
    * workDirectory}.
    *
-   * @throws ExtensionConfigurationException if an annotation is invalid, as {@link InjectMediaError}
-   *     describes; the annotations before it have been applied
+   * @throws ExtensionConfigurationException if an annotation is invalid, as {@link
+   *     InjectMediaError} describes; the annotations before it have been applied
    */
-  static void applyAll(List<Class<?>> classesOutermostFirst, Optional<Method> testMethod, Path workDirectory,
+  static void applyAll(
+      List<Class<?>> classesOutermostFirst,
+      Optional<Method> testMethod,
+      Path workDirectory,
       PmemDevice device) {
     List<InjectMediaError> injections = new ArrayList<>();
     for (Class<?> type : classesOutermostFirst) {
       injections.addAll(AnnotationSupport.findRepeatableAnnotations(type, InjectMediaError.class));
     }
-    testMethod.ifPresent(m -> injections.addAll(AnnotationSupport.findRepeatableAnnotations(m, InjectMediaError.class)));
+    testMethod.ifPresent(
+        m ->
+            injections.addAll(
+                AnnotationSupport.findRepeatableAnnotations(m, InjectMediaError.class)));
     for (InjectMediaError injection : injections) {
       apply(injection, workDirectory, device);
     }
@@ -44,17 +50,20 @@ final class MediaErrorInjections {
     boolean sectorForm = a.sector() != -1;
     String what = describe(a);
     if (fileForm && sectorForm) {
-      throw new ExtensionConfigurationException(what
-          + " names both a file range (file, offset, length) and device sectors (sector, count); use one");
+      throw new ExtensionConfigurationException(
+          what
+              + " names both a file range (file, offset, length) and device sectors (sector, count); use one");
     }
     if (!fileForm && !sectorForm) {
-      throw new ExtensionConfigurationException(what
-          + " names neither a file range (file, offset, length) nor device sectors (sector, count)");
+      throw new ExtensionConfigurationException(
+          what
+              + " names neither a file range (file, offset, length) nor device sectors (sector, count)");
     }
     try {
       if (fileForm) {
         if (a.count() != -1) {
-          throw new ExtensionConfigurationException(what + ": count belongs to the sector form; a file range takes offset and length");
+          throw new ExtensionConfigurationException(
+              what + ": count belongs to the sector form; a file range takes offset and length");
         }
         if (a.length() == -1) {
           throw new ExtensionConfigurationException(what + ": a file range needs a length");
@@ -68,12 +77,17 @@ final class MediaErrorInjections {
             DaxFiles.injectError(file, offset, a.length());
           }
         } catch (NoSuchFileException e) {
-          throw new ExtensionConfigurationException(what + ": no such file " + file
-              + " (injections apply after the @BeforeEach methods, which may create it)", e);
+          throw new ExtensionConfigurationException(
+              what
+                  + ": no such file "
+                  + file
+                  + " (injections apply after the @BeforeEach methods, which may create it)",
+              e);
         }
       } else {
         if (a.offset() != -1 || a.length() != -1) {
-          throw new ExtensionConfigurationException(what + ": offset and length belong to the file form; sectors take sector and count");
+          throw new ExtensionConfigurationException(
+              what + ": offset and length belong to the file form; sectors take sector and count");
         }
         long count = a.count() == -1 ? 1 : a.count();
         if (a.latent()) {
@@ -82,7 +96,8 @@ final class MediaErrorInjections {
           device.injectError(a.sector(), count);
         }
       }
-    } catch (IOException | IllegalArgumentException e) {  // IllegalArgumentException includes InvalidPathException
+    } catch (IOException
+        | IllegalArgumentException e) { // IllegalArgumentException includes InvalidPathException
       throw new ExtensionConfigurationException(what + ": " + e.getMessage(), e);
     }
   }

@@ -21,8 +21,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The provider's attribute service: views, snapshots, the {@code "view:name,..."} strings of
- * {@code Files.readAttributes}/{@code Files.setAttribute}, initial attributes and copying. Types of
+ * The provider's attribute service: views, snapshots, the {@code "view:name,..."} strings of {@code
+ * Files.readAttributes}/{@code Files.setAttribute}, initial attributes and copying. Types of
  * values, exceptions and their messages follow the JDK's default provider on Linux.
  */
 final class AttributeService {
@@ -31,7 +31,8 @@ final class AttributeService {
    * and {@code dax}, read-only, whose one attribute {@code isDax} answers as {@code statx(2)}'s
    * {@code STATX_ATTR_DAX} does on a filesystem mounted with {@code dax=always}.
    */
-  static final Set<String> SUPPORTED_VIEWS = ImmutableSet.of("basic", "owner", "posix", "unix", "dax");
+  static final Set<String> SUPPORTED_VIEWS =
+      ImmutableSet.of("basic", "owner", "posix", "unix", "dax");
 
   private static final String IS_DAX = "isDax";
 
@@ -53,7 +54,10 @@ final class AttributeService {
           "isOther",
           "fileKey");
   private static final ImmutableSet<String> POSIX_NAMES =
-      ImmutableSet.<String>builder().addAll(BASIC_NAMES).add("permissions", "owner", "group").build();
+      ImmutableSet.<String>builder()
+          .addAll(BASIC_NAMES)
+          .add("permissions", "owner", "group")
+          .build();
   private static final ImmutableSet<String> UNIX_NAMES =
       ImmutableSet.<String>builder()
           .addAll(POSIX_NAMES)
@@ -189,8 +193,8 @@ final class AttributeService {
    * basic:lastModifiedTime, lastAccessTime, creationTime} ({@code FileTime}; null does nothing),
    * {@code posix:permissions} (a {@code Set<PosixFilePermission>}), {@code posix:owner} ({@code
    * UserPrincipal}), {@code posix:group} ({@code GroupPrincipal}), {@code owner:owner}, and {@code
-   * unix:mode} (its bits 07777), {@code unix:uid}, {@code unix:gid} ({@code Integer}s; -1 leaves the
-   * id as it is), plus in each view those of the views it extends.
+   * unix:mode} (its bits 07777), {@code unix:uid}, {@code unix:gid} ({@code Integer}s; -1 leaves
+   * the id as it is), plus in each view those of the views it extends.
    *
    * @throws IllegalArgumentException if the view is empty, or the name is read-only (all of the
    *     {@code dax} view) or unknown (message {@code "'view:name' not recognized"}); checked before
@@ -211,13 +215,16 @@ final class AttributeService {
           case "posix" -> new AttributeViews.Posix(src);
           case "unix" -> new AttributeViews.Unix(src);
           case "owner" -> new AttributeViews.Owner(src);
-          case "dax" -> throw new IllegalArgumentException("'dax:" + viewAndName[1] + "' not recognized");
+          case "dax" ->
+              throw new IllegalArgumentException("'dax:" + viewAndName[1] + "' not recognized");
           default -> throw new AssertionError(viewAndName[0]);
         };
     view.setAttribute(viewAndName[1], value);
   }
 
-  /** {@code [view, rest]} of {@code "view:rest"}, or {@code ["basic", attribute]} without a colon. */
+  /**
+   * {@code [view, rest]} of {@code "view:rest"}, or {@code ["basic", attribute]} without a colon.
+   */
   private static String[] split(String attribute) {
     int colon = attribute.indexOf(':');
     if (colon < 0) {
@@ -248,7 +255,8 @@ final class AttributeService {
     for (FileAttribute<?> attr : attrs) {
       String name = attr.name();
       if (!"posix:permissions".equals(name) && !"unix:permissions".equals(name)) {
-        throw new UnsupportedOperationException("'" + name + "' not supported as initial attribute");
+        throw new UnsupportedOperationException(
+            "'" + name + "' not supported as initial attribute");
       }
       bits = AttributeSnapshot.bits((Set<?>) attr.value());
     }
@@ -256,9 +264,9 @@ final class AttributeService {
   }
 
   /**
-   * Copies what {@code Files.copy(..., COPY_ATTRIBUTES)} copies on Linux: owner, group,
-   * permissions (all 07777 bits; not onto a symbolic link, whose mode Linux cannot change), and
-   * the last-modified and last-access times. The creation time stays that of the copy.
+   * Copies what {@code Files.copy(..., COPY_ATTRIBUTES)} copies on Linux: owner, group, permissions
+   * (all 07777 bits; not onto a symbolic link, whose mode Linux cannot change), and the
+   * last-modified and last-access times. The creation time stays that of the copy.
    */
   static void copyAttributes(Inode from, Inode to) {
     requireNonNull(from, "from");

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.daxfs.fs.Inode;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -62,8 +62,8 @@ final class AttributeSnapshot implements PosixFileAttributes {
   }
 
   /**
-   * The permission bits (within 0777) of a set of permissions; reads the set once, so later
-   * changes to it have no effect.
+   * The permission bits (within 0777) of a set of permissions; reads the set once, so later changes
+   * to it have no effect.
    *
    * @throws NullPointerException if the set or an element is null
    * @throws ClassCastException if an element is not a {@link PosixFilePermission}
@@ -184,7 +184,9 @@ final class AttributeSnapshot implements PosixFileAttributes {
     return permissions(mode);
   }
 
-  /** {@code st_mode}: the file type bits and the permission bits including setuid, setgid, sticky. */
+  /**
+   * {@code st_mode}: the file type bits and the permission bits including setuid, setgid, sticky.
+   */
   int mode() {
     return mode;
   }

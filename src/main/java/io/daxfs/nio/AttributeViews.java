@@ -16,10 +16,10 @@ import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
 
 /**
- * The attribute views. Each holds only its {@link InodeSource} and resolves the file at every
- * call, so views are thread-safe and a view of a missing file fails when used, not when made.
- * Arguments are checked before the file is resolved, so a bad argument is reported even for a
- * missing file, as by the default provider.
+ * The attribute views. Each holds only its {@link InodeSource} and resolves the file at every call,
+ * so views are thread-safe and a view of a missing file fails when used, not when made. Arguments
+ * are checked before the file is resolved, so a bad argument is reported even for a missing file,
+ * as by the default provider.
  */
 final class AttributeViews {
   private AttributeViews() {}
@@ -57,8 +57,8 @@ final class AttributeViews {
     }
 
     /**
-     * Sets the times that are not null; with all three null, does nothing and does not even
-     * resolve the file (as the default provider). Times beyond the years 1677-2262 are clamped.
+     * Sets the times that are not null; with all three null, does nothing and does not even resolve
+     * the file (as the default provider). Times beyond the years 1677-2262 are clamped.
      */
     @Override
     public void setTimes(FileTime lastModifiedTime, FileTime lastAccessTime, FileTime createTime)
@@ -66,10 +66,12 @@ final class AttributeViews {
       if (lastModifiedTime == null && lastAccessTime == null && createTime == null) {
         return;
       }
-      source.inode().setTimes(
-          AttributeSnapshot.nanos(lastModifiedTime),
-          AttributeSnapshot.nanos(lastAccessTime),
-          AttributeSnapshot.nanos(createTime));
+      source
+          .inode()
+          .setTimes(
+              AttributeSnapshot.nanos(lastModifiedTime),
+              AttributeSnapshot.nanos(lastAccessTime),
+              AttributeSnapshot.nanos(createTime));
     }
 
     @Override
@@ -171,7 +173,10 @@ final class AttributeViews {
       return "unix";
     }
 
-    /** Sets the owner and group by number ({@link DaxPrincipals#UNCHANGED} keeps one), as {@code chown}. */
+    /**
+     * Sets the owner and group by number ({@link DaxPrincipals#UNCHANGED} keeps one), as {@code
+     * chown}.
+     */
     void setIds(int uid, int gid) throws IOException {
       Inode inode = source.inode();
       if (uid != DaxPrincipals.UNCHANGED) {
@@ -182,7 +187,9 @@ final class AttributeViews {
       }
     }
 
-    /** Adds {@code mode} (an {@code Integer}: its bits 07777 are kept), {@code uid} and {@code gid}. */
+    /**
+     * Adds {@code mode} (an {@code Integer}: its bits 07777 are kept), {@code uid} and {@code gid}.
+     */
     @Override
     public void setAttribute(String attribute, Object value) throws IOException {
       switch (attribute) {

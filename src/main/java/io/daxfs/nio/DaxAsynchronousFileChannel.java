@@ -20,10 +20,10 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * An asynchronous channel that runs each operation of a daxfs file or directory channel on an
- * executor: the one given at open (never shut down by daxfs), or else its filesystem's own pool, whose threads
- * end when idle and are waited for when the filesystem closes. Where the JDK would use its
- * JVM-wide default pool, a pool per filesystem leaves no thread behind once the filesystem is
- * closed, and keeps one filesystem's completion handlers from starving another's; a pool per
+ * executor: the one given at open (never shut down by daxfs), or else its filesystem's own pool,
+ * whose threads end when idle and are waited for when the filesystem closes. Where the JDK would
+ * use its JVM-wide default pool, a pool per filesystem leaves no thread behind once the filesystem
+ * is closed, and keeps one filesystem's completion handlers from starving another's; a pool per
  * channel would start a thread for every channel a program opens.
  *
  * <p>An operation still waiting for a thread when the channel closes fails with {@link
@@ -37,7 +37,10 @@ final class DaxAsynchronousFileChannel extends AsynchronousFileChannel {
   private final boolean writable;
   private final ExecutorService executor;
 
-  /** Runs the operations of {@code channel}, a file or directory channel opened with {@code options}. */
+  /**
+   * Runs the operations of {@code channel}, a file or directory channel opened with {@code
+   * options}.
+   */
   DaxAsynchronousFileChannel(FileChannel channel, OpenOptions options, ExecutorService executor) {
     this.channel = channel;
     this.readable = options.read();
@@ -52,50 +55,59 @@ final class DaxAsynchronousFileChannel extends AsynchronousFileChannel {
 
   private <V> Future<V> submit(Op<V> op) {
     CompletableFuture<V> future = new CompletableFuture<>();
-    run(op, new CompletionHandler<V, Object>() {
-      @Override
-      public void completed(V result, Object attachment) {
-        future.complete(result);
-      }
+    run(
+        op,
+        new CompletionHandler<V, Object>() {
+          @Override
+          public void completed(V result, Object attachment) {
+            future.complete(result);
+          }
 
-      @Override
-      public void failed(Throwable exc, Object attachment) {
-        future.completeExceptionally(exc);
-      }
-    }, null);
+          @Override
+          public void failed(Throwable exc, Object attachment) {
+            future.completeExceptionally(exc);
+          }
+        },
+        null);
     return future;
   }
 
   private <V, A> void run(Op<V> op, CompletionHandler<V, ? super A> handler, A attachment) {
     if (!channel.isOpen()) {
-      // Started after the close (not pending at it): the handler still runs on the executor, as the JDK's does.
+      // Started after the close (not pending at it): the handler still runs on the executor, as the
+      // JDK's does.
       handOver(() -> handler.failed(new ClosedChannelException(), attachment), handler, attachment);
       return;
     }
-    handOver(() -> {
-      V result;
-      try {
-        if (!channel.isOpen()) {
-          throw new AsynchronousCloseException();
-        }
-        result = op.run();
-      } catch (ClosedChannelException closedMeanwhile) {
-        handler.failed(new AsynchronousCloseException(), attachment);
-        return;
-      } catch (Throwable t) {
-        handler.failed(t, attachment);
-        return;
-      }
-      handler.completed(result, attachment);
-    }, handler, attachment);
+    handOver(
+        () -> {
+          V result;
+          try {
+            if (!channel.isOpen()) {
+              throw new AsynchronousCloseException();
+            }
+            result = op.run();
+          } catch (ClosedChannelException closedMeanwhile) {
+            handler.failed(new AsynchronousCloseException(), attachment);
+            return;
+          } catch (Throwable t) {
+            handler.failed(t, attachment);
+            return;
+          }
+          handler.completed(result, attachment);
+        },
+        handler,
+        attachment);
   }
 
   private <A> void handOver(Runnable task, CompletionHandler<?, ? super A> handler, A attachment) {
     try {
       executor.execute(task);
     } catch (RejectedExecutionException e) {
-      // The filesystem's own pool refuses work only once the filesystem, and so the channel, is closed.
-      Throwable failure = channel.isOpen() ? new ShutdownChannelGroupException() : new ClosedChannelException();
+      // The filesystem's own pool refuses work only once the filesystem, and so the channel, is
+      // closed.
+      Throwable failure =
+          channel.isOpen() ? new ShutdownChannelGroupException() : new ClosedChannelException();
       handler.failed(failure, attachment);
     }
   }
@@ -117,7 +129,11 @@ final class DaxAsynchronousFileChannel extends AsynchronousFileChannel {
   }
 
   @Override
-  public <A> void lock(long position, long size, boolean shared, A attachment,
+  public <A> void lock(
+      long position,
+      long size,
+      boolean shared,
+      A attachment,
       CompletionHandler<FileLock, ? super A> handler) {
     requireNonNull(handler, "handler");
     checkLock(position, size, shared);
@@ -149,7 +165,8 @@ final class DaxAsynchronousFileChannel extends AsynchronousFileChannel {
   }
 
   @Override
-  public <A> void read(ByteBuffer dst, long position, A attachment, CompletionHandler<Integer, ? super A> handler) {
+  public <A> void read(
+      ByteBuffer dst, long position, A attachment, CompletionHandler<Integer, ? super A> handler) {
     requireNonNull(handler, "handler");
     checkRead(dst, position);
     run(() -> readAt(dst, position), handler, attachment);
@@ -175,7 +192,8 @@ final class DaxAsynchronousFileChannel extends AsynchronousFileChannel {
   }
 
   @Override
-  public <A> void write(ByteBuffer src, long position, A attachment, CompletionHandler<Integer, ? super A> handler) {
+  public <A> void write(
+      ByteBuffer src, long position, A attachment, CompletionHandler<Integer, ? super A> handler) {
     requireNonNull(handler, "handler");
     checkWrite(src, position);
     run(() -> writeAt(src, position), handler, attachment);
@@ -199,12 +217,16 @@ final class DaxAsynchronousFileChannel extends AsynchronousFileChannel {
 
   /** A read that an interrupt of the running thread does not turn into a close of the channel. */
   private int readAt(ByteBuffer dst, long position) throws IOException {
-    return channel instanceof DaxFileChannel file ? file.readUninterruptibly(dst, position) : channel.read(dst, position);
+    return channel instanceof DaxFileChannel file
+        ? file.readUninterruptibly(dst, position)
+        : channel.read(dst, position);
   }
 
   /** A write that an interrupt of the running thread does not turn into a close of the channel. */
   private int writeAt(ByteBuffer src, long position) throws IOException {
-    return channel instanceof DaxFileChannel file ? file.writeUninterruptibly(src, position) : channel.write(src, position);
+    return channel instanceof DaxFileChannel file
+        ? file.writeUninterruptibly(src, position)
+        : channel.write(src, position);
   }
 
   @Override

@@ -20,7 +20,10 @@ abstract class DaxChannel extends FileChannel {
   private final ByteRangeLocks rangeLocks;
   private final List<DaxFileLock> locks = new ArrayList<>(); // guarded by itself
 
-  /** A channel whose locks go to {@code rangeLocks}, the locks of the file or directory it is open on. */
+  /**
+   * A channel whose locks go to {@code rangeLocks}, the locks of the file or directory it is open
+   * on.
+   */
   DaxChannel(ByteRangeLocks rangeLocks) {
     this.rangeLocks = rangeLocks;
   }
@@ -50,8 +53,8 @@ abstract class DaxChannel extends FileChannel {
   }
 
   /**
-   * The checks the JDK makes before a transfer, once {@code other} is known not null, in its
-   * order: the position and count, then both channels open.
+   * The checks the JDK makes before a transfer, once {@code other} is known not null, in its order:
+   * the position and count, then both channels open.
    */
   final void checkTransfer(long position, long count, Channel other) throws ClosedChannelException {
     checkPosition(position);
@@ -69,15 +72,17 @@ abstract class DaxChannel extends FileChannel {
   /**
    * {@inheritDoc}
    *
-   * <p>Never blocks: every holder of a daxfs lock is in this JVM, where the JDK refuses any
-   * overlap with {@link OverlappingFileLockException}, whatever the modes.
+   * <p>Never blocks: every holder of a daxfs lock is in this JVM, where the JDK refuses any overlap
+   * with {@link OverlappingFileLockException}, whatever the modes.
    */
   @Override
   public final FileLock lock(long position, long size, boolean shared) throws IOException {
     return tryLock(position, size, shared);
   }
 
-  /** {@inheritDoc} The channel must be readable for a shared lock, writable for an exclusive one. */
+  /**
+   * {@inheritDoc} The channel must be readable for a shared lock, writable for an exclusive one.
+   */
   @Override
   public final FileLock tryLock(long position, long size, boolean shared) throws IOException {
     checkPosition(position);
@@ -103,8 +108,10 @@ abstract class DaxChannel extends FileChannel {
   /**
    * Checks that the channel was opened for what a lock of this mode needs.
    *
-   * @throws java.nio.channels.NonReadableChannelException for a shared lock on a channel not open for reading
-   * @throws java.nio.channels.NonWritableChannelException for an exclusive lock on a channel not open for writing
+   * @throws java.nio.channels.NonReadableChannelException for a shared lock on a channel not open
+   *     for reading
+   * @throws java.nio.channels.NonWritableChannelException for an exclusive lock on a channel not
+   *     open for writing
    */
   abstract void checkLockMode(boolean shared);
 
@@ -115,7 +122,9 @@ abstract class DaxChannel extends FileChannel {
     }
   }
 
-  /** @throws ClosedChannelException if the channel is closed */
+  /**
+   * @throws ClosedChannelException if the channel is closed
+   */
   final void release(DaxFileLock lock) throws IOException {
     synchronized (locks) {
       ensureOpen();

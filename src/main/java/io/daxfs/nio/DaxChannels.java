@@ -6,7 +6,10 @@ import io.daxfs.fs.RegularFile;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 
-/** Opens the channel a path leads to, as {@code open(2)} does: a regular file, or a directory for reading. */
+/**
+ * Opens the channel a path leads to, as {@code open(2)} does: a regular file, or a directory for
+ * reading.
+ */
 final class DaxChannels {
   private DaxChannels() {}
 
@@ -17,7 +20,8 @@ final class DaxChannels {
    *
    * @throws java.nio.file.FileSystemException "Is a directory" for a directory opened for writing
    */
-  static FileChannel open(DaxFileSystem fs, Directory base, DaxPath path, OpenOptions o, int permissions)
+  static FileChannel open(
+      DaxFileSystem fs, Directory base, DaxPath path, OpenOptions o, int permissions)
       throws IOException {
     if (o.write()) {
       return DaxFileChannel.open(fs, base, path, o, permissions);

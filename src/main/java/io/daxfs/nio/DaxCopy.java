@@ -2,8 +2,8 @@ package io.daxfs.nio;
 
 import io.daxfs.AccessPath;
 import io.daxfs.MediaErrorException;
-import io.daxfs.fs.FileMediaFault;
 import io.daxfs.fs.Directory;
+import io.daxfs.fs.FileMediaFault;
 import io.daxfs.fs.Inode;
 import io.daxfs.fs.RegularFile;
 import io.daxfs.fs.SymbolicLink;
@@ -16,16 +16,17 @@ import java.nio.file.NoSuchFileException;
 
 /**
  * {@code Files.copy} and cross-filesystem {@code Files.move} between daxfs paths, following what
- * the JDK does on Linux: an existing target is deleted first when replacing (a non-empty
- * directory refuses), a directory is copied without its entries, a link is copied as a link when
- * links are not followed, and data goes through the DAX path.
+ * the JDK does on Linux: an existing target is deleted first when replacing (a non-empty directory
+ * refuses), a directory is copied without its entries, a link is copied as a link when links are
+ * not followed, and data goes through the DAX path.
  */
 final class DaxCopy {
   private static final int CHUNK = 1 << 20;
 
   private DaxCopy() {}
 
-  static void copy(DaxPath source, DaxPath target, DaxFileSystemProvider.CopyOptions o) throws IOException {
+  static void copy(DaxPath source, DaxPath target, DaxFileSystemProvider.CopyOptions o)
+      throws IOException {
     Volume sv = source.getFileSystem().volume();
     Volume tv = target.getFileSystem().volume();
     Inode from = sv.resolve(sv.root(), source, o.followLinks());
@@ -70,9 +71,11 @@ final class DaxCopy {
     }
   }
 
-  private static RegularFile copyData(RegularFile from, DaxPath source, Volume tv, DaxPath target) throws IOException {
+  private static RegularFile copyData(RegularFile from, DaxPath source, Volume tv, DaxPath target)
+      throws IOException {
     // Created with the source's mode (less the umask), as the JDK's copy on Linux creates it
-    RegularFile to = tv.open(tv.root(), target, new Volume.OpenSpec(false, true, false, from.permissions()));
+    RegularFile to =
+        tv.open(tv.root(), target, new Volume.OpenSpec(false, true, false, from.permissions()));
     from.retain();
     try {
       ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(CHUNK, Math.max(from.size(), 1)));
@@ -83,7 +86,10 @@ final class DaxCopy {
         try {
           n = from.read(AccessPath.DAX, pos, buf);
         } catch (FileMediaFault f) {
-          throw MediaErrors.of(source.getFileSystem().configuration(), source.toString(), f,
+          throw MediaErrors.of(
+              source.getFileSystem().configuration(),
+              source.toString(),
+              f,
               MediaErrorException.Operation.READ);
         }
         if (n <= 0) {
@@ -93,7 +99,10 @@ final class DaxCopy {
         try {
           to.write(AccessPath.DAX, pos, buf);
         } catch (FileMediaFault f) {
-          throw MediaErrors.of(target.getFileSystem().configuration(), target.toString(), f,
+          throw MediaErrors.of(
+              target.getFileSystem().configuration(),
+              target.toString(),
+              f,
               MediaErrorException.Operation.WRITE);
         }
         pos += n;
@@ -106,13 +115,17 @@ final class DaxCopy {
   }
 
   /** A move between two daxfs filesystems: copy with attributes, then delete the source. */
-  static void moveAcross(DaxPath source, DaxPath target, DaxFileSystemProvider.CopyOptions o) throws IOException {
+  static void moveAcross(DaxPath source, DaxPath target, DaxFileSystemProvider.CopyOptions o)
+      throws IOException {
     Volume sv = source.getFileSystem().volume();
     Inode from = sv.resolve(sv.root(), source, false);
     if (from instanceof Directory d && !sv.list(d).isEmpty()) {
       throw new DirectoryNotEmptyException(source.toString());
     }
-    copy(source, target, new DaxFileSystemProvider.CopyOptions(o.replaceExisting(), true, false, false));
+    copy(
+        source,
+        target,
+        new DaxFileSystemProvider.CopyOptions(o.replaceExisting(), true, false, false));
     try {
       sv.delete(sv.root(), source, Volume.DeleteMode.ANY);
     } catch (NoSuchFileException gone) {

@@ -17,14 +17,14 @@ import java.nio.file.FileSystemException;
 import java.util.Objects;
 
 /**
- * A channel to a daxfs directory, as the JDK gives on Linux for a directory opened for reading.
- * It exists for {@link #force}: {@code fsync(2)} on a directory is how a program makes the
- * creation, removal or renaming of names in it durable (for example Lucene's {@code
- * IOUtils.fsync(dir, true)} after a commit).
+ * A channel to a daxfs directory, as the JDK gives on Linux for a directory opened for reading. It
+ * exists for {@link #force}: {@code fsync(2)} on a directory is how a program makes the creation,
+ * removal or renaming of names in it durable (for example Lucene's {@code IOUtils.fsync(dir, true)}
+ * after a commit).
  *
- * <p>Every other operation behaves as the JDK's channel does over the kernel's answers: a read
- * that would move a byte fails with {@link IOException} "Is a directory" (reads into full buffers
- * return 0); writes, {@code truncate}, {@code transferFrom} and exclusive locks fail with {@link
+ * <p>Every other operation behaves as the JDK's channel does over the kernel's answers: a read that
+ * would move a byte fails with {@link IOException} "Is a directory" (reads into full buffers return
+ * 0); writes, {@code truncate}, {@code transferFrom} and exclusive locks fail with {@link
  * NonWritableChannelException}, the channel being read-only; {@code map} of a non-empty range fails
  * with "No such device" as {@code mmap(2)} does; {@code size()} is the directory's size as {@code
  * stat(2)} reports it; the position can be read and set; shared byte-range locks work and conflict
@@ -50,8 +50,8 @@ final class DaxDirectoryChannel extends DaxChannel {
    * @throws FileSystemException "Invalid argument" for {@code DIRECT}, as {@code open(2)} refuses
    *     {@code O_DIRECT} on a directory
    */
-  static DaxDirectoryChannel open(DaxFileSystem fs, DaxPath path, Directory dir, OpenOptions options)
-      throws IOException {
+  static DaxDirectoryChannel open(
+      DaxFileSystem fs, DaxPath path, Directory dir, OpenOptions options) throws IOException {
     if (options.direct()) {
       throw new FileSystemException(path.toString(), null, Errno.EINVAL);
     }
@@ -62,7 +62,9 @@ final class DaxDirectoryChannel extends DaxChannel {
 
   // ---- reads: read(2) on a directory is EISDIR --------------------------------------------------
 
-  /** @throws IOException "Is a directory" unless {@code dst} is full */
+  /**
+   * @throws IOException "Is a directory" unless {@code dst} is full
+   */
   @Override
   public int read(ByteBuffer dst) throws IOException {
     requireNonNull(dst, "dst");
@@ -70,7 +72,9 @@ final class DaxDirectoryChannel extends DaxChannel {
     return failRead(dst.isReadOnly(), dst.remaining());
   }
 
-  /** @throws IOException "Is a directory" unless {@code dst} is full */
+  /**
+   * @throws IOException "Is a directory" unless {@code dst} is full
+   */
   @Override
   public int read(ByteBuffer dst, long position) throws IOException {
     requireNonNull(dst, "dst");
@@ -79,7 +83,9 @@ final class DaxDirectoryChannel extends DaxChannel {
     return failRead(dst.isReadOnly(), dst.remaining());
   }
 
-  /** @throws IOException "Is a directory" unless every buffer is full */
+  /**
+   * @throws IOException "Is a directory" unless every buffer is full
+   */
   @Override
   public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
     Objects.checkFromIndexSize(offset, length, requireNonNull(dsts, "dsts").length);
@@ -105,7 +111,8 @@ final class DaxDirectoryChannel extends DaxChannel {
     throw new IOException(Errno.EISDIR);
   }
 
-  // ---- writes: the channel is read-only -----------------------------------------------------------
+  // ---- writes: the channel is read-only
+  // -----------------------------------------------------------
 
   @Override
   public int write(ByteBuffer src) throws IOException {
@@ -141,7 +148,8 @@ final class DaxDirectoryChannel extends DaxChannel {
     throw new NonWritableChannelException();
   }
 
-  // ---- position, size, force ----------------------------------------------------------------------
+  // ---- position, size, force
+  // ----------------------------------------------------------------------
 
   /** {@inheritDoc} Nothing reads at it; it is kept as {@code lseek(2)} keeps it. */
   @Override
@@ -166,9 +174,9 @@ final class DaxDirectoryChannel extends DaxChannel {
   }
 
   /**
-   * Makes the directory's entries durable, as {@code fsync(2)} on a directory does: names
-   * created, removed or renamed in it before the call survive a power failure after it. {@code
-   * metaData} makes no difference: a directory's entries are its data.
+   * Makes the directory's entries durable, as {@code fsync(2)} on a directory does: names created,
+   * removed or renamed in it before the call survive a power failure after it. {@code metaData}
+   * makes no difference: a directory's entries are its data.
    *
    * @throws ClosedChannelException if the channel is closed
    * @throws ClosedByInterruptException if the calling thread is interrupted (the channel closes)
@@ -180,7 +188,8 @@ final class DaxDirectoryChannel extends DaxChannel {
     fs.volume().syncDirectory(dir);
   }
 
-  // ---- transfers ----------------------------------------------------------------------------------
+  // ---- transfers
+  // ----------------------------------------------------------------------------------
 
   /**
    * @return 0 when {@code position} is at or past {@link #size()} or {@code count} is 0
@@ -190,7 +199,8 @@ final class DaxDirectoryChannel extends DaxChannel {
   public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
     requireNonNull(target, "target");
     checkTransfer(position, count, target);
-    if (target instanceof DaxDirectoryChannel || target instanceof DaxFileChannel f && !f.isWritable()) {
+    if (target instanceof DaxDirectoryChannel
+        || target instanceof DaxFileChannel f && !f.isWritable()) {
       throw new NonWritableChannelException();
     }
     checkInterrupt();
@@ -207,11 +217,12 @@ final class DaxDirectoryChannel extends DaxChannel {
     throw new NonWritableChannelException();
   }
 
-  // ---- mapping ------------------------------------------------------------------------------------
+  // ---- mapping
+  // ------------------------------------------------------------------------------------
 
   /**
-   * As {@code mmap(2)} on a directory: an empty range maps to an empty read-only buffer, as the
-   * JDK maps any empty range without asking the kernel.
+   * As {@code mmap(2)} on a directory: an empty range maps to an empty read-only buffer, as the JDK
+   * maps any empty range without asking the kernel.
    *
    * @throws NonWritableChannelException for {@code READ_WRITE} and {@code PRIVATE}
    * @throws IOException "No such device" for a non-empty range
@@ -238,14 +249,17 @@ final class DaxDirectoryChannel extends DaxChannel {
     }
     checkInterrupt();
     if (size == 0) {
-      return fs.volume().device().map(MapMode.READ_ONLY, 0, 0, () -> { });
+      return fs.volume().device().map(MapMode.READ_ONLY, 0, 0, () -> {});
     }
     throw new IOException(Errno.ENODEV);
   }
 
-  // ---- locks --------------------------------------------------------------------------------------
+  // ---- locks
+  // --------------------------------------------------------------------------------------
 
-  /** @throws NonWritableChannelException for an exclusive lock: the channel is read-only */
+  /**
+   * @throws NonWritableChannelException for an exclusive lock: the channel is read-only
+   */
   @Override
   void checkLockMode(boolean shared) {
     if (!shared) {
@@ -253,9 +267,13 @@ final class DaxDirectoryChannel extends DaxChannel {
     }
   }
 
-  // ---- close --------------------------------------------------------------------------------------
+  // ---- close
+  // --------------------------------------------------------------------------------------
 
-  /** Releases the channel's locks. A directory opened with {@code DELETE_ON_CLOSE} stays, as on Linux. */
+  /**
+   * Releases the channel's locks. A directory opened with {@code DELETE_ON_CLOSE} stays, as on
+   * Linux.
+   */
   @Override
   protected void implCloseChannel() {
     releaseLocks();

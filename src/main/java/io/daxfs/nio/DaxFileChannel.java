@@ -51,7 +51,11 @@ class DaxFileChannel extends DaxChannel {
   private final AccessPath accessPath;
   private final Object positionLock = new Object();
   private long position; // guarded by positionLock
-  /** Whether this channel has handed out a READ_WRITE mapping, whose stores {@link #force} then announces. */
+
+  /**
+   * Whether this channel has handed out a READ_WRITE mapping, whose stores {@link #force} then
+   * announces.
+   */
   private volatile boolean mappedWritable;
 
   /** Makes channels of the JDK 22 subclass where it is present and loads, else of this class. */
@@ -59,26 +63,37 @@ class DaxFileChannel extends DaxChannel {
 
   private static MethodHandle constructor() {
     MethodType type =
-        MethodType.methodType(void.class, DaxFileSystem.class, Directory.class, DaxPath.class, RegularFile.class,
+        MethodType.methodType(
+            void.class,
+            DaxFileSystem.class,
+            Directory.class,
+            DaxPath.class,
+            RegularFile.class,
             OpenOptions.class);
     MethodHandles.Lookup lookup = MethodHandles.lookup();
     Class<?> cls = DaxFileChannel.class;
     if (Runtime.version().feature() >= 22) {
       try {
-        cls = Class.forName("io.daxfs.nio.SegmentMappingFileChannel", true, DaxFileChannel.class.getClassLoader());
+        cls =
+            Class.forName(
+                "io.daxfs.nio.SegmentMappingFileChannel",
+                true,
+                DaxFileChannel.class.getClassLoader());
       } catch (ClassNotFoundException | LinkageError e) {
         // not a multi-release jar (a class directory, or a jar built on an older JDK): no Arena map
       }
     }
     try {
-      return lookup.findConstructor(cls, type)
+      return lookup
+          .findConstructor(cls, type)
           .asType(MethodType.methodType(DaxFileChannel.class, type.parameterArray()));
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
-  DaxFileChannel(DaxFileSystem fs, Directory base, DaxPath path, RegularFile file, OpenOptions options) {
+  DaxFileChannel(
+      DaxFileSystem fs, Directory base, DaxPath path, RegularFile file, OpenOptions options) {
     super(file.byteRangeLocks());
     this.fs = fs;
     this.base = base;
@@ -93,21 +108,31 @@ class DaxFileChannel extends DaxChannel {
   }
 
   /** Opens (maybe creating) the file {@code path} names, relative to {@code base} when relative. */
-  static DaxFileChannel open(DaxFileSystem fs, Directory base, DaxPath path, OpenOptions o, int permissions)
+  static DaxFileChannel open(
+      DaxFileSystem fs, Directory base, DaxPath path, OpenOptions o, int permissions)
       throws IOException {
     Volume v = fs.volume();
     RegularFile file;
     try {
-      file = v.open(base, path,
-          new Volume.OpenSpec(o.create(), o.createNew(), o.followLinks(), permissions, o.truncateExisting()));
+      file =
+          v.open(
+              base,
+              path,
+              new Volume.OpenSpec(
+                  o.create(), o.createNew(), o.followLinks(), permissions, o.truncateExisting()));
     } catch (FileMediaFault f) { // TRUNCATE_EXISTING met a bad sector
-      throw MediaErrors.of(fs.configuration(), path.toString(), f, MediaErrorException.Operation.TRUNCATE);
+      throw MediaErrors.of(
+          fs.configuration(), path.toString(), f, MediaErrorException.Operation.TRUNCATE);
     }
     return opened(fs, base, path, file, o);
   }
 
-  /** A channel on {@code file}, just opened (and counted) through {@code path}; it releases the file on failure. */
-  static DaxFileChannel opened(DaxFileSystem fs, Directory base, DaxPath path, RegularFile file, OpenOptions o)
+  /**
+   * A channel on {@code file}, just opened (and counted) through {@code path}; it releases the file
+   * on failure.
+   */
+  static DaxFileChannel opened(
+      DaxFileSystem fs, Directory base, DaxPath path, RegularFile file, OpenOptions o)
       throws IOException {
     DaxFileChannel ch = newChannel(fs, base, path, file, o);
     try {
@@ -224,7 +249,8 @@ class DaxFileChannel extends DaxChannel {
   /**
    * {@link #read(ByteBuffer, long)} for an {@link java.nio.channels.AsynchronousFileChannel}, whose
    * caller checked the rest: an interrupt of the thread it runs on does not close the channel, as
-   * with the JDK's asynchronous file channels, whose operations run on threads the caller does not own.
+   * with the JDK's asynchronous file channels, whose operations run on threads the caller does not
+   * own.
    */
   int readUninterruptibly(ByteBuffer dst, long position) throws IOException {
     ensureOpen();
@@ -267,8 +293,8 @@ class DaxFileChannel extends DaxChannel {
   /**
    * {@inheritDoc}
    *
-   * <p>In append mode the bytes go to the end of the file whatever {@code position} says, as
-   * {@code pwrite(2)} does on Linux for a file opened with {@code O_APPEND}.
+   * <p>In append mode the bytes go to the end of the file whatever {@code position} says, as {@code
+   * pwrite(2)} does on Linux for a file opened with {@code O_APPEND}.
    */
   @Override
   public int write(ByteBuffer src, long position) throws IOException {
@@ -313,7 +339,10 @@ class DaxFileChannel extends DaxChannel {
     }
   }
 
-  /** Writes at {@code pos} (or the end when negative); returns the offset after the last byte written. */
+  /**
+   * Writes at {@code pos} (or the end when negative); returns the offset after the last byte
+   * written.
+   */
   private long writeAt(ByteBuffer src, long pos) throws IOException {
     try {
       return file.write(accessPath, pos, src);
@@ -349,19 +378,29 @@ class DaxFileChannel extends DaxChannel {
     }
     int unit = fs.configuration().sectorSize();
     if (pos % unit != 0) {
-      throw new IOException("Channel position (" + pos + ") is not a multiple of the block size (" + unit + ")");
+      throw new IOException(
+          "Channel position (" + pos + ") is not a multiple of the block size (" + unit + ")");
     }
     if (buf.remaining() % unit != 0) {
       throw new IOException(
-          "Number of remaining bytes (" + buf.remaining() + ") is not a multiple of the block size (" + unit + ")");
+          "Number of remaining bytes ("
+              + buf.remaining()
+              + ") is not a multiple of the block size ("
+              + unit
+              + ")");
     }
     if (buf.isDirect() && buf.alignmentOffset(buf.position(), unit) != 0) {
-      throw new IOException("Current location of the bytebuffer (" + buf.position()
-          + ") is not a multiple of the block size (" + unit + ")");
+      throw new IOException(
+          "Current location of the bytebuffer ("
+              + buf.position()
+              + ") is not a multiple of the block size ("
+              + unit
+              + ")");
     }
   }
 
-  // ---- position, size, truncate, force -----------------------------------------------------------
+  // ---- position, size, truncate, force
+  // -----------------------------------------------------------
 
   /** {@inheritDoc} In append mode this is the size of the file, as on Linux. */
   @Override
@@ -408,14 +447,15 @@ class DaxFileChannel extends DaxChannel {
   }
 
   /**
-   * Does nothing beyond checking the channel: a DAX write is on the media when it returns, and
-   * the metadata of an emulated filesystem lives in memory.
+   * Does nothing beyond checking the channel: a DAX write is on the media when it returns, and the
+   * metadata of an emulated filesystem lives in memory.
    */
   @Override
   public void force(boolean metaData) throws IOException {
     ensureOpen();
     if (mappedWritable) {
-      // stores through a mapping pass no code of daxfs; a force is where their writer says they were made
+      // stores through a mapping pass no code of daxfs; a force is where their writer says they
+      // were made
       file.announceModified();
     }
   }
@@ -429,7 +469,8 @@ class DaxFileChannel extends DaxChannel {
     if (!readable) {
       throw new NonReadableChannelException();
     }
-    if (target instanceof DaxFileChannel d && !d.writable || target instanceof DaxDirectoryChannel) {
+    if (target instanceof DaxFileChannel d && !d.writable
+        || target instanceof DaxDirectoryChannel) {
       throw new NonWritableChannelException();
     }
     checkInterrupt();
@@ -510,16 +551,16 @@ class DaxFileChannel extends DaxChannel {
    *
    * <p>The buffer is the file's own memory on the device, as DAX maps it: stores are seen by reads
    * of any channel and by every other mapping of the range at once, with no copy; {@code PRIVATE}
-   * gives a copy-on-write view. A fragmented range is first moved to contiguous blocks; holes in the
-   * range get blocks. The file's blocks under a mapping never move and never go to another file
-   * while the buffer (or any slice or view of it) can be reached, even after truncate or delete;
-   * a truncated-away part of a mapping is then no longer the file's (Linux would deliver SIGBUS).
+   * gives a copy-on-write view. A fragmented range is first moved to contiguous blocks; holes in
+   * the range get blocks. The file's blocks under a mapping never move and never go to another file
+   * while the buffer (or any slice or view of it) can be reached, even after truncate or delete; a
+   * truncated-away part of a mapping is then no longer the file's (Linux would deliver SIGBUS).
    *
    * <p>Where Linux would deliver SIGBUS when an access faults on a bad sector (a JVM cannot survive
    * it), daxfs fails here instead: {@link MediaErrorException} with {@link AccessPath#MMAP} when
-   * any sector of the range is known bad, or latent poison is found there (it becomes known). Poison
-   * that appears under a live mapping is announced through {@link io.daxfs.DaxFiles#onMediaError};
-   * stores through a mapping never clear it.
+   * any sector of the range is known bad, or latent poison is found there (it becomes known).
+   * Poison that appears under a live mapping is announced through {@link
+   * io.daxfs.DaxFiles#onMediaError}; stores through a mapping never clear it.
    */
   @Override
   public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
@@ -536,7 +577,8 @@ class DaxFileChannel extends DaxChannel {
       throw new IllegalArgumentException("Size exceeds Integer.MAX_VALUE");
     }
     MapMode plain = checkMapMode(mode);
-    return mapWith(plain, position, size, (dev, off, len, release) -> dev.map(plain, off, len, release));
+    return mapWith(
+        plain, position, size, (dev, off, len, release) -> dev.map(plain, off, len, release));
   }
 
   /**
@@ -585,7 +627,8 @@ class DaxFileChannel extends DaxChannel {
    * holes, relocation, growth, pins), with the device range mapped by {@code how}; {@code mode} is
    * the plain mode checked by {@link #checkMapMode}.
    */
-  final <T> T mapWith(MapMode mode, long position, long size, RegularFile.DeviceMapping<T> how) throws IOException {
+  final <T> T mapWith(MapMode mode, long position, long size, RegularFile.DeviceMapping<T> how)
+      throws IOException {
     checkInterrupt();
     try {
       T mapping = file.map(position, size, writable, how);
@@ -613,7 +656,8 @@ class DaxFileChannel extends DaxChannel {
     }
   }
 
-  // ---- close -------------------------------------------------------------------------------------
+  // ---- close
+  // -------------------------------------------------------------------------------------
 
   @Override
   protected void implCloseChannel() throws IOException {
@@ -628,7 +672,10 @@ class DaxFileChannel extends DaxChannel {
     }
   }
 
-  /** Removes the name the channel was opened by, if it still names this file (best effort, as the JDK). */
+  /**
+   * Removes the name the channel was opened by, if it still names this file (best effort, as the
+   * JDK).
+   */
   private void deleteOnClose() {
     Volume v = fs.volume();
     try {

@@ -17,7 +17,9 @@ final class DaxFileLock extends FileLock {
     return holder.isOpen() && holder.holds(this);
   }
 
-  /** @throws java.nio.channels.ClosedChannelException if the channel is closed */
+  /**
+   * @throws java.nio.channels.ClosedChannelException if the channel is closed
+   */
   @Override
   public void release() throws IOException {
     holder.release(this);

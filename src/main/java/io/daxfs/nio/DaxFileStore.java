@@ -11,8 +11,8 @@ import java.nio.file.attribute.FileStoreAttributeView;
 import java.nio.file.attribute.PosixFileAttributeView;
 
 /**
- * The one store of a daxfs filesystem: its device. Space figures come from the block allocator;
- * the block size is the device's sector size, the unit of DIRECT alignment.
+ * The one store of a daxfs filesystem: its device. Space figures come from the block allocator; the
+ * block size is the device's sector size, the unit of DIRECT alignment.
  */
 final class DaxFileStore extends FileStore {
   private final DaxFileSystem fs;

@@ -15,8 +15,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.ClosedFileSystemException;
 import java.nio.file.FileStore;
-import java.nio.file.FileSystemException;
 import java.nio.file.FileSystem;
+import java.nio.file.FileSystemException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
@@ -40,7 +40,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * afterwards operations throw {@link ClosedFileSystemException}.
  */
 public final class DaxFileSystem extends FileSystem {
-  /** Numbers every filesystem made in this JVM, to order paths of two with the same name (one closed). */
+  /**
+   * Numbers every filesystem made in this JVM, to order paths of two with the same name (one
+   * closed).
+   */
   private static final AtomicLong SERIALS = new AtomicLong();
 
   private final DaxFileSystemProvider provider;
@@ -55,29 +58,38 @@ public final class DaxFileSystem extends FileSystem {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean open = true;
   private final DaxWatchRegistry watches = new DaxWatchRegistry(this);
-  /** The shared lookup, failing once this filesystem is closed; its principals work on any daxfs filesystem. */
-  private final UserPrincipalLookupService lookupService = new UserPrincipalLookupService() {
-    @Override
-    public UserPrincipal lookupPrincipalByName(String name) throws IOException {
-      checkOpen();
-      return AttributeService.LOOKUP_SERVICE.lookupPrincipalByName(name);
-    }
 
-    @Override
-    public GroupPrincipal lookupPrincipalByGroupName(String group) throws IOException {
-      checkOpen();
-      return AttributeService.LOOKUP_SERVICE.lookupPrincipalByGroupName(group);
-    }
+  /**
+   * The shared lookup, failing once this filesystem is closed; its principals work on any daxfs
+   * filesystem.
+   */
+  private final UserPrincipalLookupService lookupService =
+      new UserPrincipalLookupService() {
+        @Override
+        public UserPrincipal lookupPrincipalByName(String name) throws IOException {
+          checkOpen();
+          return AttributeService.LOOKUP_SERVICE.lookupPrincipalByName(name);
+        }
 
-    @Override
-    public String toString() {
-      return AttributeService.LOOKUP_SERVICE.toString();
-    }
-  };
-  /** Runs asynchronous channels opened without an executor; started by the first. Guarded by this. */
+        @Override
+        public GroupPrincipal lookupPrincipalByGroupName(String group) throws IOException {
+          checkOpen();
+          return AttributeService.LOOKUP_SERVICE.lookupPrincipalByGroupName(group);
+        }
+
+        @Override
+        public String toString() {
+          return AttributeService.LOOKUP_SERVICE.toString();
+        }
+      };
+
+  /**
+   * Runs asynchronous channels opened without an executor; started by the first. Guarded by this.
+   */
   private DaemonPool asyncPool;
 
-  DaxFileSystem(DaxFileSystemProvider provider, String name, DaxConfiguration config, Volume volume) {
+  DaxFileSystem(
+      DaxFileSystemProvider provider, String name, DaxConfiguration config, Volume volume) {
     this.provider = provider;
     this.name = name;
     this.config = config;
@@ -190,19 +202,27 @@ public final class DaxFileSystem extends FileSystem {
     return service;
   }
 
-  WatchKey register(DaxPath path, WatchService watcher, WatchEvent.Kind<?>[] events, WatchEvent.Modifier... modifiers)
+  WatchKey register(
+      DaxPath path,
+      WatchService watcher,
+      WatchEvent.Kind<?>[] events,
+      WatchEvent.Modifier... modifiers)
       throws IOException {
     if (watcher == null) {
       throw new NullPointerException("watcher");
     }
     if (!(watcher instanceof DaxWatchService service) || service.fileSystem() != this) {
-      throw new java.nio.file.ProviderMismatchException("not a watch service of " + this + ": " + watcher);
+      throw new java.nio.file.ProviderMismatchException(
+          "not a watch service of " + this + ": " + watcher);
     }
     checkOpen();
     return service.register(path, events, modifiers);
   }
 
-  /** {@code dax://name/absolute/path}, with a trailing slash for a directory (as the default provider does). */
+  /**
+   * {@code dax://name/absolute/path}, with a trailing slash for a directory (as the default
+   * provider does).
+   */
   URI toUri(DaxPath path) {
     checkOpen();
     DaxPath abs = path.toAbsolutePath();
@@ -266,11 +286,13 @@ public final class DaxFileSystem extends FileSystem {
     if (inode instanceof RegularFile f) {
       return f;
     }
-    throw new FileSystemException(p.toString(), null, inode.isDirectory() ? Errno.EISDIR : "Not a regular file");
+    throw new FileSystemException(
+        p.toString(), null, inode.isDirectory() ? Errno.EISDIR : "Not a regular file");
   }
 
   /** The exception a program sees for a fault met on {@code file} by {@code operation}. */
-  public MediaErrorException mediaError(Path file, FileMediaFault fault, MediaErrorException.Operation operation) {
+  public MediaErrorException mediaError(
+      Path file, FileMediaFault fault, MediaErrorException.Operation operation) {
     return MediaErrors.of(config, file.toString(), fault, operation);
   }
 
@@ -310,8 +332,8 @@ public final class DaxFileSystem extends FileSystem {
 
   /**
    * Closes every channel and stream of this filesystem, forgets its name, and frees the device's
-   * memory. Mappings obtained from {@code FileChannel.map} become inaccessible. The operations of its
-   * asynchronous channels (those without an executor of their own) and media-error listeners
+   * memory. Mappings obtained from {@code FileChannel.map} become inaccessible. The operations of
+   * its asynchronous channels (those without an executor of their own) and media-error listeners
    * already notified finish first, and every thread this filesystem started has ended when it
    * returns, unless the closing thread is interrupted meanwhile or is one of those threads.
    * Idempotent.

@@ -39,14 +39,15 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code dax} filesystem provider, found through {@code META-INF/services}. Filesystems are
- * named by the authority of their URI ({@code dax://name/path}) and known to every instance of
- * this provider while open.
+ * named by the authority of their URI ({@code dax://name/path}) and known to every instance of this
+ * provider while open.
  */
 public final class DaxFileSystemProvider extends FileSystemProvider {
   /** The URI scheme. */
   public static final String SCHEME = "dax";
 
-  private static final ConcurrentHashMap<String, DaxFileSystem> FILE_SYSTEMS = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, DaxFileSystem> FILE_SYSTEMS =
+      new ConcurrentHashMap<>();
   private static final AtomicLong ANONYMOUS = new AtomicLong();
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static volatile DaxFileSystemProvider fallback;
@@ -54,7 +55,9 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   /** For {@link java.util.ServiceLoader}; use {@link #instance()} otherwise. */
   public DaxFileSystemProvider() {}
 
-  /** The installed provider when daxfs is on the class path as a service, else a private instance. */
+  /**
+   * The installed provider when daxfs is on the class path as a service, else a private instance.
+   */
   public static DaxFileSystemProvider instance() {
     for (FileSystemProvider p : FileSystemProvider.installedProviders()) {
       if (p instanceof DaxFileSystemProvider d) {
@@ -109,7 +112,9 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
     requireNonNull(config, "config");
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
-          "filesystem name must be letters, digits, '.', '_' and '-', starting with a letter or digit: '" + name + "'");
+          "filesystem name must be letters, digits, '.', '_' and '-', starting with a letter or digit: '"
+              + name
+              + "'");
     }
     if (FILE_SYSTEMS.containsKey(name)) {
       throw new FileSystemAlreadyExistsException(name);
@@ -141,7 +146,9 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
     FILE_SYSTEMS.remove(fs.name(), fs);
   }
 
-  /** @throws FileSystemNotFoundException if no filesystem of that name is open */
+  /**
+   * @throws FileSystemNotFoundException if no filesystem of that name is open
+   */
   @Override
   public DaxFileSystem getFileSystem(URI uri) {
     String name = nameOf(uri);
@@ -152,7 +159,9 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
     return fs;
   }
 
-  /** @throws FileSystemNotFoundException if the URI's filesystem is not open */
+  /**
+   * @throws FileSystemNotFoundException if the URI's filesystem is not open
+   */
   @Override
   public Path getPath(URI uri) {
     DaxFileSystem fs = getFileSystem(uri);
@@ -181,29 +190,36 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   // ---- channels and streams --------------------------------------------------------------------
 
   @Override
-  public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
-      throws IOException {
+  public SeekableByteChannel newByteChannel(
+      Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
     return newFileChannel(path, options, attrs);
   }
 
   @Override
-  public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
-      throws IOException {
+  public FileChannel newFileChannel(
+      Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
     DaxPath p = DaxPath.cast(path);
     OpenOptions o = OpenOptions.parse(options);
     DaxFileSystem fs = p.getFileSystem();
     fs.checkOpen();
-    return DaxChannels.open(fs, fs.volume().root(), p, o, AttributeService.initialPermissions(0666, attrs));
+    return DaxChannels.open(
+        fs, fs.volume().root(), p, o, AttributeService.initialPermissions(0666, attrs));
   }
 
   @Override
-  public AsynchronousFileChannel newAsynchronousFileChannel(Path path, Set<? extends OpenOption> options,
-      ExecutorService executor, FileAttribute<?>... attrs) throws IOException {
+  public AsynchronousFileChannel newAsynchronousFileChannel(
+      Path path,
+      Set<? extends OpenOption> options,
+      ExecutorService executor,
+      FileAttribute<?>... attrs)
+      throws IOException {
     DaxPath p = DaxPath.cast(path);
     OpenOptions o = OpenOptions.parse(options, true);
     DaxFileSystem fs = p.getFileSystem();
     fs.checkOpen();
-    FileChannel ch = DaxChannels.open(fs, fs.volume().root(), p, o, AttributeService.initialPermissions(0666, attrs));
+    FileChannel ch =
+        DaxChannels.open(
+            fs, fs.volume().root(), p, o, AttributeService.initialPermissions(0666, attrs));
     try {
       return new DaxAsynchronousFileChannel(ch, o, executor != null ? executor : fs.asyncPool());
     } catch (RuntimeException e) { // closed meanwhile
@@ -213,8 +229,8 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   }
 
   @Override
-  public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter)
-      throws IOException {
+  public DirectoryStream<Path> newDirectoryStream(
+      Path dir, DirectoryStream.Filter<? super Path> filter) throws IOException {
     DaxPath p = DaxPath.cast(dir);
     requireNonNull(filter, "filter");
     DaxFileSystem fs = p.getFileSystem();
@@ -234,12 +250,14 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   }
 
   @Override
-  public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) throws IOException {
+  public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs)
+      throws IOException {
     DaxPath p = DaxPath.cast(link);
     DaxPath t = DaxPath.cast(target);
     if (attrs.length > 0) {
       requireNonNull(attrs[0], "attribute");
-      throw new UnsupportedOperationException("Initial file attributes not supported when creating symbolic link");
+      throw new UnsupportedOperationException(
+          "Initial file attributes not supported when creating symbolic link");
     }
     DaxFileSystem fs = requireOpenFileSystem(p);
     fs.volume().createSymbolicLink(fs.volume().root(), p, t.toString(), 0777);
@@ -338,7 +356,9 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
     DaxFileSystem fs = requireOpenFileSystem(p);
     Inode inode = fs.volume().resolve(fs.volume().root(), p, true);
     for (AccessMode m : modes) {
-      if (requireNonNull(m) == AccessMode.EXECUTE && !inode.isDirectory() && (inode.permissions() & 0111) == 0) {
+      if (requireNonNull(m) == AccessMode.EXECUTE
+          && !inode.isDirectory()
+          && (inode.permissions() & 0111) == 0) {
         throw new AccessDeniedException(p.toString());
       }
     }
@@ -347,7 +367,8 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   // ---- attributes ------------------------------------------------------------------------------
 
   @Override
-  public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type, LinkOption... options) {
+  public <V extends FileAttributeView> V getFileAttributeView(
+      Path path, Class<V> type, LinkOption... options) {
     DaxPath p = DaxPath.cast(path);
     requireNonNull(type, "type");
     requireOpenFileSystem(p);
@@ -355,8 +376,8 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   }
 
   @Override
-  public <A extends BasicFileAttributes> A readAttributes(Path path, Class<A> type, LinkOption... options)
-      throws IOException {
+  public <A extends BasicFileAttributes> A readAttributes(
+      Path path, Class<A> type, LinkOption... options) throws IOException {
     DaxPath p = DaxPath.cast(path);
     requireNonNull(type, "type");
     requireOpenFileSystem(p);
@@ -373,7 +394,8 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   }
 
   @Override
-  public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
+  public void setAttribute(Path path, String attribute, Object value, LinkOption... options)
+      throws IOException {
     DaxPath p = DaxPath.cast(path);
     requireNonNull(attribute, "attribute");
     requireOpenFileSystem(p);
@@ -383,10 +405,12 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   private static InodeSource source(DaxPath p, LinkOption... options) {
     boolean follow = followLinks(options);
     DaxFileSystem fs = p.getFileSystem();
-    return InodeSource.named(p.toString(), () -> {
-      fs.checkOpen();
-      return fs.volume().resolve(fs.volume().root(), p, follow);
-    });
+    return InodeSource.named(
+        p.toString(),
+        () -> {
+          fs.checkOpen();
+          return fs.volume().resolve(fs.volume().root(), p, follow);
+        });
   }
 
   static boolean followLinks(LinkOption... options) {
@@ -409,7 +433,8 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
   }
 
   /** Copy options, checked as the JDK checks them. */
-  record CopyOptions(boolean replaceExisting, boolean copyAttributes, boolean followLinks, boolean atomicMove) {
+  record CopyOptions(
+      boolean replaceExisting, boolean copyAttributes, boolean followLinks, boolean atomicMove) {
     static CopyOptions forCopy(CopyOption... options) {
       boolean replace = false, attrs = false, follow = true;
       for (CopyOption o : options) {

@@ -208,12 +208,20 @@ final class DaxPath implements Path, PathNames {
     return isEmptyPath() ? 1 : names.size();
   }
 
-  /** @throws IllegalArgumentException if {@code index} is not in [0, {@link #getNameCount()}) */
+  /**
+   * @throws IllegalArgumentException if {@code index} is not in [0, {@link #getNameCount()})
+   */
   @Override
   public DaxPath getName(int index) {
     if (index < 0 || index >= getNameCount()) {
       throw new IllegalArgumentException(
-          "name index " + index + " out of range for \"" + this + "\" (" + getNameCount() + " names)");
+          "name index "
+              + index
+              + " out of range for \""
+              + this
+              + "\" ("
+              + getNameCount()
+              + " names)");
     }
     if (isEmptyPath() || (!absolute && names.size() == 1)) {
       return this;
@@ -221,14 +229,23 @@ final class DaxPath implements Path, PathNames {
     return new DaxPath(fs, false, ImmutableList.of(names.get(index)));
   }
 
-  /** @throws IllegalArgumentException unless {@code 0 <= begin < end <= getNameCount()} */
+  /**
+   * @throws IllegalArgumentException unless {@code 0 <= begin < end <= getNameCount()}
+   */
   @Override
   public DaxPath subpath(int beginIndex, int endIndex) {
     int count = getNameCount();
     if (beginIndex < 0 || beginIndex >= count || endIndex > count || endIndex <= beginIndex) {
       throw new IllegalArgumentException(
-          "subpath [" + beginIndex + ", " + endIndex + ") out of range for \"" + this + "\" ("
-              + count + " names)");
+          "subpath ["
+              + beginIndex
+              + ", "
+              + endIndex
+              + ") out of range for \""
+              + this
+              + "\" ("
+              + count
+              + " names)");
     }
     if (!absolute && beginIndex == 0 && endIndex == count) {
       return this;
@@ -266,7 +283,9 @@ final class DaxPath implements Path, PathNames {
     return n <= names.size() && names.subList(0, n).equals(p.names);
   }
 
-  /** @throws InvalidPathException if {@code other} does not parse */
+  /**
+   * @throws InvalidPathException if {@code other} does not parse
+   */
   @Override
   public boolean startsWith(String other) {
     return startsWith(parse(fs, other));
@@ -290,7 +309,9 @@ final class DaxPath implements Path, PathNames {
     return m <= n && names.subList(n - m, n).equals(p.names);
   }
 
-  /** @throws InvalidPathException if {@code other} does not parse */
+  /**
+   * @throws InvalidPathException if {@code other} does not parse
+   */
   @Override
   public boolean endsWith(String other) {
     return endsWith(parse(fs, other));
@@ -334,7 +355,9 @@ final class DaxPath implements Path, PathNames {
     return new DaxPath(fs, absolute, ImmutableList.copyOf(Arrays.asList(out).subList(0, size)));
   }
 
-  /** @throws ProviderMismatchException if {@code other} is not a path of this filesystem */
+  /**
+   * @throws ProviderMismatchException if {@code other} is not a path of this filesystem
+   */
   @Override
   public DaxPath resolve(Path other) {
     DaxPath p = checkSameFileSystem(other);
@@ -356,13 +379,17 @@ final class DaxPath implements Path, PathNames {
             .build());
   }
 
-  /** @throws InvalidPathException if {@code other} does not parse */
+  /**
+   * @throws InvalidPathException if {@code other} does not parse
+   */
   @Override
   public DaxPath resolve(String other) {
     return resolve(parse(fs, other));
   }
 
-  /** @throws ProviderMismatchException if {@code other} is not a path of this filesystem */
+  /**
+   * @throws ProviderMismatchException if {@code other} is not a path of this filesystem
+   */
   @Override
   public DaxPath resolveSibling(Path other) {
     DaxPath p = checkSameFileSystem(other);
@@ -370,16 +397,18 @@ final class DaxPath implements Path, PathNames {
     return parent == null ? p : parent.resolve(p);
   }
 
-  /** @throws InvalidPathException if {@code other} does not parse */
+  /**
+   * @throws InvalidPathException if {@code other} does not parse
+   */
   @Override
   public DaxPath resolveSibling(String other) {
     return resolveSibling(parse(fs, other));
   }
 
   /**
-   * The relative path from this one to {@code other}. When either contains {@code "."} or
-   * {@code ".."}, both are normalized first, so that the result resolves against this path to the
-   * same place as {@code other} (the JDK does the same).
+   * The relative path from this one to {@code other}. When either contains {@code "."} or {@code
+   * ".."}, both are normalized first, so that the result resolves against this path to the same
+   * place as {@code other} (the JDK does the same).
    *
    * @throws ProviderMismatchException if {@code other} is not a path of this filesystem
    * @throws IllegalArgumentException if one path is absolute and the other not, or if this path
@@ -394,7 +423,10 @@ final class DaxPath implements Path, PathNames {
     }
     if (absolute != target.absolute) {
       throw new IllegalArgumentException(
-          "cannot relativize \"" + other + "\" against \"" + this
+          "cannot relativize \""
+              + other
+              + "\" against \""
+              + this
               + "\": only one of them is absolute");
     }
     if (isEmptyPath()) {
@@ -412,10 +444,14 @@ final class DaxPath implements Path, PathNames {
     while (common < shorter && from.get(common).equals(to.get(common))) {
       common++;
     }
-    // After normalization ".." can only lead the names, so checking the first remaining one suffices.
+    // After normalization ".." can only lead the names, so checking the first remaining one
+    // suffices.
     if (common < from.size() && from.get(common).equals(DOT_DOT)) {
       throw new IllegalArgumentException(
-          "cannot relativize \"" + other + "\" against \"" + this
+          "cannot relativize \""
+              + other
+              + "\" against \""
+              + this
               + "\": the base climbs above the part they share");
     }
     int ups = from.size() - common;
@@ -428,7 +464,9 @@ final class DaxPath implements Path, PathNames {
     return new DaxPath(fs, false, result.build());
   }
 
-  /** {@code dax://name/path}, made absolute; with a trailing slash if it is an existing directory. */
+  /**
+   * {@code dax://name/path}, made absolute; with a trailing slash if it is an existing directory.
+   */
   @Override
   public URI toUri() {
     return fs.toUri(this);
@@ -451,7 +489,9 @@ final class DaxPath implements Path, PathNames {
     return fs.toRealPath(this, options);
   }
 
-  /** @throws UnsupportedOperationException always: a daxfs file is not a {@link File} */
+  /**
+   * @throws UnsupportedOperationException always: a daxfs file is not a {@link File}
+   */
   @Override
   public File toFile() {
     throw new UnsupportedOperationException("a daxfs path has no java.io.File: " + this);
@@ -492,9 +532,9 @@ final class DaxPath implements Path, PathNames {
 
   /**
    * Orders by the path strings compared by Unicode code point, which is the byte order of their
-   * UTF-8 encoding, as Linux paths are ordered. Paths of other daxfs filesystems compare too:
-   * equal text on two filesystems is ordered by filesystem name, then by which was made first, so
-   * that {@code compareTo} is 0 exactly when {@link #equals} is true.
+   * UTF-8 encoding, as Linux paths are ordered. Paths of other daxfs filesystems compare too: equal
+   * text on two filesystems is ordered by filesystem name, then by which was made first, so that
+   * {@code compareTo} is 0 exactly when {@link #equals} is true.
    *
    * @throws NullPointerException if {@code other} is null
    * @throws ClassCastException if {@code other} belongs to another provider

@@ -34,7 +34,9 @@ final class DaxPathMatcher implements PathMatcher {
     int colon = requireNonNull(syntaxAndPattern, "syntaxAndPattern").indexOf(':');
     if (colon <= 0) {
       throw new IllegalArgumentException(
-          "expected \"syntax:pattern\" with syntax glob or regex, got \"" + syntaxAndPattern + "\"");
+          "expected \"syntax:pattern\" with syntax glob or regex, got \""
+              + syntaxAndPattern
+              + "\"");
     }
     String syntax = syntaxAndPattern.substring(0, colon);
     String pattern = syntaxAndPattern.substring(colon + 1);

@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Users and groups. An emulated filesystem has no user database, so a user or group is just a
- * name, and the numeric ids of the {@code unix} view are derived from names:
+ * Users and groups. An emulated filesystem has no user database, so a user or group is just a name,
+ * and the numeric ids of the {@code unix} view are derived from names:
  *
  * <ul>
  *   <li>{@code "root"} is 0;
@@ -23,8 +23,8 @@ import java.util.concurrent.ConcurrentMap;
  *       String#hashCode()}, so it is the same in every run; two names may share a number.
  * </ul>
  *
- * <p>Setting an id chooses the name: the first name seen in this JVM with that id (by a lookup or
- * a read of {@code unix:uid}/{@code unix:gid}), else the number in decimal. So copying an id read
+ * <p>Setting an id chooses the name: the first name seen in this JVM with that id (by a lookup or a
+ * read of {@code unix:uid}/{@code unix:gid}), else the number in decimal. So copying an id read
  * from one file to another copies the owner's name.
  */
 final class DaxPrincipals {

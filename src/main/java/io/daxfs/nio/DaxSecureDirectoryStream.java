@@ -33,7 +33,8 @@ final class DaxSecureDirectoryStream implements SecureDirectoryStream<Path> {
   private volatile boolean open = true;
   private boolean iterated; // guarded by this
 
-  DaxSecureDirectoryStream(DaxFileSystem fs, DaxPath path, Directory dir, DirectoryStream.Filter<? super Path> filter) {
+  DaxSecureDirectoryStream(
+      DaxFileSystem fs, DaxPath path, Directory dir, DirectoryStream.Filter<? super Path> filter) {
     this.fs = fs;
     this.path = path;
     this.dir = dir;
@@ -47,9 +48,9 @@ final class DaxSecureDirectoryStream implements SecureDirectoryStream<Path> {
    * <p>Once the stream is closed, an iterator obtained before behaves as if the end were reached,
    * as the contract says.
    *
-   * @throws IllegalStateException "Directory stream is closed" if the stream was closed, as the
-   *     JDK throws; {@link ClosedDirectoryStreamException} (one too) if it was closed by closing
-   *     its filesystem, as Jimfs throws
+   * @throws IllegalStateException "Directory stream is closed" if the stream was closed, as the JDK
+   *     throws; {@link ClosedDirectoryStreamException} (one too) if it was closed by closing its
+   *     filesystem, as Jimfs throws
    */
   @Override
   public synchronized Iterator<Path> iterator() {
@@ -124,13 +125,17 @@ final class DaxSecureDirectoryStream implements SecureDirectoryStream<Path> {
     }
   }
 
-  /** The directory a relative path starts from: this stream's directory (absolute paths start at the root). */
+  /**
+   * The directory a relative path starts from: this stream's directory (absolute paths start at the
+   * root).
+   */
   private Directory base() {
     return dir;
   }
 
   @Override
-  public SecureDirectoryStream<Path> newDirectoryStream(Path path, LinkOption... options) throws IOException {
+  public SecureDirectoryStream<Path> newDirectoryStream(Path path, LinkOption... options)
+      throws IOException {
     DaxPath p = DaxPath.cast(path);
     checkOpen();
     Volume v = fs.volume();
@@ -146,8 +151,8 @@ final class DaxSecureDirectoryStream implements SecureDirectoryStream<Path> {
   }
 
   @Override
-  public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
-      throws IOException {
+  public SeekableByteChannel newByteChannel(
+      Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
     DaxPath p = DaxPath.cast(path);
     OpenOptions o = OpenOptions.parse(options);
     checkOpen();
@@ -169,7 +174,8 @@ final class DaxSecureDirectoryStream implements SecureDirectoryStream<Path> {
   }
 
   @Override
-  public void move(Path srcpath, SecureDirectoryStream<Path> targetdir, Path targetpath) throws IOException {
+  public void move(Path srcpath, SecureDirectoryStream<Path> targetdir, Path targetpath)
+      throws IOException {
     DaxPath s = DaxPath.cast(srcpath);
     DaxPath t = DaxPath.cast(targetpath);
     requireNonNull(targetdir, "targetdir");
@@ -185,21 +191,28 @@ final class DaxSecureDirectoryStream implements SecureDirectoryStream<Path> {
   public <V extends FileAttributeView> V getFileAttributeView(Class<V> type) {
     requireNonNull(type, "type");
     fs.checkOpen();
-    return AttributeService.view(() -> {
-      checkViewSource();
-      return dir;
-    }, type);
+    return AttributeService.view(
+        () -> {
+          checkViewSource();
+          return dir;
+        },
+        type);
   }
 
   @Override
-  public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type, LinkOption... options) {
+  public <V extends FileAttributeView> V getFileAttributeView(
+      Path path, Class<V> type, LinkOption... options) {
     DaxPath p = DaxPath.cast(path);
     requireNonNull(type, "type");
     boolean follow = DaxFileSystemProvider.followLinks(options);
     fs.checkOpen();
-    return AttributeService.view(InodeSource.named(p.toString(), () -> {
-      checkViewSource();
-      return fs.volume().resolve(base(), p, follow);
-    }), type);
+    return AttributeService.view(
+        InodeSource.named(
+            p.toString(),
+            () -> {
+              checkViewSource();
+              return fs.volume().resolve(base(), p, follow);
+            }),
+        type);
   }
 }

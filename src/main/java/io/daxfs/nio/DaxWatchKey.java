@@ -13,11 +13,14 @@ import java.util.Set;
 
 /**
  * The registration of one directory with one {@link DaxWatchService}: its pending events and its
- * ready/signalled state, as {@link WatchKey} specifies. Thread-safe; events are added on the threads
- * that change the filesystem, so adding one is a few field updates under this key's monitor.
+ * ready/signalled state, as {@link WatchKey} specifies. Thread-safe; events are added on the
+ * threads that change the filesystem, so adding one is a few field updates under this key's
+ * monitor.
  */
 final class DaxWatchKey implements WatchKey {
-  /** Pending events a key holds before it drops them for one {@code OVERFLOW}, as the JDK's keys do. */
+  /**
+   * Pending events a key holds before it drops them for one {@code OVERFLOW}, as the JDK's keys do.
+   */
   static final int MAX_EVENTS = 512;
 
   private final DaxWatchService service;
@@ -27,10 +30,18 @@ final class DaxWatchKey implements WatchKey {
   private volatile boolean valid = true;
   private boolean signalled; // guarded by this
   private final List<Event<?>> events = new ArrayList<>(); // guarded by this
-  /** Per context, its pending modify event while that is the context's latest event. Guarded by this. */
+
+  /**
+   * Per context, its pending modify event while that is the context's latest event. Guarded by
+   * this.
+   */
   private final Map<Object, Event<?>> lastModify = new HashMap<>();
 
-  DaxWatchKey(DaxWatchService service, DaxPath watchable, Directory directory, Set<WatchEvent.Kind<?>> kinds) {
+  DaxWatchKey(
+      DaxWatchService service,
+      DaxPath watchable,
+      Directory directory,
+      Set<WatchEvent.Kind<?>> kinds) {
     this.service = service;
     this.watchable = watchable;
     this.directory = directory;
@@ -106,7 +117,10 @@ final class DaxWatchKey implements WatchKey {
     }
   }
 
-  /** Makes the key invalid because its directory is gone, and queues it so that a taker learns of it. */
+  /**
+   * Makes the key invalid because its directory is gone, and queues it so that a taker learns of
+   * it.
+   */
   void directoryRemoved() {
     valid = false;
     service.forget(this);
@@ -165,7 +179,10 @@ final class DaxWatchKey implements WatchKey {
     return "DaxWatchKey[" + watchable + (valid ? "" : ", invalid") + "]";
   }
 
-  /** One pending event; its count only grows, and only while it is pending (under the key's monitor). */
+  /**
+   * One pending event; its count only grows, and only while it is pending (under the key's
+   * monitor).
+   */
   private static final class Event<T> implements WatchEvent<T> {
     private final Kind<T> kind;
     private final T context;

@@ -15,17 +15,19 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The valid watch keys of one filesystem, by directory, across all its watch services: it turns
- * the volume's change announcements, and the device's new badblocks, into key events. It listens
- * to the volume only while some key is valid, and to the device only while some key wants {@link
+ * The valid watch keys of one filesystem, by directory, across all its watch services: it turns the
+ * volume's change announcements, and the device's new badblocks, into key events. It listens to the
+ * volume only while some key is valid, and to the device only while some key wants {@link
  * DaxWatchEventKinds#ENTRY_MEDIA_ERROR}, so a filesystem nobody watches pays nothing.
  */
 final class DaxWatchRegistry implements ChangeListener {
   private static final DaxWatchKey[] NONE = new DaxWatchKey[0];
 
   private final DaxFileSystem fs;
+
   /** Replaced whole (copy on write) under this object's monitor, read without it. */
   private final ConcurrentHashMap<Directory, DaxWatchKey[]> keys = new ConcurrentHashMap<>();
+
   private int mediaErrorKeys; // guarded by this
   private AutoCloseable badblocksSubscription; // guarded by this
 
@@ -136,13 +138,17 @@ final class DaxWatchRegistry implements ChangeListener {
     }
   }
 
-  /** On the device's notifier thread: tells each watched directory which of its files lost bytes. */
+  /**
+   * On the device's notifier thread: tells each watched directory which of its files lost bytes.
+   */
   private void badBlocksFound(List<BadBlock> blocks) {
     for (Map.Entry<Directory, DaxWatchKey[]> watched : keys.entrySet()) {
-      if (Arrays.stream(watched.getValue()).noneMatch(k -> k.wants(DaxWatchEventKinds.ENTRY_MEDIA_ERROR))) {
+      if (Arrays.stream(watched.getValue())
+          .noneMatch(k -> k.wants(DaxWatchEventKinds.ENTRY_MEDIA_ERROR))) {
         continue;
       }
-      for (Map.Entry<String, RegularFile> file : fs.volume().regularFiles(watched.getKey()).entrySet()) {
+      for (Map.Entry<String, RegularFile> file :
+          fs.volume().regularFiles(watched.getKey()).entrySet()) {
         if (!file.getValue().rangesOn(blocks).isEmpty()) {
           DaxPath context = DaxPath.of(fs, false, ImmutableList.of(file.getKey()));
           for (DaxWatchKey key : watched.getValue()) {

@@ -28,8 +28,10 @@ final class DaxWatchService implements WatchService {
   private final DaxFileSystem fs;
   private final DaxWatchRegistry registry;
   private final LinkedBlockingDeque<WatchKey> signalled = new LinkedBlockingDeque<>();
+
   /** This service's valid keys, one per directory. */
   private final ConcurrentHashMap<Directory, DaxWatchKey> keys = new ConcurrentHashMap<>();
+
   private volatile boolean closed; // set under this object's monitor
 
   DaxWatchService(DaxFileSystem fs, DaxWatchRegistry registry) {
@@ -55,8 +57,10 @@ final class DaxWatchService implements WatchService {
       throws IOException {
     Set<WatchEvent.Kind<?>> kinds = new HashSet<>();
     for (WatchEvent.Kind<?> kind : events) {
-      if (kind == StandardWatchEventKinds.ENTRY_CREATE || kind == StandardWatchEventKinds.ENTRY_DELETE
-          || kind == StandardWatchEventKinds.ENTRY_MODIFY || kind == DaxWatchEventKinds.ENTRY_MEDIA_ERROR) {
+      if (kind == StandardWatchEventKinds.ENTRY_CREATE
+          || kind == StandardWatchEventKinds.ENTRY_DELETE
+          || kind == StandardWatchEventKinds.ENTRY_MODIFY
+          || kind == DaxWatchEventKinds.ENTRY_MEDIA_ERROR) {
         kinds.add(kind);
       } else if (kind == null) {
         throw new NullPointerException("An element in event set is 'null'");
@@ -142,8 +146,8 @@ final class DaxWatchService implements WatchService {
   }
 
   /**
-   * Closes the service: its keys become invalid, and threads waiting in {@code take} or {@code poll}
-   * wake with {@link ClosedWatchServiceException}. Idempotent.
+   * Closes the service: its keys become invalid, and threads waiting in {@code take} or {@code
+   * poll} wake with {@link ClosedWatchServiceException}. Idempotent.
    */
   @Override
   public void close() {

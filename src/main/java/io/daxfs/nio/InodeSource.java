@@ -18,7 +18,10 @@ interface InodeSource {
    */
   Inode inode() throws IOException;
 
-  /** The path to name in exception messages, or {@code null} when there is none (a stream's own directory). */
+  /**
+   * The path to name in exception messages, or {@code null} when there is none (a stream's own
+   * directory).
+   */
   default String path() {
     return null;
   }

@@ -11,14 +11,24 @@ import java.util.List;
 final class MediaErrors {
   private MediaErrors() {}
 
-  static MediaErrorException of(DaxConfiguration config, String file, FileMediaFault f,
+  static MediaErrorException of(
+      DaxConfiguration config,
+      String file,
+      FileMediaFault f,
       MediaErrorException.Operation operation) {
     List<FileRange> ranges = f.badRanges();
     FileRange first = ranges.get(0);
-    FileRange span = new FileRange(first.offset(), ranges.get(ranges.size() - 1).end() - first.offset());
+    FileRange span =
+        new FileRange(first.offset(), ranges.get(ranges.size() - 1).end() - first.offset());
     // No cause: the fault is internal, and programs that rebuild an exception from its message and
     // cause (as Lucene's MMapDirectory does) must meet only public types. The message tells all.
-    return new MediaErrorException(file, operation, f.stepOffset(), ranges, f.deviceFault().badBlocks(), f.accessPath(),
+    return new MediaErrorException(
+        file,
+        operation,
+        f.stepOffset(),
+        ranges,
+        f.deviceFault().badBlocks(),
+        f.accessPath(),
         Recovery.of(config.mediaErrorModel(), span, config.sectorSize(), config.blockSize()));
   }
 }

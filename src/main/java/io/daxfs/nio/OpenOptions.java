@@ -49,7 +49,7 @@ record OpenOptions(
           case CREATE_NEW -> createNew = true;
           case TRUNCATE_EXISTING -> truncate = true;
           case DELETE_ON_CLOSE -> deleteOnClose = true;
-          case SPARSE -> { } // every daxfs file is sparse: holes take no blocks
+          case SPARSE -> {} // every daxfs file is sparse: holes take no blocks
           case SYNC, DSYNC -> sync = true;
         }
       } else if (o == LinkOption.NOFOLLOW_LINKS) {
@@ -72,7 +72,15 @@ record OpenOptions(
     boolean writes = write || append;
     // Like open(2) through the JDK: creation and truncation only take effect on a writable open.
     return new OpenOptions(
-        read || !writes, writes, append, create && writes, createNew && writes, truncate && writes,
-        deleteOnClose, follow, direct, sync);
+        read || !writes,
+        writes,
+        append,
+        create && writes,
+        createNew && writes,
+        truncate && writes,
+        deleteOnClose,
+        follow,
+        direct,
+        sync);
   }
 }

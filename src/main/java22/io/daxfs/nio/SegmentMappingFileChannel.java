@@ -16,12 +16,13 @@ import java.nio.channels.NonWritableChannelException;
 import java.util.function.Predicate;
 
 /**
- * A daxfs file channel with {@link #map(MapMode, long, long, Arena)}: what a daxfs channel is on JDK
- * 22 and later. Only in the jar's {@code META-INF/versions/22} tree; {@link DaxFileChannel} finds it
- * by name.
+ * A daxfs file channel with {@link #map(MapMode, long, long, Arena)}: what a daxfs channel is on
+ * JDK 22 and later. Only in the jar's {@code META-INF/versions/22} tree; {@link DaxFileChannel}
+ * finds it by name.
  */
 final class SegmentMappingFileChannel extends DaxFileChannel {
-  SegmentMappingFileChannel(DaxFileSystem fs, Directory base, DaxPath path, RegularFile file, OpenOptions options) {
+  SegmentMappingFileChannel(
+      DaxFileSystem fs, Directory base, DaxPath path, RegularFile file, OpenOptions options) {
     super(fs, base, path, file, options);
   }
 
@@ -33,15 +34,16 @@ final class SegmentMappingFileChannel extends DaxFileChannel {
    * {@code PRIVATE} is copy-on-write; holes get blocks; a fragmented range is first moved to
    * contiguous blocks; {@code READ_WRITE} past the end grows the file; sizes above 2 GiB are fine.
    * The blocks under the segment never move and never go to another file until the arena is closed
-   * (or, for an automatic arena, collected), even after truncate or delete or the filesystem's close.
-   * The segment stays valid after this channel is closed. The JEP 352 {@code *_SYNC} modes map as
-   * their plain twins: a daxfs file is DAX.
+   * (or, for an automatic arena, collected), even after truncate or delete or the filesystem's
+   * close. The segment stays valid after this channel is closed. The JEP 352 {@code *_SYNC} modes
+   * map as their plain twins: a daxfs file is DAX.
    *
    * @throws MediaErrorException with {@link AccessPath#MMAP} if a sector of the range is bad
    * @throws IllegalStateException if {@code arena} is closed
    * @throws WrongThreadException if {@code arena} is confined to another thread
    * @throws NonReadableChannelException if the channel was not opened for reading
-   * @throws NonWritableChannelException if {@code mode} writes and the channel was not opened for writing
+   * @throws NonWritableChannelException if {@code mode} writes and the channel was not opened for
+   *     writing
    * @throws UnsupportedOperationException for an implementation-specific mode other than JEP 352's
    */
   @Override
@@ -67,13 +69,18 @@ final class SegmentMappingFileChannel extends DaxFileChannel {
     checkInterrupt();
     // Before any block is touched, so that an arena closed or of another thread changes nothing.
     file().checkArena(mapper);
-    return mapWith(plain, offset, size, (device, off, len, release) -> device.mapSegment(off, len, mapper, release));
+    return mapWith(
+        plain,
+        offset,
+        size,
+        (device, off, len, release) -> device.mapSegment(off, len, mapper, release));
   }
 
   /** Maps device ranges into one arena through the JDK's own map of the device's backing file. */
   private static final class ArenaMapper implements EmulatedPmem.SegmentMapper<MemorySegment> {
     /** Holds no arena: trackers keep it, and must not keep automatic arenas alive. */
-    private static final Predicate<Object> SCOPE_ALIVE = scope -> ((MemorySegment.Scope) scope).isAlive();
+    private static final Predicate<Object> SCOPE_ALIVE =
+        scope -> ((MemorySegment.Scope) scope).isAlive();
 
     private final MapMode mode;
     private final Arena arena;

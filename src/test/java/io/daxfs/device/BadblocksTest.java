@@ -64,10 +64,12 @@ class BadblocksTest {
   }
 
   private void directWriteSectors(long sector, int count) throws MediaFault {
-    dev.write(AccessPath.DIRECT, sector * SECTOR, ByteBuffer.allocate(count * SECTOR), 0, count * SECTOR);
+    dev.write(
+        AccessPath.DIRECT, sector * SECTOR, ByteBuffer.allocate(count * SECTOR), 0, count * SECTOR);
   }
 
-  // ---- injection: merged, sorted, validated -------------------------------------------------------
+  // ---- injection: merged, sorted, validated
+  // -------------------------------------------------------
 
   @Test
   void injectedRangesAreListedSortedAndMerged() {
@@ -92,21 +94,22 @@ class BadblocksTest {
   @Test
   void rangesOutsideTheDeviceAreRejectedNamingItsSize() {
     // Each of these is a mistake in a test's arithmetic; the message must let the author see why.
-    List<Runnable> bad = List.of(
-        () -> dev.injectError(SECTORS, 1),
-        () -> dev.injectError(SECTORS - 1, 2),
-        () -> dev.injectError(0, SECTORS + 1),
-        () -> dev.injectError(1, Long.MAX_VALUE), // must not overflow into "inside"
-        () -> dev.injectError(-1, 1),
-        () -> dev.injectError(Long.MIN_VALUE, 1),
-        () -> dev.injectError(10, 0),
-        () -> dev.injectError(10, -1),
-        () -> dev.injectLatentError(SECTORS, 1),
-        () -> dev.injectLatentError(-1, 1),
-        () -> dev.injectLatentError(0, 0),
-        () -> dev.uninjectError(SECTORS, 1),
-        () -> dev.uninjectError(-5, 1),
-        () -> dev.uninjectError(0, -3));
+    List<Runnable> bad =
+        List.of(
+            () -> dev.injectError(SECTORS, 1),
+            () -> dev.injectError(SECTORS - 1, 2),
+            () -> dev.injectError(0, SECTORS + 1),
+            () -> dev.injectError(1, Long.MAX_VALUE), // must not overflow into "inside"
+            () -> dev.injectError(-1, 1),
+            () -> dev.injectError(Long.MIN_VALUE, 1),
+            () -> dev.injectError(10, 0),
+            () -> dev.injectError(10, -1),
+            () -> dev.injectLatentError(SECTORS, 1),
+            () -> dev.injectLatentError(-1, 1),
+            () -> dev.injectLatentError(0, 0),
+            () -> dev.uninjectError(SECTORS, 1),
+            () -> dev.uninjectError(-5, 1),
+            () -> dev.uninjectError(0, -3));
     for (Runnable r : bad) {
       assertThatThrownBy(r::run)
           .isInstanceOf(IllegalArgumentException.class)
@@ -119,7 +122,8 @@ class BadblocksTest {
 
   @Test
   void rangesAreCheckedThroughThePublicDeviceOfAFilesystemToo() throws IOException {
-    try (FileSystem fs = DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(DEVICE_SIZE).build())) {
+    try (FileSystem fs =
+        DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(DEVICE_SIZE).build())) {
       PmemDevice device = DaxFileSystems.device(fs);
       assertThat(device.sectorCount()).isEqualTo(SECTORS);
       assertThatThrownBy(() -> device.injectError(device.sectorCount(), 1))
@@ -134,7 +138,8 @@ class BadblocksTest {
     }
   }
 
-  // ---- latent poison and scrub --------------------------------------------------------------------
+  // ---- latent poison and scrub
+  // --------------------------------------------------------------------
 
   @Test
   void latentErrorIsNotListedUntilScrubFindsIt() {
@@ -176,7 +181,8 @@ class BadblocksTest {
     assertThat(dev.scrub()).as("the access already listed it").isEmpty();
   }
 
-  // ---- uninject ------------------------------------------------------------------------------------
+  // ---- uninject
+  // ------------------------------------------------------------------------------------
 
   @Test
   void uninjectLeavesAKnownErrorListedAndFailingUntilAClearingWrite() throws Exception {
@@ -217,7 +223,8 @@ class BadblocksTest {
     assertThat(dev.scrub()).isEmpty();
   }
 
-  // ---- sysfs text ------------------------------------------------------------------------------------
+  // ---- sysfs text
+  // ------------------------------------------------------------------------------------
 
   @Test
   void badblocksTextIsOneStartCountLinePerRange() {
@@ -234,20 +241,20 @@ class BadblocksTest {
     dev.injectError(5000, 512); // exactly one full entry: not split
     dev.injectError(8000, 1024); // two full entries
 
-    assertThat(dev.badblocksText()).isEqualTo(
-        "1000 512\n1512 512\n2024 276\n"
-            + "5000 512\n"
-            + "8000 512\n8512 512\n");
+    assertThat(dev.badblocksText())
+        .isEqualTo("1000 512\n1512 512\n2024 276\n" + "5000 512\n" + "8000 512\n8512 512\n");
     // The list itself stays merged: the split is only the text form.
     assertThat(dev.badblocks()).containsExactlyElementsOf(bb(1000, 1300, 5000, 512, 8000, 1024));
   }
 
-  // ---- seeded random injection -------------------------------------------------------------------
+  // ---- seeded random injection
+  // -------------------------------------------------------------------
 
   @Test
   void randomErrorsAreReproducibleForASeedOnDevicesOfTheSameSize() throws IOException {
     List<BadBlock> first = dev.injectRandomErrors(42, 50);
-    try (EmulatedPmem other = EmulatedPmem.create(DaxConfiguration.builder().deviceSize(DEVICE_SIZE).build())) {
+    try (EmulatedPmem other =
+        EmulatedPmem.create(DaxConfiguration.builder().deviceSize(DEVICE_SIZE).build())) {
       assertThat(other.injectRandomErrors(42, 50)).isEqualTo(first);
       assertThat(other.badblocks()).isEqualTo(dev.badblocks());
     }
@@ -258,14 +265,17 @@ class BadblocksTest {
     List<BadBlock> injected = dev.injectRandomErrors(7, 200);
 
     assertThat(injected).hasSize(200);
-    assertThat(injected).allSatisfy(b -> {
-      assertThat(b.count()).isEqualTo(1);
-      assertThat(b.startSector()).isBetween(0L, SECTORS - 1);
-    });
+    assertThat(injected)
+        .allSatisfy(
+            b -> {
+              assertThat(b.count()).isEqualTo(1);
+              assertThat(b.startSector()).isBetween(0L, SECTORS - 1);
+            });
     Set<Long> starts = new HashSet<>();
     injected.forEach(b -> starts.add(b.startSector()));
     assertThat(starts).as("distinct sectors").hasSize(200);
-    assertThat(injected).isSortedAccordingTo((a, b) -> Long.compare(a.startSector(), b.startSector()));
+    assertThat(injected)
+        .isSortedAccordingTo((a, b) -> Long.compare(a.startSector(), b.startSector()));
     // Listed at once: the list (merged where neighbours were picked) covers exactly these sectors.
     assertThat(dev.badblocks().stream().mapToLong(BadBlock::count).sum()).isEqualTo(200);
     for (BadBlock b : injected) {
@@ -276,14 +286,16 @@ class BadblocksTest {
   @Test
   void differentSeedsGiveDifferentSectors() throws IOException {
     List<BadBlock> a = dev.injectRandomErrors(1, 20);
-    try (EmulatedPmem other = EmulatedPmem.create(DaxConfiguration.builder().deviceSize(DEVICE_SIZE).build())) {
+    try (EmulatedPmem other =
+        EmulatedPmem.create(DaxConfiguration.builder().deviceSize(DEVICE_SIZE).build())) {
       assertThat(other.injectRandomErrors(2, 20)).isNotEqualTo(a);
     }
   }
 
   @Test
   void randomErrorCountIsValidated() {
-    assertThatThrownBy(() -> dev.injectRandomErrors(1, -1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> dev.injectRandomErrors(1, -1))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> dev.injectRandomErrors(1, (int) SECTORS + 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(Long.toString(SECTORS));
@@ -293,14 +305,16 @@ class BadblocksTest {
     assertThat(dev.badblocks()).isEmpty();
   }
 
-  // ---- listener --------------------------------------------------------------------------------------
+  // ---- listener
+  // --------------------------------------------------------------------------------------
 
   /**
    * Listeners may be called on another thread (daxfs runs them on its own, in order, so that a
    * listener which repairs a file cannot deadlock with the access that found the error): wait for
    * each call, never for long.
    */
-  private static List<BadBlock> next(BlockingQueue<List<BadBlock>> told) throws InterruptedException {
+  private static List<BadBlock> next(BlockingQueue<List<BadBlock>> told)
+      throws InterruptedException {
     List<BadBlock> l = told.poll(10, TimeUnit.SECONDS);
     assertThat(l).as("listener called within 10 s").isNotNull();
     return l;
@@ -311,7 +325,8 @@ class BadblocksTest {
    * after every call for earlier events, since notifications are delivered in order.
    */
   @SuppressWarnings("try") // the handle is only closed
-  private void assertNothingMoreFor(BlockingQueue<List<BadBlock>> told, long freshSector) throws Exception {
+  private void assertNothingMoreFor(BlockingQueue<List<BadBlock>> told, long freshSector)
+      throws Exception {
     BlockingQueue<List<BadBlock>> probe = new LinkedBlockingQueue<>();
     try (AutoCloseable h = dev.onNewBadBlocks(probe::add)) {
       dev.injectError(freshSector, 1);
@@ -384,9 +399,11 @@ class BadblocksTest {
   @Test
   void aThrowingListenerDoesNotBreakInjectionOrOtherListeners() throws Exception {
     BlockingQueue<List<BadBlock>> told = new LinkedBlockingQueue<>();
-    try (AutoCloseable bad = dev.onNewBadBlocks(l -> {
-          throw new IllegalStateException("listener bug (expected by the test)");
-        });
+    try (AutoCloseable bad =
+            dev.onNewBadBlocks(
+                l -> {
+                  throw new IllegalStateException("listener bug (expected by the test)");
+                });
         AutoCloseable good = dev.onNewBadBlocks(told::add)) {
       dev.injectError(9, 1); // must not throw
       assertThat(next(told)).isEqualTo(bb(9, 1));
@@ -394,7 +411,8 @@ class BadblocksTest {
     }
   }
 
-  // ---- the lock-free snapshot ------------------------------------------------------------------------
+  // ---- the lock-free snapshot
+  // ------------------------------------------------------------------------
 
   @Test
   void snapshotReturnsToCleanOnceEverythingIsCleared() {
@@ -406,7 +424,8 @@ class BadblocksTest {
     Badblocks.View dirty = b.view();
     assertThat(dirty.clean).isFalse();
     assertThat(dirty.known.asRanges()).containsExactly(Range.closedOpen(5L, 9L));
-    assertThat(dirty.poison.asRanges()).containsExactly(Range.closedOpen(5L, 9L), Range.closedOpen(20L, 21L));
+    assertThat(dirty.poison.asRanges())
+        .containsExactly(Range.closedOpen(5L, 9L), Range.closedOpen(20L, 21L));
 
     b.clear(Range.closedOpen(0L, 100L));
     // The fast path every I/O takes depends on this: a repaired device is clean again.
@@ -444,14 +463,17 @@ class BadblocksTest {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     BlockingQueue<List<BadBlock>> first = new LinkedBlockingQueue<>();
     BlockingQueue<List<BadBlock>> late = new LinkedBlockingQueue<>();
-    try (AutoCloseable a = dev.onNewBadBlocks(bad -> {
-      first.add(bad);
-      try {
-        release.await(10, TimeUnit.SECONDS); // holds the notifier while the next error is made known
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    })) {
+    try (AutoCloseable a =
+        dev.onNewBadBlocks(
+            bad -> {
+              first.add(bad);
+              try {
+                release.await(
+                    10, TimeUnit.SECONDS); // holds the notifier while the next error is made known
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            })) {
       dev.injectError(100, 1);
       assertThat(next(first)).containsExactly(new BadBlock(100, 1));
       dev.injectError(102, 1); // queued behind the blocked call
@@ -459,7 +481,8 @@ class BadblocksTest {
         release.countDown();
         assertThat(next(first)).containsExactly(new BadBlock(102, 1));
         dev.injectError(104, 1);
-        assertThat(next(late)).as("the first error B hears of is one made known after it registered")
+        assertThat(next(late))
+            .as("the first error B hears of is one made known after it registered")
             .containsExactly(new BadBlock(104, 1));
       }
     }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A JDK file channel closes itself when a thread using it is interrupted. The device's backing
- * file is unlinked, so that would lose the device: no interrupt, whenever it comes, may.
+ * A JDK file channel closes itself when a thread using it is interrupted. The device's backing file
+ * is unlinked, so that would lose the device: no interrupt, whenever it comes, may.
  */
 class DeviceMemoryInterruptTest {
   private static final int REGION = 64 << 10;
@@ -36,7 +36,9 @@ class DeviceMemoryInterruptTest {
     Thread.currentThread().interrupt();
     memory.zero(0, 1 << 20); // commits through the backing file
     var mapping = memory.map(MapMode.READ_WRITE, 0, 4096);
-    assertThat(Thread.currentThread().isInterrupted()).as("the caller's interrupt status is kept").isTrue();
+    assertThat(Thread.currentThread().isInterrupted())
+        .as("the caller's interrupt status is kept")
+        .isTrue();
     Thread.interrupted();
 
     memory.zero(2 << 20, 1 << 20); // the backing file is still open
@@ -60,27 +62,33 @@ class DeviceMemoryInterruptTest {
     List<Thread> threads = new ArrayList<>();
     for (int w = 0; w < workers; w++) {
       int worker = w;
-      threads.add(new Thread(() -> {
-        try {
-          for (int i = 0; i < regionsEach; i++) {
-            long off = (long) (worker * regionsEach + i) * REGION;
-            memory.zero(off, REGION);
-            for (int m = 0; m < 5; m++) {
-              MappedByteBuffer map = memory.map(MapMode.READ_WRITE, off, 4096);
-              map.putLong(m * 8, off + m);
-            }
-          }
-        } catch (Throwable t) {
-          failures.add(t);
-        }
-      }, "mapper-" + w));
+      threads.add(
+          new Thread(
+              () -> {
+                try {
+                  for (int i = 0; i < regionsEach; i++) {
+                    long off = (long) (worker * regionsEach + i) * REGION;
+                    memory.zero(off, REGION);
+                    for (int m = 0; m < 5; m++) {
+                      MappedByteBuffer map = memory.map(MapMode.READ_WRITE, off, 4096);
+                      map.putLong(m * 8, off + m);
+                    }
+                  }
+                } catch (Throwable t) {
+                  failures.add(t);
+                }
+              },
+              "mapper-" + w));
     }
-    Thread interrupter = new Thread(() -> {
-      while (!done.get()) {
-        threads.forEach(Thread::interrupt);
-        Thread.onSpinWait();
-      }
-    }, "interrupter");
+    Thread interrupter =
+        new Thread(
+            () -> {
+              while (!done.get()) {
+                threads.forEach(Thread::interrupt);
+                Thread.onSpinWait();
+              }
+            },
+            "interrupter");
     threads.forEach(Thread::start);
     interrupter.start();
     for (Thread t : threads) {

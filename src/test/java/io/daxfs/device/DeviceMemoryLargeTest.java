@@ -9,15 +9,16 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * A device larger than a Java buffer can address: bytes far beyond 2 GiB and copies that cross
- * the 1 GiB chunks the memory is mapped in. Sparse, so only the touched pages cost memory.
+ * A device larger than a Java buffer can address: bytes far beyond 2 GiB and copies that cross the
+ * 1 GiB chunks the memory is mapped in. Sparse, so only the touched pages cost memory.
  */
 class DeviceMemoryLargeTest {
   private static final long SIZE = 6L << 30;
 
   @Test
   void bytesBeyondTwoGibAndAcrossChunkBoundariesReadBackAsWritten() throws Exception {
-    try (DeviceMemory memory = DeviceMemory.create(SIZE, Path.of(System.getProperty("java.io.tmpdir")))) {
+    try (DeviceMemory memory =
+        DeviceMemory.create(SIZE, Path.of(System.getProperty("java.io.tmpdir")))) {
       byte[] data = new byte[3 * 4096];
       new Random(1).nextBytes(data);
       for (long chunkEnd : new long[] {1L << 30, 3L << 30, 5L << 30}) {

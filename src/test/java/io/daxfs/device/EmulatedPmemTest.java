@@ -22,13 +22,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * What a bad sector does on each access path of the device, per {@code linux-dax-semantics.md}:
- * DAX copies, the block driver (DIRECT), zeroing, and the recovery write.
+ * What a bad sector does on each access path of the device, per {@code linux-dax-semantics.md}: DAX
+ * copies, the block driver (DIRECT), zeroing, and the recovery write.
  */
 class EmulatedPmemTest {
   private static final int DEVICE_SIZE = 16 << 20;
   private static final int SECTOR = 512;
   private static final int PAGE = 4096;
+
   /** What a failed read must leave in the caller's buffer: it was never written. */
   private static final byte UNTOUCHED = (byte) 0x5A;
 
@@ -42,8 +43,9 @@ class EmulatedPmemTest {
   }
 
   private EmulatedPmem device(MediaErrorModel model) throws IOException {
-    EmulatedPmem d = EmulatedPmem.create(
-        DaxConfiguration.builder().deviceSize(DEVICE_SIZE).mediaErrorModel(model).build());
+    EmulatedPmem d =
+        EmulatedPmem.create(
+            DaxConfiguration.builder().deviceSize(DEVICE_SIZE).mediaErrorModel(model).build());
     devices.add(d);
     return d;
   }
@@ -80,7 +82,7 @@ class EmulatedPmemTest {
 
   /** The bytes in the device's memory, whatever the badblocks say: what the media holds. */
   private static byte[] raw(EmulatedPmem d, long off, int len) throws IOException {
-    MappedByteBuffer m = d.map(MapMode.READ_ONLY, off, len, () -> { });
+    MappedByteBuffer m = d.map(MapMode.READ_ONLY, off, len, () -> {});
     byte[] b = new byte[len];
     m.get(0, b);
     return b;
@@ -102,7 +104,8 @@ class EmulatedPmemTest {
     return b;
   }
 
-  // ---- clean device ----------------------------------------------------------------------------------
+  // ---- clean device
+  // ----------------------------------------------------------------------------------
 
   @Test
   void cleanDeviceHasNoKnownBadSectorsAnywhere() throws Exception {
@@ -131,7 +134,8 @@ class EmulatedPmemTest {
     assertThat(d.knownBadIn(4 * SECTOR, 0)).isEmpty();
   }
 
-  // ---- DAX read ----------------------------------------------------------------------------------------
+  // ---- DAX read
+  // ----------------------------------------------------------------------------------------
 
   @Test
   void daxReadOverAKnownBadSectorFailsBeforeCopyingAByte() throws Exception {
@@ -141,8 +145,8 @@ class EmulatedPmemTest {
     d.injectError(200, 1); // outside the read: not reported
 
     ByteBuffer dst = untouched(2 * PAGE);
-    MediaFault f = catchThrowableOfType(MediaFault.class,
-        () -> d.read(AccessPath.DAX, 0, dst, 0, 2 * PAGE));
+    MediaFault f =
+        catchThrowableOfType(MediaFault.class, () -> d.read(AccessPath.DAX, 0, dst, 0, 2 * PAGE));
 
     assertThat(f.accessPath()).isEqualTo(AccessPath.DAX);
     assertThat(f.bytesMoved()).isZero();
@@ -171,8 +175,10 @@ class EmulatedPmemTest {
     EmulatedPmem d = device();
     d.injectError(2, 20);
 
-    MediaFault f = catchThrowableOfType(MediaFault.class,
-        () -> d.read(AccessPath.DAX, 1000, ByteBuffer.allocate(1100), 0, 1100)); // sectors 1..4
+    MediaFault f =
+        catchThrowableOfType(
+            MediaFault.class,
+            () -> d.read(AccessPath.DAX, 1000, ByteBuffer.allocate(1100), 0, 1100)); // sectors 1..4
 
     assertThat(f.badBlocks()).isEqualTo(bb(2, 3));
   }
@@ -185,8 +191,9 @@ class EmulatedPmemTest {
     d.injectLatentError(6, 2); // bytes 3072..4095
 
     ByteBuffer dst = untouched(2 * PAGE);
-    MediaFault f = catchThrowableOfType(MediaFault.class,
-        () -> d.read(AccessPath.DAX, 100, dst, 0, 2 * PAGE - 100));
+    MediaFault f =
+        catchThrowableOfType(
+            MediaFault.class, () -> d.read(AccessPath.DAX, 100, dst, 0, 2 * PAGE - 100));
 
     assertThat(f.accessPath()).isEqualTo(AccessPath.DAX);
     assertThat(f.bytesMoved()).isEqualTo(3072 - 100);
@@ -198,8 +205,10 @@ class EmulatedPmemTest {
     assertThat(d.badblocks()).isEqualTo(bb(6, 2));
 
     // Now it is known: the same read fails before copying anything.
-    MediaFault again = catchThrowableOfType(MediaFault.class,
-        () -> d.read(AccessPath.DAX, 100, ByteBuffer.allocate(2 * PAGE), 0, 2 * PAGE - 100));
+    MediaFault again =
+        catchThrowableOfType(
+            MediaFault.class,
+            () -> d.read(AccessPath.DAX, 100, ByteBuffer.allocate(2 * PAGE), 0, 2 * PAGE - 100));
     assertThat(again.bytesMoved()).isZero();
   }
 
@@ -209,8 +218,9 @@ class EmulatedPmemTest {
     d.injectLatentError(6, 2);
 
     ByteBuffer dst = untouched(1000);
-    MediaFault f = catchThrowableOfType(MediaFault.class,
-        () -> d.read(AccessPath.DAX, 6 * SECTOR + 10, dst, 0, 1000));
+    MediaFault f =
+        catchThrowableOfType(
+            MediaFault.class, () -> d.read(AccessPath.DAX, 6 * SECTOR + 10, dst, 0, 1000));
 
     assertThat(f.bytesMoved()).isZero();
     assertThat(dst.array()).isEqualTo(filled(1000, UNTOUCHED));
@@ -230,7 +240,8 @@ class EmulatedPmemTest {
     assertThat(d.scrub()).isEqualTo(bb(10, 1));
   }
 
-  // ---- DIRECT read -------------------------------------------------------------------------------------
+  // ---- DIRECT read
+  // -------------------------------------------------------------------------------------
 
   @Test
   void directReadOfLatentPoisonFailsWholeAndListsAllPoisonOfTheRequest() throws Exception {
@@ -241,8 +252,9 @@ class EmulatedPmemTest {
     d.injectLatentError(40, 1); // outside the request
 
     ByteBuffer dst = untouched(16 * SECTOR);
-    MediaFault f = catchThrowableOfType(MediaFault.class,
-        () -> d.read(AccessPath.DIRECT, 0, dst, 0, 16 * SECTOR));
+    MediaFault f =
+        catchThrowableOfType(
+            MediaFault.class, () -> d.read(AccessPath.DIRECT, 0, dst, 0, 16 * SECTOR));
 
     assertThat(f.accessPath()).isEqualTo(AccessPath.DIRECT);
     assertThat(f.bytesMoved()).as("the driver fails a request as a whole").isZero();
@@ -257,15 +269,18 @@ class EmulatedPmemTest {
     EmulatedPmem d = device();
     d.injectError(3, 1);
 
-    MediaFault f = catchThrowableOfType(MediaFault.class,
-        () -> d.read(AccessPath.DIRECT, 0, ByteBuffer.allocate(PAGE), 0, PAGE));
+    MediaFault f =
+        catchThrowableOfType(
+            MediaFault.class,
+            () -> d.read(AccessPath.DIRECT, 0, ByteBuffer.allocate(PAGE), 0, PAGE));
 
     assertThat(f.accessPath()).isEqualTo(AccessPath.DIRECT);
     assertThat(f.bytesMoved()).isZero();
     assertThat(f.badBlocks()).isEqualTo(bb(3, 1));
   }
 
-  // ---- DIRECT write --------------------------------------------------------------------------------
+  // ---- DIRECT write
+  // --------------------------------------------------------------------------------
 
   @Test
   void directWriteOverKnownBadSectorsClearsTheWholeWrittenRangeThenWrites() throws Exception {
@@ -311,7 +326,8 @@ class EmulatedPmemTest {
     assertThat(d.badblocks()).isEmpty();
   }
 
-  // ---- zeroing -------------------------------------------------------------------------------------------
+  // ---- zeroing
+  // -------------------------------------------------------------------------------------------
 
   @Test
   void zeroingClearsKnownBadSectorsAndReadsAsZeros() throws Exception {
@@ -329,7 +345,8 @@ class EmulatedPmemTest {
   @Test
   void zeroingRejectsRangesOutsideTheDevice() throws Exception {
     EmulatedPmem d = device();
-    assertThatThrownBy(() -> d.zero(DEVICE_SIZE - PAGE, 2 * PAGE)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> d.zero(DEVICE_SIZE - PAGE, 2 * PAGE))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> d.zero(-1, PAGE)).isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -343,10 +360,13 @@ class EmulatedPmemTest {
     assertThat(d.memoryUsed()).isEqualTo(before + 4 * PAGE);
   }
 
-  // ---- DAX write ---------------------------------------------------------------------------------------
+  // ---- DAX write
+  // ---------------------------------------------------------------------------------------
 
   @ParameterizedTest
-  @EnumSource(value = MediaErrorModel.class, names = {"DIRECT_BYPASS", "CLEAR_ON_ZERO"})
+  @EnumSource(
+      value = MediaErrorModel.class,
+      names = {"DIRECT_BYPASS", "CLEAR_ON_ZERO"})
   void daxWriteOverAKnownBadSectorFailsAndChangesNothing(MediaErrorModel model) throws Exception {
     EmulatedPmem d = device(model);
     byte[] old = pattern(2 * PAGE, 10);
@@ -355,8 +375,10 @@ class EmulatedPmemTest {
 
     byte[] data = pattern(2 * PAGE, 11);
     // Even whole aligned pages: only RECOVERY_WRITE clears on a plain write.
-    MediaFault f = catchThrowableOfType(MediaFault.class,
-        () -> d.write(AccessPath.DAX, 0, ByteBuffer.wrap(data), 0, data.length));
+    MediaFault f =
+        catchThrowableOfType(
+            MediaFault.class,
+            () -> d.write(AccessPath.DAX, 0, ByteBuffer.wrap(data), 0, data.length));
 
     assertThat(f.accessPath()).isEqualTo(AccessPath.DAX);
     assertThat(f.bytesMoved()).isZero();
@@ -379,7 +401,8 @@ class EmulatedPmemTest {
     assertThat(d.scrub()).isEqualTo(bb(3, 1));
   }
 
-  // ---- RECOVERY_WRITE ------------------------------------------------------------------------------
+  // ---- RECOVERY_WRITE
+  // ------------------------------------------------------------------------------
 
   @Test
   void recoveryWriteOfWholeAlignedPagesClearsAndWrites() throws Exception {
@@ -418,8 +441,10 @@ class EmulatedPmemTest {
     d.injectError(8, 1); // first sector of page 1
 
     byte[] data = pattern(PAGE + 100, 17);
-    MediaFault f = catchThrowableOfType(MediaFault.class,
-        () -> d.write(AccessPath.DAX, 0, ByteBuffer.wrap(data), 0, data.length));
+    MediaFault f =
+        catchThrowableOfType(
+            MediaFault.class,
+            () -> d.write(AccessPath.DAX, 0, ByteBuffer.wrap(data), 0, data.length));
 
     assertThat(f.accessPath()).isEqualTo(AccessPath.DAX);
     assertThat(f.bytesMoved()).isEqualTo(PAGE);
@@ -439,8 +464,10 @@ class EmulatedPmemTest {
     d.injectError(1, 1);
 
     byte[] data = pattern(PAGE - 100, 19);
-    MediaFault f = catchThrowableOfType(MediaFault.class,
-        () -> d.write(AccessPath.DAX, 100, ByteBuffer.wrap(data), 0, data.length));
+    MediaFault f =
+        catchThrowableOfType(
+            MediaFault.class,
+            () -> d.write(AccessPath.DAX, 100, ByteBuffer.wrap(data), 0, data.length));
 
     assertThat(f.bytesMoved()).isZero();
     assertThat(d.badblocks()).isEqualTo(bb(1, 1));
@@ -456,8 +483,10 @@ class EmulatedPmemTest {
     d.injectError(9, 1); // page 1
 
     byte[] data = pattern(PAGE + 2 * SECTOR, 21); // page 0 whole, page 1 partly
-    MediaFault f = catchThrowableOfType(MediaFault.class,
-        () -> d.write(AccessPath.DAX, 0, ByteBuffer.wrap(data), 0, data.length));
+    MediaFault f =
+        catchThrowableOfType(
+            MediaFault.class,
+            () -> d.write(AccessPath.DAX, 0, ByteBuffer.wrap(data), 0, data.length));
 
     assertThat(f.bytesMoved()).isEqualTo(PAGE);
     assertThat(d.badblocks()).as("page 0 cleared, page 1 not").isEqualTo(bb(9, 1));
@@ -477,12 +506,14 @@ class EmulatedPmemTest {
     assertThat(d.badblocks()).isEqualTo(bb(100, 1));
   }
 
-  // ---- 4096-byte sectors ----------------------------------------------------------------------------
+  // ---- 4096-byte sectors
+  // ----------------------------------------------------------------------------
 
   @Test
   void sectorsOf4096BytesAreTheUnitOfTheBadblocks() throws Exception {
-    EmulatedPmem d = EmulatedPmem.create(DaxConfiguration.builder()
-        .deviceSize(DEVICE_SIZE).sectorSize(4096).build());
+    EmulatedPmem d =
+        EmulatedPmem.create(
+            DaxConfiguration.builder().deviceSize(DEVICE_SIZE).sectorSize(4096).build());
     devices.add(d);
     assertThat(d.sectorCount()).isEqualTo(DEVICE_SIZE / 4096);
     byte[] data = pattern(3 * PAGE, 23);
@@ -491,8 +522,9 @@ class EmulatedPmemTest {
 
     assertThat(d.knownBadIn(PAGE - 1, 2)).isEqualTo(bb(1, 1));
     assertThat(get(d, 0, PAGE)).isEqualTo(range(data, 0, PAGE));
-    MediaFault f = catchThrowableOfType(MediaFault.class,
-        () -> d.read(AccessPath.DAX, 8191, ByteBuffer.allocate(10), 0, 10));
+    MediaFault f =
+        catchThrowableOfType(
+            MediaFault.class, () -> d.read(AccessPath.DAX, 8191, ByteBuffer.allocate(10), 0, 10));
     assertThat(f.badBlocks()).isEqualTo(bb(1, 1));
     assertThatThrownBy(() -> d.injectError(DEVICE_SIZE / 4096, 1))
         .isInstanceOf(IllegalArgumentException.class)

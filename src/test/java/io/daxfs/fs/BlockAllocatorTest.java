@@ -85,7 +85,8 @@ class BlockAllocatorTest {
     BlockAllocator a = new BlockAllocator(10);
     assertThatThrownBy(() -> a.allocate(0, 0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> a.allocate(0, -1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> a.allocateContiguous(0, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> a.allocateContiguous(0, 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -177,7 +178,9 @@ class BlockAllocatorTest {
     BlockAllocator a = new BlockAllocator(100);
     a.allocate(0, 20);
     a.free(5, 5);
-    assertThatThrownBy(() -> a.free(5, 5)).isInstanceOf(IllegalStateException.class).hasMessageContaining("[5, 10)");
+    assertThatThrownBy(() -> a.free(5, 5))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("[5, 10)");
     // Partial overlap on either side is just as wrong.
     assertThatThrownBy(() -> a.free(8, 4)).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> a.free(2, 4)).isInstanceOf(IllegalStateException.class);
@@ -190,7 +193,9 @@ class BlockAllocatorTest {
   void freeOutOfRangeThrows() {
     BlockAllocator a = new BlockAllocator(10);
     assertThatThrownBy(() -> a.free(-1, 1)).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> a.free(9, 2)).isInstanceOf(IllegalStateException.class).hasMessageContaining("9");
+    assertThatThrownBy(() -> a.free(9, 2))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("9");
     assertThatThrownBy(() -> a.free(10, 1)).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> a.free(5, Long.MAX_VALUE)).isInstanceOf(IllegalStateException.class);
     assertThat(a.freeBlocks()).isEqualTo(10);
@@ -287,27 +292,28 @@ class BlockAllocatorTest {
       List<Callable<List<BlockRun>>> tasks = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         long seed = 1000 + t;
-        tasks.add(() -> {
-          Random rnd = new Random(seed);
-          List<BlockRun> mine = new ArrayList<>();
-          for (int i = 0; i < 5_000; i++) {
-            if (rnd.nextInt(3) > 0 || mine.isEmpty()) {
-              try {
-                for (BlockRun r : a.allocate(rnd.nextInt(size), 1 + rnd.nextInt(100))) {
-                  claim(owned, r);
-                  mine.add(r);
+        tasks.add(
+            () -> {
+              Random rnd = new Random(seed);
+              List<BlockRun> mine = new ArrayList<>();
+              for (int i = 0; i < 5_000; i++) {
+                if (rnd.nextInt(3) > 0 || mine.isEmpty()) {
+                  try {
+                    for (BlockRun r : a.allocate(rnd.nextInt(size), 1 + rnd.nextInt(100))) {
+                      claim(owned, r);
+                      mine.add(r);
+                    }
+                  } catch (NoSpaceException e) {
+                    // Expected under contention; just keep going.
+                  }
+                } else {
+                  BlockRun r = mine.remove(rnd.nextInt(mine.size()));
+                  release(owned, r);
+                  a.free(r.start(), r.count());
                 }
-              } catch (NoSpaceException e) {
-                // Expected under contention; just keep going.
               }
-            } else {
-              BlockRun r = mine.remove(rnd.nextInt(mine.size()));
-              release(owned, r);
-              a.free(r.start(), r.count());
-            }
-          }
-          return mine;
-        });
+              return mine;
+            });
       }
       List<BlockRun> remaining = new ArrayList<>();
       for (Future<List<BlockRun>> f : pool.invokeAll(tasks)) {
@@ -353,7 +359,9 @@ class BlockAllocatorTest {
 
   private static void markUsed(BitSet used, BlockRun r) {
     int clash = used.nextSetBit((int) r.start());
-    assertThat(clash < 0 || clash >= r.end()).as("run %s overlaps used block %d", r, clash).isTrue();
+    assertThat(clash < 0 || clash >= r.end())
+        .as("run %s overlaps used block %d", r, clash)
+        .isTrue();
     used.set((int) r.start(), (int) r.end());
   }
 
@@ -361,7 +369,10 @@ class BlockAllocatorTest {
     long start = r.start();
     long left = r.count();
     while (left > 0) {
-      long piece = rnd.nextInt(3) == 0 ? left : 1 + (long) rnd.nextInt((int) Math.min(left, Integer.MAX_VALUE));
+      long piece =
+          rnd.nextInt(3) == 0
+              ? left
+              : 1 + (long) rnd.nextInt((int) Math.min(left, Integer.MAX_VALUE));
       live.add(new BlockRun(start, piece));
       start += piece;
       left -= piece;

@@ -31,7 +31,8 @@ class CoarseClockTest {
         Files.write(f, new byte[] {1});
         long after = wallNanos();
         long mtime = TimeUnit.MILLISECONDS.toNanos(Files.getLastModifiedTime(f).toMillis());
-        assertThat(mtime).as("round %d: mtime against the wall clock around the write", round)
+        assertThat(mtime)
+            .as("round %d: mtime against the wall clock around the write", round)
             .isBetween(before - TOLERANCE_NANOS, after + TOLERANCE_NANOS);
       }
     }
@@ -51,11 +52,15 @@ class CoarseClockTest {
       assertThat(sleeping).as("the daxfs-clock thread parked without a deadline").isTrue();
       long before = wallNanos();
       long now = CoarseClock.now();
-      assertThat(now).as("the first read after the sleep").isGreaterThanOrEqualTo(before - TOLERANCE_NANOS);
+      assertThat(now)
+          .as("the first read after the sleep")
+          .isGreaterThanOrEqualTo(before - TOLERANCE_NANOS);
     }
   }
 
   private static Optional<Thread> ticker() {
-    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("daxfs-clock")).findFirst();
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("daxfs-clock"))
+        .findFirst();
   }
 }

@@ -38,7 +38,8 @@ class ExtentMapTest {
 
   @Test
   void isMappedSpansAdjacentExtentsButNoHole() {
-    ExtentMap m = ExtentMap.EMPTY.with(0, 100, 4).with(4, 200, 2).with(8, 300, 2); // hole: blocks 6 and 7
+    ExtentMap m =
+        ExtentMap.EMPTY.with(0, 100, 4).with(4, 200, 2).with(8, 300, 2); // hole: blocks 6 and 7
     assertThat(m.isMapped(0, 6)).as("two extents, logically adjacent").isTrue();
     assertThat(m.isMapped(3, 5)).isTrue();
     assertThat(m.isMapped(5, 6)).isTrue();
@@ -101,7 +102,8 @@ class ExtentMapTest {
     assertThatThrownBy(() -> m.with(0, 0, 0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> m.with(-1, 0, 1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> m.with(0, -1, 1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> m.with(Long.MAX_VALUE - 1, 0, 5)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> m.with(Long.MAX_VALUE - 1, 0, 5))
+        .isInstanceOf(IllegalArgumentException.class);
     // Touching on either side is fine.
     assertThat(m.with(5, 0, 5).with(20, 0, 1).extentCount()).isEqualTo(3);
   }
@@ -219,7 +221,9 @@ class ExtentMapTest {
     assertThat(zero.runs).isEmpty();
   }
 
-  /** The runs of {@code [from, to)} as a walk meets them, as {start, end, device or -1 for a hole}. */
+  /**
+   * The runs of {@code [from, to)} as a walk meets them, as {start, end, device or -1 for a hole}.
+   */
   private static List<List<Long>> walk(ExtentMap m, long from, long to, int shift) {
     List<List<Long>> runs = new ArrayList<>();
     int run = m.find(from >>> shift);
@@ -234,13 +238,15 @@ class ExtentMapTest {
 
   @Test
   void walkGoesRunByRunCutToTheRange() {
-    ExtentMap m = ExtentMap.EMPTY.with(0, 100, 4).with(4, 200, 2).with(8, 300, 2); // hole: blocks 6 and 7
-    assertThat(walk(m, 2, 12, 0)).containsExactly(
-        List.of(2L, 4L, 102L),
-        List.of(4L, 6L, 200L), // logically adjacent, physically apart: a run of its own
-        List.of(6L, 8L, -1L),
-        List.of(8L, 10L, 300L),
-        List.of(10L, 12L, -1L)); // past the last extent
+    ExtentMap m =
+        ExtentMap.EMPTY.with(0, 100, 4).with(4, 200, 2).with(8, 300, 2); // hole: blocks 6 and 7
+    assertThat(walk(m, 2, 12, 0))
+        .containsExactly(
+            List.of(2L, 4L, 102L),
+            List.of(4L, 6L, 200L), // logically adjacent, physically apart: a run of its own
+            List.of(6L, 8L, -1L),
+            List.of(8L, 10L, 300L),
+            List.of(10L, 12L, -1L)); // past the last extent
     assertThat(walk(m, 5, 6, 0)).containsExactly(List.of(5L, 6L, 201L));
     assertThat(walk(m, 6, 7, 0)).containsExactly(List.of(6L, 7L, -1L));
     assertThat(walk(m, 3, 3, 0)).as("empty range").isEmpty();
@@ -251,15 +257,18 @@ class ExtentMapTest {
   void walkInBytesCutsRunsAtExtentEdgesAndKeepsTheOffsetInTheBlock() {
     ExtentMap m = ExtentMap.EMPTY.with(1, 50, 2).with(5, 90, 1);
     int shift = 12;
-    assertThat(walk(m, 100, 3 * 4096 + 10, shift)).containsExactly(
-        List.of(100L, 4096L, -1L),
-        List.of(4096L, 3 * 4096L, 50 * 4096L),
-        List.of(3 * 4096L, 3 * 4096L + 10, -1L));
-    assertThat(walk(m, 4096 + 7, 4096 + 20, shift)).containsExactly(List.of(4096 + 7L, 4096 + 20L, 50 * 4096 + 7L));
-    assertThat(walk(m, 2 * 4096 + 4000, 5 * 4096 + 1, shift)).containsExactly(
-        List.of(2 * 4096 + 4000L, 3 * 4096L, 51 * 4096 + 4000L),
-        List.of(3 * 4096L, 5 * 4096L, -1L),
-        List.of(5 * 4096L, 5 * 4096 + 1L, 90 * 4096L));
+    assertThat(walk(m, 100, 3 * 4096 + 10, shift))
+        .containsExactly(
+            List.of(100L, 4096L, -1L),
+            List.of(4096L, 3 * 4096L, 50 * 4096L),
+            List.of(3 * 4096L, 3 * 4096L + 10, -1L));
+    assertThat(walk(m, 4096 + 7, 4096 + 20, shift))
+        .containsExactly(List.of(4096 + 7L, 4096 + 20L, 50 * 4096 + 7L));
+    assertThat(walk(m, 2 * 4096 + 4000, 5 * 4096 + 1, shift))
+        .containsExactly(
+            List.of(2 * 4096 + 4000L, 3 * 4096L, 51 * 4096 + 4000L),
+            List.of(3 * 4096L, 5 * 4096L, -1L),
+            List.of(5 * 4096L, 5 * 4096 + 1L, 90 * 4096L));
   }
 
   @Test
@@ -292,9 +301,10 @@ class ExtentMapTest {
           free &= model[b] < 0;
         }
         // Sometimes continue the physical run of the block before, so merges happen.
-        long physical = start > 0 && model[start - 1] >= 0 && rnd.nextBoolean()
-            ? model[start - 1] + 1
-            : (nextPhysical += 50);
+        long physical =
+            start > 0 && model[start - 1] >= 0 && rnd.nextBoolean()
+                ? model[start - 1] + 1
+                : (nextPhysical += 50);
         if (free) {
           m = m.with(start, physical, len);
           for (int b = 0; b < len; b++) {
@@ -302,7 +312,8 @@ class ExtentMapTest {
           }
         } else {
           ExtentMap before = m;
-          assertThatThrownBy(() -> before.with(start, physical, len)).isInstanceOf(IllegalArgumentException.class);
+          assertThatThrownBy(() -> before.with(start, physical, len))
+              .isInstanceOf(IllegalArgumentException.class);
         }
       } else {
         long[] expectFreed = model.clone();
@@ -333,7 +344,9 @@ class ExtentMapTest {
         // Every freed physical block was mapped in the removed range.
         for (List<Long> r : freed.runs) {
           for (long p = r.get(0); p < r.get(0) + r.get(1); p++) {
-            assertThat(indexOf(expectFreed, p, from, to)).as("physical %d", p).isGreaterThanOrEqualTo(0);
+            assertThat(indexOf(expectFreed, p, from, to))
+                .as("physical %d", p)
+                .isGreaterThanOrEqualTo(0);
           }
         }
       }
@@ -404,6 +417,8 @@ class ExtentMapTest {
       runs.add(List.of((long) r, (long) e, model[r]));
       r = e;
     }
-    assertThat(walk(m, start, start + len, 0)).as("walk [%d, %d) of %s", start, start + len, m).isEqualTo(runs);
+    assertThat(walk(m, start, start + len, 0))
+        .as("walk [%d, %d) of %s", start, start + len, m)
+        .isEqualTo(runs);
   }
 }

@@ -34,7 +34,9 @@ class InPlaceWritesTest {
 
     writes.endWrite(0, 10);
     assertThat(InPlaceWrites.quiet(writes.stamp())).isTrue();
-    assertThat(writes.unchanged(idle)).as("a write came and went: the stamp never comes back").isFalse();
+    assertThat(writes.unchanged(idle))
+        .as("a write came and went: the stamp never comes back")
+        .isFalse();
     assertThat(writes.unchanged(busy)).isFalse();
   }
 
@@ -54,10 +56,12 @@ class InPlaceWritesTest {
   void aReadWaitsForAnOverlappingWriteAndNewWritesWaitForTheReader() throws Exception {
     assertThat(writes.tryBeginWrite(0, 100)).isTrue();
     CountDownLatch started = new CountDownLatch(1);
-    CompletableFuture<Void> read = CompletableFuture.runAsync(() -> {
-      started.countDown();
-      writes.beginRead(50, 60);
-    });
+    CompletableFuture<Void> read =
+        CompletableFuture.runAsync(
+            () -> {
+              started.countDown();
+              writes.beginRead(50, 60);
+            });
     started.await();
     // While the reader waits, a new write is refused even where nothing overlaps it: it goes to
     // the file's write lock instead, so a stream of writes cannot starve the reader.

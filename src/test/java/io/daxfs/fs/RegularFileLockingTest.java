@@ -23,14 +23,19 @@ import org.junit.jupiter.api.Test;
  */
 class RegularFileLockingTest {
   private static final int BLOCK = 4096;
+
   /** The longest read that runs without a lock. */
   private static final int LOCK_FREE_READ = RegularFile.LOCK_FREE_MAX;
+
   /** The shortest read that takes the read lock. */
   private static final int LOCKED_READ = RegularFile.LOCK_FREE_MAX + 1;
+
   /** The shortest write that writes in place, holding only its range. */
   private static final int IN_PLACE_WRITE = RegularFile.IN_PLACE_MIN;
+
   /** The longest write that takes the write lock. */
   private static final int LOCKED_WRITE = RegularFile.IN_PLACE_MIN - 1;
+
   /** How long an operation that must wait is watched not to finish. */
   private static final long WATCH_MILLIS = 200;
 
@@ -40,7 +45,8 @@ class RegularFileLockingTest {
   @BeforeEach
   void setUp() throws Exception {
     volume = Volume.create(DaxConfiguration.builder().deviceSize(16L << 20).build());
-    file = volume.open(volume.root(), new OneName("f"), new Volume.OpenSpec(true, true, true, 0644));
+    file =
+        volume.open(volume.root(), new OneName("f"), new Volume.OpenSpec(true, true, true, 0644));
     ByteBuffer data = ByteBuffer.allocate(4 * BLOCK);
     while (data.hasRemaining()) {
       data.put((byte) 7);
@@ -56,21 +62,22 @@ class RegularFileLockingTest {
 
   /** Runs {@code op} on another thread. */
   private static <T> CompletableFuture<T> async(Callable<T> op) {
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        return op.call();
-      } catch (Exception e) {
-        throw new CompletionException(e);
-      }
-    });
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return op.call();
+          } catch (Exception e) {
+            throw new CompletionException(e);
+          }
+        });
   }
 
   private CompletableFuture<Integer> readAsync(long pos, int length) {
     return async(() -> file.read(AccessPath.DAX, pos, ByteBuffer.allocate(length)));
   }
 
-  private void assertWaitsForTheWrite(CompletableFuture<?> op, InPlaceWrites writes, long start, long end)
-      throws Exception {
+  private void assertWaitsForTheWrite(
+      CompletableFuture<?> op, InPlaceWrites writes, long start, long end) throws Exception {
     Thread.sleep(WATCH_MILLIS);
     assertThat(op).as("finished while the write was under way").isNotDone();
     writes.endWrite(start, end);
@@ -95,7 +102,8 @@ class RegularFileLockingTest {
   void readsOfOtherBytesGoOnWhileAWriteIsUnderWay() throws Exception {
     InPlaceWrites writes = file.inPlaceWrites();
     assertThat(writes.tryBeginWrite(BLOCK, 2 * BLOCK)).isTrue();
-    assertThat(readAsync(BLOCK - LOCK_FREE_READ, LOCK_FREE_READ).get(10, TimeUnit.SECONDS)).isEqualTo(LOCK_FREE_READ);
+    assertThat(readAsync(BLOCK - LOCK_FREE_READ, LOCK_FREE_READ).get(10, TimeUnit.SECONDS))
+        .isEqualTo(LOCK_FREE_READ);
     assertThat(readAsync(2 * BLOCK, LOCKED_READ).get(10, TimeUnit.SECONDS)).isEqualTo(LOCKED_READ);
     writes.endWrite(BLOCK, 2 * BLOCK);
   }
@@ -104,7 +112,8 @@ class RegularFileLockingTest {
   void aTruncateWaitsForTheWritesUnderWay() throws Exception {
     InPlaceWrites writes = file.inPlaceWrites();
     assertThat(writes.tryBeginWrite(3 * BLOCK, 3 * BLOCK + 10)).isTrue();
-    CompletableFuture<Boolean> truncate = async(() -> file.truncate(0)); // frees the blocks the write is copying to
+    CompletableFuture<Boolean> truncate =
+        async(() -> file.truncate(0)); // frees the blocks the write is copying to
     assertWaitsForTheWrite(truncate, writes, 3 * BLOCK, 3 * BLOCK + 10);
     assertThat(file.size()).isZero();
   }
@@ -113,7 +122,8 @@ class RegularFileLockingTest {
   void aSmallWriteTakesTheWriteLockAndSoWaitsForTheWritesUnderWay() throws Exception {
     InPlaceWrites writes = file.inPlaceWrites();
     assertThat(writes.tryBeginWrite(0, 10)).isTrue();
-    CompletableFuture<Long> write = async(() -> file.write(AccessPath.DAX, 3 * BLOCK, ByteBuffer.allocate(LOCKED_WRITE)));
+    CompletableFuture<Long> write =
+        async(() -> file.write(AccessPath.DAX, 3 * BLOCK, ByteBuffer.allocate(LOCKED_WRITE)));
     assertWaitsForTheWrite(write, writes, 0, 10);
   }
 
@@ -121,7 +131,9 @@ class RegularFileLockingTest {
   void aLargeWriteOfOtherBytesGoesOnWhileAWriteIsUnderWay() throws Exception {
     InPlaceWrites writes = file.inPlaceWrites();
     assertThat(writes.tryBeginWrite(0, 10)).isTrue();
-    long end = async(() -> file.write(AccessPath.DAX, BLOCK, ByteBuffer.allocate(IN_PLACE_WRITE))).get(10, TimeUnit.SECONDS);
+    long end =
+        async(() -> file.write(AccessPath.DAX, BLOCK, ByteBuffer.allocate(IN_PLACE_WRITE)))
+            .get(10, TimeUnit.SECONDS);
     assertThat(end).isEqualTo(BLOCK + IN_PLACE_WRITE);
     writes.endWrite(0, 10);
   }

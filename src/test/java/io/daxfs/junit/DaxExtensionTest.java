@@ -44,9 +44,10 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 
 /**
- * Runs small test classes (the static nested classes below, enabled only by {@link KitOnly}) through
- * JUnit's {@code EngineTestKit} and checks what the {@link DaxExtension} did for them. The nested
- * classes record what they were given in static queues, which the outer tests read after the run.
+ * Runs small test classes (the static nested classes below, enabled only by {@link KitOnly})
+ * through JUnit's {@code EngineTestKit} and checks what the {@link DaxExtension} did for them. The
+ * nested classes record what they were given in static queues, which the outer tests read after the
+ * run.
  */
 class DaxExtensionTest {
 
@@ -365,21 +366,32 @@ class DaxExtensionTest {
     MISCONFIGURED.clear();
     Map<String, TestExecutionResult> outcomes = outcomes(run(BadConfigurations.class));
     assertThat(outcomes).hasSize(11);
-    assertConfigurationError(outcomes, "neither", "@InjectMediaError(latent = true) names neither a file range");
+    assertConfigurationError(
+        outcomes, "neither", "@InjectMediaError(latent = true) names neither a file range");
     assertConfigurationError(outcomes, "both", "names both a file range");
     assertConfigurationError(outcomes, "mixed", "count belongs to the sector form");
-    assertConfigurationError(outcomes, "noLength", "@InjectMediaError(file = \"/data\"): a file range needs a length");
+    assertConfigurationError(
+        outcomes, "noLength", "@InjectMediaError(file = \"/data\"): a file range needs a length");
     assertConfigurationError(outcomes, "missingFile", "no such file /missing");
     assertConfigurationError(outcomes, "directory", "/dir");
-    assertConfigurationError(outcomes, "outsideTheFile", "@InjectMediaError(file = \"/data\", offset = 4096, length = 512): ");
-    assertConfigurationError(outcomes, "outsideTheDevice", "@InjectMediaError(sector = 1099511627776): ");
+    assertConfigurationError(
+        outcomes,
+        "outsideTheFile",
+        "@InjectMediaError(file = \"/data\", offset = 4096, length = 512): ");
+    assertConfigurationError(
+        outcomes, "outsideTheDevice", "@InjectMediaError(sector = 1099511627776): ");
     assertConfigurationError(outcomes, "badSectorSize", "sectorSize must be 512 or 4096, got 1000");
     assertConfigurationError(outcomes, "badDeviceSize", "not a size: 'lots'");
     assertConfigurationError(outcomes, "relativeWorkDirectory", "workDirectory must be absolute");
-    assertThat(MISCONFIGURED).as("filesystems of the injection errors").hasSize(8).noneMatch(FileSystem::isOpen);
+    assertThat(MISCONFIGURED)
+        .as("filesystems of the injection errors")
+        .hasSize(8)
+        .noneMatch(FileSystem::isOpen);
 
     assertConfigurationError(outcomes(run(StaticField.class)), "test", "must not be static");
-    assertConfigurationError(outcomes(run(WrongFieldType.class)), "test",
+    assertConfigurationError(
+        outcomes(run(WrongFieldType.class)),
+        "test",
         "WrongFieldType.name has type java.lang.String; it must be FileSystem, Path or PmemDevice");
   }
 
@@ -443,31 +455,46 @@ class DaxExtensionTest {
     Map<String, TestExecutionResult> outcomes = outcomes(results);
 
     Throwable mediaError = outcomes.get("mediaError").getThrowable().orElseThrow();
-    assertThat(mediaError).as("the original failure, unchanged").isInstanceOf(MediaErrorException.class)
+    assertThat(mediaError)
+        .as("the original failure, unchanged")
+        .isInstanceOf(MediaErrorException.class)
         .hasMessageContaining("/data: Input/output error");
     String report = report(mediaError);
     assertThat(BADBLOCKS_AT_FAILURE.get()).isNotBlank();
-    BADBLOCKS_AT_FAILURE.get().lines().forEach(line -> assertThat(report).contains("\n  " + line + "\n"));
+    BADBLOCKS_AT_FAILURE
+        .get()
+        .lines()
+        .forEach(line -> assertThat(report).contains("\n  " + line + "\n"));
     assertThat(report)
         .startsWith("daxfs media report (device 64m, 512-byte sectors, DIRECT_BYPASS)")
         .contains("files with bad ranges:\n  /data [[4608, 5120)]")
         .doesNotContain("/healthy");
 
-    List<String> entries = results.allEvents().reportingEntryPublished().stream()
-        .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs().get(DaxExtension.REPORT_KEY))
-        .toList();
-    assertThat(entries).as("published for the two failures, not for the aborted test")
-        .hasSize(2).contains(report);
+    List<String> entries =
+        results.allEvents().reportingEntryPublished().stream()
+            .map(
+                e ->
+                    e.getRequiredPayload(ReportEntry.class)
+                        .getKeyValuePairs()
+                        .get(DaxExtension.REPORT_KEY))
+            .toList();
+    assertThat(entries)
+        .as("published for the two failures, not for the aborted test")
+        .hasSize(2)
+        .contains(report);
 
     Throwable assertion = outcomes.get("plainAssertion").getThrowable().orElseThrow();
     assertThat(assertion).isInstanceOf(AssertionError.class).hasMessageContaining("expected: 2");
-    assertThat(report(assertion)).contains("badblocks: none known").endsWith("files with bad ranges: none");
+    assertThat(report(assertion))
+        .contains("badblocks: none known")
+        .endsWith("files with bad ranges: none");
 
     Throwable aborted = outcomes.get("aborted").getThrowable().orElseThrow();
     assertThat(outcomes.get("aborted").getStatus()).isEqualTo(TestExecutionResult.Status.ABORTED);
     assertThat(aborted.getSuppressed()).isEmpty();
 
-    Throwable afterEach = outcomes(run(FailingAfterEach.class)).get("passes").getThrowable().orElseThrow();
+    Throwable afterEach =
+        outcomes(run(FailingAfterEach.class)).get("passes").getThrowable().orElseThrow();
     assertThat(afterEach).isInstanceOf(IllegalStateException.class).hasMessage("cleanup failed");
     assertThat(report(afterEach)).contains("\n  64 1\n");
 
@@ -523,14 +550,16 @@ class DaxExtensionTest {
   void parallelTestsEachHaveTheirOwnFileSystem() {
     PARALLEL.clear();
     TOGETHER.reset();
-    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
-        .selectors(selectClass(Parallel.class))
-        .configurationParameter(KitOnly.KEY, "true")
-        .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
-        .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
-        .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
-        .configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", "4")
-        .execute();
+    EngineExecutionResults results =
+        EngineTestKit.engine("junit-jupiter")
+            .selectors(selectClass(Parallel.class))
+            .configurationParameter(KitOnly.KEY, "true")
+            .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
+            .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
+            .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
+            .configurationParameter(
+                "junit.jupiter.execution.parallel.config.fixed.parallelism", "4")
+            .execute();
     assertSucceeded(results, 4);
     assertThat(PARALLEL).hasSize(4).doesNotHaveDuplicates().noneMatch(FileSystem::isOpen);
   }
@@ -548,39 +577,49 @@ class DaxExtensionTest {
   private static Map<String, TestExecutionResult> outcomes(EngineExecutionResults results) {
     Map<String, TestExecutionResult> outcomes = new TreeMap<>();
     for (Event e : results.testEvents().finished().list()) {
-      String method = e.getTestDescriptor().getSource()
-          .map(s -> ((MethodSource) s).getMethodName()).orElseThrow();
+      String method =
+          e.getTestDescriptor()
+              .getSource()
+              .map(s -> ((MethodSource) s).getMethodName())
+              .orElseThrow();
       outcomes.put(method, e.getRequiredPayload(TestExecutionResult.class));
     }
     return outcomes;
   }
 
-  /** Fails, showing every failure's stack trace, unless exactly {@code count} tests ran and passed. */
+  /**
+   * Fails, showing every failure's stack trace, unless exactly {@code count} tests ran and passed.
+   */
   private static void assertSucceeded(EngineExecutionResults results, int count) {
     Map<String, TestExecutionResult> outcomes = outcomes(results);
     List<String> failures = new ArrayList<>();
-    outcomes.forEach((method, result) -> {
-      if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
-        failures.add(method + ": " + result.getThrowable().map(DaxExtensionTest::stackTrace).orElse("?"));
-      }
-    });
+    outcomes.forEach(
+        (method, result) -> {
+          if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+            failures.add(
+                method
+                    + ": "
+                    + result.getThrowable().map(DaxExtensionTest::stackTrace).orElse("?"));
+          }
+        });
     assertThat(failures).as("failed tests").isEmpty();
     assertThat(outcomes).as("tests run").hasSize(count);
   }
 
-  private static void assertConfigurationError(Map<String, TestExecutionResult> outcomes, String method,
-      String message) {
+  private static void assertConfigurationError(
+      Map<String, TestExecutionResult> outcomes, String method, String message) {
     assertThat(outcomes).containsKey(method);
-    assertThat(outcomes.get(method).getThrowable()).as(method).get(
-            org.assertj.core.api.InstanceOfAssertFactories.THROWABLE)
+    assertThat(outcomes.get(method).getThrowable())
+        .as(method)
+        .get(org.assertj.core.api.InstanceOfAssertFactories.THROWABLE)
         .isInstanceOf(ExtensionConfigurationException.class)
         .hasMessageContaining(message);
   }
 
   /** The media report attached to a failure. */
   private static String report(Throwable failure) {
-    List<Throwable> reports = Arrays.stream(failure.getSuppressed())
-        .filter(DaxMediaReport.class::isInstance).toList();
+    List<Throwable> reports =
+        Arrays.stream(failure.getSuppressed()).filter(DaxMediaReport.class::isInstance).toList();
     assertThat(reports).as("media reports on " + failure).hasSize(1);
     return reports.get(0).getMessage();
   }

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The README's quick start, as written there: if this breaks, so does the first thing users copy. */
+/**
+ * The README's quick start, as written there: if this breaks, so does the first thing users copy.
+ */
 @DaxTest(model = MediaErrorModel.DIRECT_BYPASS)
 class ReadmeQuickStartTest {
   @BeforeEach

@@ -43,7 +43,9 @@ import org.apache.lucene.store.Directory;
  * against here, so a damaged index that answers wrongly (rather than failing) cannot go unnoticed.
  */
 final class Corpus {
-  /** One source record: a unique id, a price for range queries, a body of words for term queries. */
+  /**
+   * One source record: a unique id, a price for range queries, a body of words for term queries.
+   */
   record Doc(String id, int price, String body) {}
 
   private static final int VOCABULARY = 300;
@@ -57,7 +59,10 @@ final class Corpus {
     this.docs = docs;
   }
 
-  /** {@code size} documents drawn from {@code seed}; words follow a skewed law, so some are rare, some common. */
+  /**
+   * {@code size} documents drawn from {@code seed}; words follow a skewed law, so some are rare,
+   * some common.
+   */
   static Corpus generate(long seed, int size) {
     Random random = new Random(seed);
     List<Doc> docs = new ArrayList<>(size);
@@ -98,11 +103,12 @@ final class Corpus {
   void indexInto(Directory dir, boolean compound) throws IOException {
     TieredMergePolicy merges = new TieredMergePolicy();
     merges.setNoCFSRatio(compound ? 1.0 : 0.0);
-    IndexWriterConfig config = new IndexWriterConfig(new StandardAnalyzer())
-        .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
-        .setUseCompoundFile(compound)
-        .setMergePolicy(merges)
-        .setMaxBufferedDocs(Math.max(2, docs.size() / 3));
+    IndexWriterConfig config =
+        new IndexWriterConfig(new StandardAnalyzer())
+            .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
+            .setUseCompoundFile(compound)
+            .setMergePolicy(merges)
+            .setMaxBufferedDocs(Math.max(2, docs.size() / 3));
     try (IndexWriter writer = new IndexWriter(dir, config)) {
       for (Doc d : docs) {
         writer.addDocument(toDocument(d));
@@ -124,30 +130,46 @@ final class Corpus {
 
   /** A question to the index and the check of its answer against the source documents. */
   interface Question {
-    /** Asks; throws {@link AssertionError} on a wrong answer, {@link IOException} if Lucene could not read. */
+    /**
+     * Asks; throws {@link AssertionError} on a wrong answer, {@link IOException} if Lucene could
+     * not read.
+     */
     void ask(IndexSearcher searcher) throws IOException;
   }
 
-  /** Every question the tests ask, named: term and range queries, stored fields, a sort by doc values. */
+  /**
+   * Every question the tests ask, named: term and range queries, stored fields, a sort by doc
+   * values.
+   */
   List<Named> questions() {
     List<Named> questions = new ArrayList<>();
     questions.add(new Named("every stored document", this::checkStoredFields));
     for (int n = 0; n < VOCABULARY; n += 11) {
       String w = word(n);
-      questions.add(new Named("term body:" + w,
-          s -> checkHits(s, new TermQuery(new Term("body", w)), d -> hasWord(d, w))));
+      questions.add(
+          new Named(
+              "term body:" + w,
+              s -> checkHits(s, new TermQuery(new Term("body", w)), d -> hasWord(d, w))));
     }
     Random random = new Random(seed ^ 0x5eed);
     for (int i = 0; i < 12; i++) {
       int lo = random.nextInt(MAX_PRICE);
       int hi = Math.min(MAX_PRICE, lo + random.nextInt(MAX_PRICE / 20));
-      questions.add(new Named("range price:[" + lo + " TO " + hi + "]",
-          s -> checkHits(s, IntPoint.newRangeQuery("price", lo, hi), d -> d.price() >= lo && d.price() <= hi)));
+      questions.add(
+          new Named(
+              "range price:[" + lo + " TO " + hi + "]",
+              s ->
+                  checkHits(
+                      s,
+                      IntPoint.newRangeQuery("price", lo, hi),
+                      d -> d.price() >= lo && d.price() <= hi)));
     }
     for (int i = 0; i < docs.size(); i += docs.size() / 10) {
       Doc d = docs.get(i);
-      questions.add(new Named("term id:" + d.id(),
-          s -> checkHits(s, new TermQuery(new Term("id", d.id())), d::equals)));
+      questions.add(
+          new Named(
+              "term id:" + d.id(),
+              s -> checkHits(s, new TermQuery(new Term("id", d.id())), d::equals)));
     }
     questions.add(new Named("ten cheapest by doc values", this::checkCheapest));
     return questions;
@@ -168,7 +190,9 @@ final class Corpus {
     boolean matches(Doc d);
   }
 
-  /** The query's hits are exactly the matching source documents, each with its own stored fields. */
+  /**
+   * The query's hits are exactly the matching source documents, each with its own stored fields.
+   */
   private void checkHits(IndexSearcher searcher, Query query, DocFilter filter) throws IOException {
     Set<String> expected = new HashSet<>();
     for (Doc d : docs) {
@@ -178,13 +202,15 @@ final class Corpus {
     }
     int count = searcher.count(query);
     if (count != expected.size()) {
-      throw new AssertionError(query + " counted " + count + " hits, the source has " + expected.size());
+      throw new AssertionError(
+          query + " counted " + count + " hits, the source has " + expected.size());
     }
     TopDocs top = searcher.search(query, Math.max(1, count));
     // Hits name their source document through doc values (stored fields have a question of their
     // own): an iterator only moves forward, so in doc id order.
     int[] hits = Arrays.stream(top.scoreDocs).mapToInt(h -> h.doc).sorted().toArray();
-    NumericDocValues ordinals = MultiDocValues.getNumericValues(searcher.getIndexReader(), "ordinal");
+    NumericDocValues ordinals =
+        MultiDocValues.getNumericValues(searcher.getIndexReader(), "ordinal");
     Set<String> found = new HashSet<>();
     for (int docId : hits) {
       if (ordinals == null || !ordinals.advanceExact(docId)) {
@@ -193,16 +219,25 @@ final class Corpus {
       found.add(docs.get(Math.toIntExact(ordinals.longValue())).id());
     }
     if (!found.equals(expected)) {
-      throw new AssertionError(query + " found " + found.size() + " documents that differ from the "
-          + expected.size() + " of the source");
+      throw new AssertionError(
+          query
+              + " found "
+              + found.size()
+              + " documents that differ from the "
+              + expected.size()
+              + " of the source");
     }
   }
 
-  /** Every document's stored fields are those of the source document with its id, and each id is there once. */
+  /**
+   * Every document's stored fields are those of the source document with its id, and each id is
+   * there once.
+   */
   private void checkStoredFields(IndexSearcher searcher) throws IOException {
     int maxDoc = searcher.getIndexReader().maxDoc();
     if (maxDoc != docs.size()) {
-      throw new AssertionError("the index holds " + maxDoc + " documents, the source " + docs.size());
+      throw new AssertionError(
+          "the index holds " + maxDoc + " documents, the source " + docs.size());
     }
     BitSet seen = new BitSet(docs.size());
     StoredFields fields = searcher.storedFields();
@@ -217,8 +252,11 @@ final class Corpus {
   }
 
   private void checkCheapest(IndexSearcher searcher) throws IOException {
-    TopDocs top = searcher.search(IntPoint.newRangeQuery("price", 0, MAX_PRICE), 10,
-        new Sort(new SortField("price", SortField.Type.INT)));
+    TopDocs top =
+        searcher.search(
+            IntPoint.newRangeQuery("price", 0, MAX_PRICE),
+            10,
+            new Sort(new SortField("price", SortField.Type.INT)));
     List<Integer> prices = new ArrayList<>();
     StoredFields fields = searcher.storedFields();
     for (ScoreDoc hit : top.scoreDocs) {
@@ -236,12 +274,14 @@ final class Corpus {
     String id = stored.get("id");
     int index = id != null && id.startsWith("doc-") ? Integer.parseInt(id.substring(4)) : -1;
     if (index < 0 || index >= docs.size() || !docs.get(index).id().equals(id)) {
-      throw new AssertionError("document " + docId + " has a stored id that is no source id: " + id);
+      throw new AssertionError(
+          "document " + docId + " has a stored id that is no source id: " + id);
     }
     Doc source = docs.get(index);
     Doc read = new Doc(id, stored.getField("price").numericValue().intValue(), stored.get("body"));
     if (!read.equals(source)) {
-      throw new AssertionError("document " + docId + " reads as " + read + ", the source is " + source);
+      throw new AssertionError(
+          "document " + docId + " reads as " + read + ", the source is " + source);
     }
     return source;
   }

@@ -16,7 +16,9 @@ enum DirectoryKind {
       return FSDirectory.open(path);
     }
   },
-  /** Maps each file: ByteBuffers on Lucene 9 with JDK 17, memory segments (an Arena) on Lucene 10. */
+  /**
+   * Maps each file: ByteBuffers on Lucene 9 with JDK 17, memory segments (an Arena) on Lucene 10.
+   */
   MMAP {
     @Override
     Directory open(Path path) throws IOException {
@@ -33,7 +35,10 @@ enum DirectoryKind {
 
   abstract Directory open(Path path) throws IOException;
 
-  /** Whether the directory maps files, so that a media error in a file fails at the open of its input. */
+  /**
+   * Whether the directory maps files, so that a media error in a file fails at the open of its
+   * input.
+   */
   boolean maps() {
     return this != NIOFS;
   }

@@ -45,8 +45,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * be an {@link IOException} caused by daxfs's {@link MediaErrorException}, never a wrong answer;
  * {@link DaxFiles#badRanges} over the index directory tells which files lost which bytes; and each
  * recovery an operator has (restore the files from a backup, rebuild the index from its source,
- * rewrite the lost sectors through DIRECT) leaves an index that CheckIndex finds clean, that answers
- * as before, on a device with no bad blocks left.
+ * rewrite the lost sectors through DIRECT) leaves an index that CheckIndex finds clean, that
+ * answers as before, on a device with no bad blocks left.
  *
  * <p>Where the poison lands is drawn from a seed printed with every failure; rerun one with {@code
  * -Ddaxfs.lucene.seed=<seed>}.
@@ -64,7 +64,8 @@ class LuceneMediaErrorTest {
   @BeforeEach
   void buildAndBackUp() throws IOException {
     fs = DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(32 << 20).build());
-    backupFs = DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(256 << 20).build());
+    backupFs =
+        DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(256 << 20).build());
     device = DaxFileSystems.device(fs);
     index = fs.getPath("/srv/index");
     backup = backupFs.getPath("/snapshot");
@@ -76,7 +77,10 @@ class LuceneMediaErrorTest {
     backupFs.close();
   }
 
-  /** Where the poison goes: a segment file of one kind, and whether it is listed at once or only found on access. */
+  /**
+   * Where the poison goes: a segment file of one kind, and whether it is listed at once or only
+   * found on access.
+   */
   enum Damage {
     CFS_KNOWN(true, ".cfs", false),
     CFS_LATENT(true, ".cfs", true),
@@ -108,70 +112,87 @@ class LuceneMediaErrorTest {
 
   @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("kindsAndDamage")
-  void aLostRangeOfASegmentFileSurfacesAsAnIOExceptionAndNeverAsAWrongAnswer(DirectoryKind kind, Damage damage)
-      throws Exception {
-    withSeed(() -> {
-      try (Directory dir = kind.open(index)) {
-        CORPUS.indexInto(dir, damage.compound);
-      }
-      Random random = new Random(SEED ^ damage.ordinal());
-      Path file = largestFileEndingWith(damage.extension);
-      FileRange poisoned = poison(file, random, damage.latent);
+  void aLostRangeOfASegmentFileSurfacesAsAnIOExceptionAndNeverAsAWrongAnswer(
+      DirectoryKind kind, Damage damage) throws Exception {
+    withSeed(
+        () -> {
+          try (Directory dir = kind.open(index)) {
+            CORPUS.indexInto(dir, damage.compound);
+          }
+          Random random = new Random(SEED ^ damage.ordinal());
+          Path file = largestFileEndingWith(damage.extension);
+          FileRange poisoned = poison(file, random, damage.latent);
 
-      List<Exception> failures = new ArrayList<>();
-      boolean openFailed = false;
-      try (Directory dir = kind.open(index)) {
-        try (DirectoryReader reader = DirectoryReader.open(dir)) {
-          IndexSearcher searcher = new IndexSearcher(reader);
-          for (Corpus.Named q : CORPUS.questions()) {
-            try {
-              q.question().ask(searcher);            // a wrong answer is an AssertionError and fails the test
+          List<Exception> failures = new ArrayList<>();
+          boolean openFailed = false;
+          try (Directory dir = kind.open(index)) {
+            try (DirectoryReader reader = DirectoryReader.open(dir)) {
+              IndexSearcher searcher = new IndexSearcher(reader);
+              for (Corpus.Named q : CORPUS.questions()) {
+                try {
+                  q.question()
+                      .ask(searcher); // a wrong answer is an AssertionError and fails the test
+                } catch (IOException e) {
+                  failures.add(e);
+                } catch (RuntimeException e) {
+                  // Doc values are read through LongValues.get, which cannot throw IOException:
+                  // Lucene
+                  // wraps it in a RuntimeException.
+                  assertThat(e).as(trace(e)).hasCauseInstanceOf(IOException.class);
+                  failures.add(e);
+                }
+              }
             } catch (IOException e) {
-              failures.add(e);
-            } catch (RuntimeException e) {
-              // Doc values are read through LongValues.get, which cannot throw IOException: Lucene
-              // wraps it in a RuntimeException.
-              assertThat(e).as(trace(e)).hasCauseInstanceOf(IOException.class);
+              openFailed = true;
               failures.add(e);
             }
+            Corpus.Verdict verdict = Corpus.checkIndex(dir);
+            assertThat(verdict.status().clean)
+                .as("CheckIndex after %s in %s:%n%s", poisoned, file, verdict.report())
+                .isFalse();
+            assertThat(verdict.status().numBadSegments).as(verdict.report()).isOne();
+            for (CheckIndex.Status.SegmentInfoStatus segment : verdict.status().segmentInfos) {
+              if (segment.error != null) {
+                assertReportsTheMediaError(kind, segment.error, file);
+              }
+            }
           }
-        } catch (IOException e) {
-          openFailed = true;
-          failures.add(e);
-        }
-        Corpus.Verdict verdict = Corpus.checkIndex(dir);
-        assertThat(verdict.status().clean).as("CheckIndex after %s in %s:%n%s", poisoned, file, verdict.report())
-            .isFalse();
-        assertThat(verdict.status().numBadSegments).as(verdict.report()).isOne();
-        for (CheckIndex.Status.SegmentInfoStatus segment : verdict.status().segmentInfos) {
-          if (segment.error != null) {
-            assertReportsTheMediaError(kind, segment.error, file);
+          if (kind.maps()) {
+            assertThat(openFailed)
+                .as("a mapping directory maps the whole file when the reader opens it")
+                .isTrue();
           }
-        }
-      }
-      if (kind.maps()) {
-        assertThat(openFailed).as("a mapping directory maps the whole file when the reader opens it").isTrue();
-      }
-      for (Exception failure : failures) {
-        assertReportsTheMediaError(kind, failure, file);
-      }
-      // A DAX read stops at the first poisoned sector, so of latent poison Lucene's reads find only a
-      // first part; a scrub finds the rest.
-      FileRange lostSectors = poisoned.roundedOut(device.sectorSize());
-      Map<String, List<FileRange>> found = badRangesOfTheIndex();
-      assertThat(found).as("what Lucene's reads found lost").containsOnlyKeys(file.getFileName().toString());
-      assertThat(found.get(file.getFileName().toString())).isNotEmpty()
-          .allSatisfy(r -> assertThat(r.offset() >= lostSectors.offset() && r.end() <= lostSectors.end())
-              .as("%s lies in %s", r, lostSectors).isTrue());
-      device.scrub();
-      assertThat(badRangesOfTheIndex()).as("what the index lost, after a scrub")
-          .isEqualTo(Map.of(file.getFileName().toString(), List.of(lostSectors)));
-    });
+          for (Exception failure : failures) {
+            assertReportsTheMediaError(kind, failure, file);
+          }
+          // A DAX read stops at the first poisoned sector, so of latent poison Lucene's reads find
+          // only a
+          // first part; a scrub finds the rest.
+          FileRange lostSectors = poisoned.roundedOut(device.sectorSize());
+          Map<String, List<FileRange>> found = badRangesOfTheIndex();
+          assertThat(found)
+              .as("what Lucene's reads found lost")
+              .containsOnlyKeys(file.getFileName().toString());
+          assertThat(found.get(file.getFileName().toString()))
+              .isNotEmpty()
+              .allSatisfy(
+                  r ->
+                      assertThat(r.offset() >= lostSectors.offset() && r.end() <= lostSectors.end())
+                          .as("%s lies in %s", r, lostSectors)
+                          .isTrue());
+          device.scrub();
+          assertThat(badRangesOfTheIndex())
+              .as("what the index lost, after a scrub")
+              .isEqualTo(Map.of(file.getFileName().toString(), List.of(lostSectors)));
+        });
   }
 
   /** The ways back to a clean index. */
   enum Recovery {
-    /** Delete each damaged file and copy it back from the snapshot: new blocks, zeroed through the driver. */
+    /**
+     * Delete each damaged file and copy it back from the snapshot: new blocks, zeroed through the
+     * driver.
+     */
     RESTORE_FILES,
     /** The index is derived data: throw it away and index the source documents again. */
     REBUILD,
@@ -191,73 +212,81 @@ class LuceneMediaErrorTest {
 
   @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("kindsAndRecoveries")
-  void eachRecoveryLeavesACleanIndexThatAnswersAsBefore(DirectoryKind kind, Recovery recovery) throws Exception {
-    withSeed(() -> {
-      try (Directory dir = kind.open(index)) {
-        CORPUS.indexInto(dir, false);
-      }
-      snapshot();
-      Random random = new Random(SEED ^ (31L * recovery.ordinal() + kind.ordinal()));
-      Path stored = largestFileEndingWith(".fdt");
-      Path postings = largestFileEndingWith(".doc");
-      FileRange storedLost = poison(stored, random, false).roundedOut(device.sectorSize());
-      FileRange postingsLost = poison(postings, random, true).roundedOut(device.sectorSize());
-
-      try (Directory dir = kind.open(index)) {
-        Corpus.Verdict verdict = Corpus.checkIndex(dir);
-        assertThat(verdict.status().clean).as(verdict.report()).isFalse();
-      }
-      device.scrub();                                    // what CheckIndex did not touch, a scrub finds
-      Map<String, List<FileRange>> lost = badRangesOfTheIndex();
-      assertThat(lost).isEqualTo(Map.of(
-          stored.getFileName().toString(), List.of(storedLost),
-          postings.getFileName().toString(), List.of(postingsLost)));
-
-      Path repaired = index;
-      switch (recovery) {
-        case RESTORE_FILES -> {
-          Set<Long> bad = sectors(device.badblocks());
-          for (String name : lost.keySet()) {
-            Files.delete(index.resolve(name));
-            Files.copy(backup.resolve(name), index.resolve(name));
-          }
-          // The copies went where the allocator chose: freed bad sectors they reused were zeroed through
-          // the driver on allocation; the others hold no file's data and stay listed until a later
-          // allocation zeroes them, as it does for any new data.
-          assertThat(bad).containsAll(sectors(device.badblocks()));
-          assertThat(badRangesOfTheIndex()).isEmpty();
-          fillTheFreeSpace();
-        }
-        case REBUILD -> {
-          deleteIndex();
-          repaired = fs.getPath("/srv/index-rebuilt");
-          try (Directory dir = kind.open(repaired)) {
+  void eachRecoveryLeavesACleanIndexThatAnswersAsBefore(DirectoryKind kind, Recovery recovery)
+      throws Exception {
+    withSeed(
+        () -> {
+          try (Directory dir = kind.open(index)) {
             CORPUS.indexInto(dir, false);
           }
-        }
-        case REWRITE_DIRECT -> {
-          for (Map.Entry<String, List<FileRange>> e : lost.entrySet()) {
-            rewriteDirect(index.resolve(e.getKey()), backup.resolve(e.getKey()), e.getValue());
-          }
-        }
-      }
+          snapshot();
+          Random random = new Random(SEED ^ (31L * recovery.ordinal() + kind.ordinal()));
+          Path stored = largestFileEndingWith(".fdt");
+          Path postings = largestFileEndingWith(".doc");
+          FileRange storedLost = poison(stored, random, false).roundedOut(device.sectorSize());
+          FileRange postingsLost = poison(postings, random, true).roundedOut(device.sectorSize());
 
-      assertThat(device.badblocks()).as("the device after %s", recovery).isEmpty();
-      try (Directory dir = kind.open(repaired)) {
-        Corpus.Verdict verdict = Corpus.checkIndex(dir);
-        assertThat(verdict.status().clean).as(verdict.report()).isTrue();
-        CORPUS.verify(dir);
-      }
-      try (Stream<Path> files = Files.list(repaired)) {
-        for (Path f : files.toList()) {
-          assertThat(DaxFiles.badRanges(f)).as("%s after %s", f, recovery).isEmpty();
-          if (recovery != Recovery.REBUILD && !f.getFileName().toString().equals("write.lock")) {
-            assertThat(Files.mismatch(f, backup.resolve(f.getFileName().toString()))).as("%s equals its snapshot", f)
-                .isEqualTo(-1L);
+          try (Directory dir = kind.open(index)) {
+            Corpus.Verdict verdict = Corpus.checkIndex(dir);
+            assertThat(verdict.status().clean).as(verdict.report()).isFalse();
           }
-        }
-      }
-    });
+          device.scrub(); // what CheckIndex did not touch, a scrub finds
+          Map<String, List<FileRange>> lost = badRangesOfTheIndex();
+          assertThat(lost)
+              .isEqualTo(
+                  Map.of(
+                      stored.getFileName().toString(), List.of(storedLost),
+                      postings.getFileName().toString(), List.of(postingsLost)));
+
+          Path repaired = index;
+          switch (recovery) {
+            case RESTORE_FILES -> {
+              Set<Long> bad = sectors(device.badblocks());
+              for (String name : lost.keySet()) {
+                Files.delete(index.resolve(name));
+                Files.copy(backup.resolve(name), index.resolve(name));
+              }
+              // The copies went where the allocator chose: freed bad sectors they reused were
+              // zeroed through
+              // the driver on allocation; the others hold no file's data and stay listed until a
+              // later
+              // allocation zeroes them, as it does for any new data.
+              assertThat(bad).containsAll(sectors(device.badblocks()));
+              assertThat(badRangesOfTheIndex()).isEmpty();
+              fillTheFreeSpace();
+            }
+            case REBUILD -> {
+              deleteIndex();
+              repaired = fs.getPath("/srv/index-rebuilt");
+              try (Directory dir = kind.open(repaired)) {
+                CORPUS.indexInto(dir, false);
+              }
+            }
+            case REWRITE_DIRECT -> {
+              for (Map.Entry<String, List<FileRange>> e : lost.entrySet()) {
+                rewriteDirect(index.resolve(e.getKey()), backup.resolve(e.getKey()), e.getValue());
+              }
+            }
+          }
+
+          assertThat(device.badblocks()).as("the device after %s", recovery).isEmpty();
+          try (Directory dir = kind.open(repaired)) {
+            Corpus.Verdict verdict = Corpus.checkIndex(dir);
+            assertThat(verdict.status().clean).as(verdict.report()).isTrue();
+            CORPUS.verify(dir);
+          }
+          try (Stream<Path> files = Files.list(repaired)) {
+            for (Path f : files.toList()) {
+              assertThat(DaxFiles.badRanges(f)).as("%s after %s", f, recovery).isEmpty();
+              if (recovery != Recovery.REBUILD
+                  && !f.getFileName().toString().equals("write.lock")) {
+                assertThat(Files.mismatch(f, backup.resolve(f.getFileName().toString())))
+                    .as("%s equals its snapshot", f)
+                    .isEqualTo(-1L);
+              }
+            }
+          }
+        });
   }
 
   /** Copies every file of the committed index to another device, as a backup after commit would. */
@@ -282,7 +311,10 @@ class LuceneMediaErrorTest {
     return sectors;
   }
 
-  /** Writes a scratch file over every free block, then deletes it: each block is zeroed as it is allocated. */
+  /**
+   * Writes a scratch file over every free block, then deletes it: each block is zeroed as it is
+   * allocated.
+   */
   private void fillTheFreeSpace() throws IOException {
     Path scratch = fs.getPath("/scratch");
     ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
@@ -311,13 +343,15 @@ class LuceneMediaErrorTest {
    * that reaches past the end of file is written whole (DIRECT moves whole sectors only) and the
    * file cut back to its length.
    */
-  private static void rewriteDirect(Path file, Path snapshot, List<FileRange> lost) throws IOException {
+  private static void rewriteDirect(Path file, Path snapshot, List<FileRange> lost)
+      throws IOException {
     int align = Math.toIntExact(Files.getFileStore(file).getBlockSize());
     try (FileChannel from = FileChannel.open(snapshot, READ);
         FileChannel to = FileChannel.open(file, WRITE, ExtendedOpenOption.DIRECT)) {
       long length = to.size();
       for (FileRange r : lost) {
-        ByteBuffer sectors = ByteBuffer.allocateDirect(Math.toIntExact(r.length()) + align).alignedSlice(align);
+        ByteBuffer sectors =
+            ByteBuffer.allocateDirect(Math.toIntExact(r.length()) + align).alignedSlice(align);
         sectors.limit(Math.toIntExact(r.length()));
         while (sectors.hasRemaining() && from.read(sectors, r.offset() + sectors.position()) >= 0) {
           // the snapshot's bytes of the range; past its end the sector stays zero
@@ -331,7 +365,10 @@ class LuceneMediaErrorTest {
     }
   }
 
-  /** Poisons a seeded range of up to two sectors inside {@code file}; returns the file range poisoned. */
+  /**
+   * Poisons a seeded range of up to two sectors inside {@code file}; returns the file range
+   * poisoned.
+   */
   private static FileRange poison(Path file, Random random, boolean latent) throws IOException {
     long size = Files.size(file);
     long offset = (long) (random.nextDouble() * size);
@@ -346,7 +383,8 @@ class LuceneMediaErrorTest {
 
   private Path largestFileEndingWith(String extension) throws IOException {
     try (Stream<Path> files = Files.list(index)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(extension))
+      return files
+          .filter(f -> f.getFileName().toString().endsWith(extension))
           .max(Comparator.comparingLong(LuceneMediaErrorTest::size))
           .orElseThrow(() -> new AssertionError("no " + extension + " file in the index"));
     }
@@ -382,11 +420,16 @@ class LuceneMediaErrorTest {
    */
   private static void assertReportsTheMediaError(DirectoryKind kind, Throwable failure, Path file) {
     if (kind.maps()) {
-      assertThat(failure).as(trace(failure)).isInstanceOf(IOException.class)
+      assertThat(failure)
+          .as(trace(failure))
+          .isInstanceOf(IOException.class)
           .hasMessageContaining(file + ": " + MediaErrorException.REASON + " (MMAP map at ");
     } else {
-      assertThat(mediaErrorIn(failure)).as("the MediaErrorException behind %s", trace(failure)).isNotNull()
-          .extracting(MediaErrorException::getFile).isEqualTo(file.toString());
+      assertThat(mediaErrorIn(failure))
+          .as("the MediaErrorException behind %s", trace(failure))
+          .isNotNull()
+          .extracting(MediaErrorException::getFile)
+          .isEqualTo(file.toString());
     }
   }
 

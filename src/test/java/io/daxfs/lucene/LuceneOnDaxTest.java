@@ -25,8 +25,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Lucene, unchanged, on a daxfs path: an application indexes, commits, closes, reopens and searches,
- * through each directory implementation, and every answer equals the one the source documents give.
+ * Lucene, unchanged, on a daxfs path: an application indexes, commits, closes, reopens and
+ * searches, through each directory implementation, and every answer equals the one the source
+ * documents give.
  */
 class LuceneOnDaxTest {
   private static final long SEED = 0x1ce5eedL;
@@ -46,7 +47,8 @@ class LuceneOnDaxTest {
 
   @ParameterizedTest
   @EnumSource(DirectoryKind.class)
-  void anIndexCommittedAndReopenedAnswersEveryQueryAsTheSourceDoes(DirectoryKind kind) throws IOException {
+  void anIndexCommittedAndReopenedAnswersEveryQueryAsTheSourceDoes(DirectoryKind kind)
+      throws IOException {
     Path path = fs.getPath("/var/index");
     for (boolean compound : List.of(false, true)) {
       try (Directory dir = kind.open(path)) {
@@ -56,11 +58,14 @@ class LuceneOnDaxTest {
         CORPUS.verify(dir);
         Corpus.Verdict verdict = Corpus.checkIndex(dir);
         assertThat(verdict.status().clean).as(verdict.report()).isTrue();
-        assertThat(verdict.status().segmentInfos).as("several flushed segments").hasSizeGreaterThan(1);
+        assertThat(verdict.status().segmentInfos)
+            .as("several flushed segments")
+            .hasSizeGreaterThan(1);
       }
       try (Stream<Path> files = Files.list(path)) {
         List<String> names = files.map(p -> p.getFileName().toString()).toList();
-        assertThat(names).as("the index files, compound %s", compound)
+        assertThat(names)
+            .as("the index files, compound %s", compound)
             .anyMatch(n -> n.startsWith("segments_"))
             .anyMatch(n -> n.endsWith(compound ? ".cfs" : ".fdt"))
             .noneMatch(n -> n.endsWith(compound ? ".fdt" : ".cfs"));
@@ -73,13 +78,15 @@ class LuceneOnDaxTest {
 
   @ParameterizedTest
   @EnumSource(DirectoryKind.class)
-  void updatesAndDeletesOverSeveralCommitsAreSeenAfterReopen(DirectoryKind kind) throws IOException {
+  void updatesAndDeletesOverSeveralCommitsAreSeenAfterReopen(DirectoryKind kind)
+      throws IOException {
     Path path = fs.getPath("/index");
     try (Directory dir = kind.open(path)) {
       CORPUS.indexInto(dir, false);
       List<Corpus.Doc> docs = CORPUS.docs();
-      IndexWriterConfig config = new IndexWriterConfig(new StandardAnalyzer())
-          .setOpenMode(IndexWriterConfig.OpenMode.APPEND);
+      IndexWriterConfig config =
+          new IndexWriterConfig(new StandardAnalyzer())
+              .setOpenMode(IndexWriterConfig.OpenMode.APPEND);
       try (IndexWriter writer = new IndexWriter(dir, config)) {
         for (int i = 0; i < docs.size(); i += 10) {
           writer.deleteDocuments(new Term("id", docs.get(i).id()));
@@ -87,7 +94,8 @@ class LuceneOnDaxTest {
         writer.commit();
         for (int i = 1; i < docs.size(); i += 10) {
           Corpus.Doc d = docs.get(i);
-          writer.updateDocument(new Term("id", d.id()),
+          writer.updateDocument(
+              new Term("id", d.id()),
               Corpus.toDocument(new Corpus.Doc(d.id(), d.price(), d.body() + " revised")));
         }
         writer.commit();
@@ -98,13 +106,16 @@ class LuceneOnDaxTest {
         IndexSearcher searcher = new IndexSearcher(reader);
         assertThat(reader.numDocs()).isEqualTo(docs.size() - docs.size() / 10);
         assertThat(reader.leaves()).as("one segment after forceMerge").hasSize(1);
-        assertThat(searcher.count(new TermQuery(new Term("body", "revised")))).isEqualTo(docs.size() / 10);
+        assertThat(searcher.count(new TermQuery(new Term("body", "revised"))))
+            .isEqualTo(docs.size() / 10);
         assertThat(searcher.count(new TermQuery(new Term("id", docs.get(0).id())))).isZero();
         assertThat(searcher.count(new TermQuery(new Term("id", docs.get(2).id())))).isOne();
       }
       Corpus.Verdict verdict = Corpus.checkIndex(dir);
       assertThat(verdict.status().clean).as(verdict.report()).isTrue();
-      assertThat(dir.listAll()).as("files of old commits were deleted").filteredOn(n -> n.startsWith("segments_"))
+      assertThat(dir.listAll())
+          .as("files of old commits were deleted")
+          .filteredOn(n -> n.startsWith("segments_"))
           .hasSize(1);
     }
   }

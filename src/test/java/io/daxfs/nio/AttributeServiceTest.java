@@ -63,7 +63,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class AttributeServiceTest {
-  private static final Set<PosixFilePermission> RW_R__R__ = PosixFilePermissions.fromString("rw-r--r--");
+  private static final Set<PosixFilePermission> RW_R__R__ =
+      PosixFilePermissions.fromString("rw-r--r--");
 
   /** Paths for the volume, parsed from slash-separated text. */
   private record Names(String text) implements PathNames {
@@ -107,7 +108,9 @@ class AttributeServiceTest {
     // Configuration.unix() itself offers only "basic"; these are the views daxfs has.
     jimfs =
         Jimfs.newFileSystem(
-            Configuration.unix().toBuilder().setAttributeViews("basic", "owner", "posix", "unix").build());
+            Configuration.unix().toBuilder()
+                .setAttributeViews("basic", "owner", "posix", "unix")
+                .build());
     jimfsFile = Files.createFile(jimfs.getPath("/f"));
   }
 
@@ -118,7 +121,8 @@ class AttributeServiceTest {
   }
 
   private RegularFile file(String path) throws IOException {
-    RegularFile f = volume.open(volume.root(), new Names(path), new Volume.OpenSpec(true, false, true, 0644));
+    RegularFile f =
+        volume.open(volume.root(), new Names(path), new Volume.OpenSpec(true, false, true, 0644));
     f.release();
     return f;
   }
@@ -152,11 +156,16 @@ class AttributeServiceTest {
 
   // ---- the default provider as the reference ---------------------------------------------------
 
-  /** What a call did: the keys of a returned map, "ok", or the exception (with its message when it is the grammar's). */
+  /**
+   * What a call did: the keys of a returned map, "ok", or the exception (with its message when it
+   * is the grammar's).
+   */
   private static String outcome(Callable<?> call) {
     try {
       Object r = call.call();
-      return r instanceof Map<?, ?> m ? "keys " + new TreeSet<>(m.keySet().stream().map(String::valueOf).toList()) : "ok";
+      return r instanceof Map<?, ?> m
+          ? "keys " + new TreeSet<>(m.keySet().stream().map(String::valueOf).toList())
+          : "ok";
     } catch (ProviderMismatchException e) {
       return e.getClass().getName(); // daxfs says which principal; the JDK says nothing
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
@@ -167,16 +176,48 @@ class AttributeServiceTest {
   }
 
   private void assumeLinuxDefaultProvider() {
-    assumeThat(FileSystems.getDefault().supportedFileAttributeViews()).contains("unix", "posix", "owner");
+    assumeThat(FileSystems.getDefault().supportedFileAttributeViews())
+        .contains("unix", "posix", "owner");
   }
 
   static Stream<String> readStrings() {
     return Stream.of(
-        "size", "basic:size", "basic:size,isOther", "*", "basic:*", "basic:*,size", "basic:*,*", "basic:size,",
-        "basic:,", "basic:", "basic:,size", "basic:size,,isOther", "", "basic:foo", "basic:a:b", "Basic:size",
-        " basic:size", "basic: size", "posix:*", "posix:permissions,owner,group", "posix:mode", "unix:*",
-        "unix:uid,gid,mode,ino,dev,rdev,nlink,ctime", "unix:foo", "unix:*,size", "owner:*", "owner:owner",
-        "owner:owner,foo", "owner:foo,owner", "owner:,", "owner:size", ":size", ":", "foo:size", "foo:", "acl:*");
+        "size",
+        "basic:size",
+        "basic:size,isOther",
+        "*",
+        "basic:*",
+        "basic:*,size",
+        "basic:*,*",
+        "basic:size,",
+        "basic:,",
+        "basic:",
+        "basic:,size",
+        "basic:size,,isOther",
+        "",
+        "basic:foo",
+        "basic:a:b",
+        "Basic:size",
+        " basic:size",
+        "basic: size",
+        "posix:*",
+        "posix:permissions,owner,group",
+        "posix:mode",
+        "unix:*",
+        "unix:uid,gid,mode,ino,dev,rdev,nlink,ctime",
+        "unix:foo",
+        "unix:*,size",
+        "owner:*",
+        "owner:owner",
+        "owner:owner,foo",
+        "owner:foo,owner",
+        "owner:,",
+        "owner:size",
+        ":size",
+        ":",
+        "foo:size",
+        "foo:",
+        "acl:*");
   }
 
   @ParameterizedTest
@@ -245,9 +286,19 @@ class AttributeServiceTest {
     assumeLinuxDefaultProvider();
     Path real = Files.createFile(tmp.resolve("f"));
     file("/f");
-    assertThat(outcome(() -> { AttributeService.set(src("/f"), attribute, value); return null; }))
+    assertThat(
+            outcome(
+                () -> {
+                  AttributeService.set(src("/f"), attribute, value);
+                  return null;
+                }))
         .isEqualTo(outcome(() -> Files.setAttribute(real, attribute, value)));
-    assertThat(outcome(() -> { AttributeService.set(src("/missing"), attribute, value); return null; }))
+    assertThat(
+            outcome(
+                () -> {
+                  AttributeService.set(src("/missing"), attribute, value);
+                  return null;
+                }))
         .isEqualTo(outcome(() -> Files.setAttribute(tmp.resolve("missing"), attribute, value)));
   }
 
@@ -258,7 +309,8 @@ class AttributeServiceTest {
     assertThat(f.creationTime()).isEqualTo(1_000_000_000L);
     // The JDK on Linux ignores a creation time without looking at the file; daxfs stores it, so
     // it needs the file.
-    assertThatThrownBy(() -> AttributeService.set(src("/missing"), "creationTime", FileTime.fromMillis(1)))
+    assertThatThrownBy(
+            () -> AttributeService.set(src("/missing"), "creationTime", FileTime.fromMillis(1)))
         .isInstanceOf(NoSuchFileException.class);
   }
 
@@ -272,7 +324,10 @@ class AttributeServiceTest {
     for (String name : ours.keySet()) {
       Object value = ours.get(name);
       switch (name) {
-        case "owner" -> assertThat(value).isInstanceOf(UserPrincipal.class).isNotInstanceOf(GroupPrincipal.class);
+        case "owner" ->
+            assertThat(value)
+                .isInstanceOf(UserPrincipal.class)
+                .isNotInstanceOf(GroupPrincipal.class);
         case "group" -> assertThat(value).isInstanceOf(GroupPrincipal.class);
         case "permissions" -> assertThat(value).isInstanceOf(Set.class);
         case "fileKey" -> assertThat(value).isNotNull();
@@ -295,18 +350,31 @@ class AttributeServiceTest {
     cases.add(null);
     for (FileAttribute<?> a : cases) {
       String real = outcome(() -> Files.createFile(tmp.resolve("g"), a));
-      assertThat(outcome(() -> AttributeService.initialPermissions(0666, a))).as(String.valueOf(a)).isEqualTo(real);
+      assertThat(outcome(() -> AttributeService.initialPermissions(0666, a)))
+          .as(String.valueOf(a))
+          .isEqualTo(real);
     }
   }
 
   // ---- Jimfs where it agrees with the JDK, and where it does not ------------------------------
 
   @ParameterizedTest
-  @ValueSource(strings = {":size", "basic:", "basic:foo", "basic:,size", "", "posix:mode", "unix:foo", "owner:owner,foo"})
+  @ValueSource(
+      strings = {
+        ":size",
+        "basic:",
+        "basic:foo",
+        "basic:,size",
+        "",
+        "posix:mode",
+        "unix:foo",
+        "owner:owner,foo"
+      })
   void readErrorTypesMatchJimfs(String attributes) throws IOException {
     file("/f");
     Class<?> jimfsError = thrownBy(() -> Files.readAttributes(jimfsFile, attributes)).getClass();
-    assertThatThrownBy(() -> AttributeService.read(src("/f"), attributes)).isExactlyInstanceOf(jimfsError);
+    assertThatThrownBy(() -> AttributeService.read(src("/f"), attributes))
+        .isExactlyInstanceOf(jimfsError);
   }
 
   @Test
@@ -323,12 +391,16 @@ class AttributeServiceTest {
   void readDeviationsFromJimfsFollowTheJdk() throws IOException {
     file("/f");
     // Jimfs rejects "*" with other names and a trailing comma; the JDK accepts both.
-    assertThatThrownBy(() -> Files.readAttributes(jimfsFile, "basic:*,size")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Files.readAttributes(jimfsFile, "basic:*,size"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(AttributeService.read(src("/f"), "basic:*,size")).hasSize(9);
-    assertThatThrownBy(() -> Files.readAttributes(jimfsFile, "size,")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Files.readAttributes(jimfsFile, "size,"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(AttributeService.read(src("/f"), "size,")).containsOnlyKeys("size");
-    // Jimfs: an unknown view is an IllegalArgumentException; the JDK: UnsupportedOperationException.
-    assertThatThrownBy(() -> Files.readAttributes(jimfsFile, "foo:size")).isInstanceOf(IllegalArgumentException.class);
+    // Jimfs: an unknown view is an IllegalArgumentException; the JDK:
+    // UnsupportedOperationException.
+    assertThatThrownBy(() -> Files.readAttributes(jimfsFile, "foo:size"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> AttributeService.read(src("/f"), "foo:size"))
         .isExactlyInstanceOf(UnsupportedOperationException.class)
         .hasMessage("View 'foo' not available");
@@ -344,41 +416,55 @@ class AttributeServiceTest {
   void setErrorTypesMatchJimfsWhereItAgrees() throws IOException {
     file("/f");
     for (String readOnly : List.of("basic:size", "unix:ino", "posix:isDirectory")) {
-      assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, readOnly, 1L))).isInstanceOf(IllegalArgumentException.class);
+      assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, readOnly, 1L)))
+          .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> AttributeService.set(src("/f"), readOnly, 1L))
           .isExactlyInstanceOf(IllegalArgumentException.class)
           .hasMessage("'" + readOnly + "' not recognized");
     }
-    assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, "foo:bar", 1))).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> AttributeService.set(src("/f"), "foo:bar", 1)).isExactlyInstanceOf(UnsupportedOperationException.class);
+    assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, "foo:bar", 1)))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> AttributeService.set(src("/f"), "foo:bar", 1))
+        .isExactlyInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
   void setDeviationsFromJimfsFollowTheJdk() throws IOException {
     RegularFile f = file("/f");
     // Jimfs: a wrong type is an IllegalArgumentException; the JDK: ClassCastException.
-    assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, "lastModifiedTime", 5L))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> AttributeService.set(src("/f"), "lastModifiedTime", 5L)).isInstanceOf(ClassCastException.class);
-    // Jimfs: an unknown name is an UnsupportedOperationException; the JDK: IllegalArgumentException.
-    assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, "basic:foo", 1))).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> AttributeService.set(src("/f"), "basic:foo", 1)).isExactlyInstanceOf(IllegalArgumentException.class);
+    assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, "lastModifiedTime", 5L)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AttributeService.set(src("/f"), "lastModifiedTime", 5L))
+        .isInstanceOf(ClassCastException.class);
+    // Jimfs: an unknown name is an UnsupportedOperationException; the JDK:
+    // IllegalArgumentException.
+    assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, "basic:foo", 1)))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> AttributeService.set(src("/f"), "basic:foo", 1))
+        .isExactlyInstanceOf(IllegalArgumentException.class);
     // Jimfs: a null time is an NPE; the JDK: nothing happens.
-    assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, "lastModifiedTime", null))).isInstanceOf(NullPointerException.class);
+    assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, "lastModifiedTime", null)))
+        .isInstanceOf(NullPointerException.class);
     long before = f.changeTime();
     AttributeService.set(UNUSED, "lastModifiedTime", null);
     assertThat(f.changeTime()).isEqualTo(before);
     // Jimfs: unix:mode/uid/gid are read-only; the JDK sets them (chmod, chown).
-    assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, "unix:mode", 0600))).isInstanceOf(IllegalArgumentException.class);
+    assertThat(thrownBy(() -> Files.setAttribute(jimfsFile, "unix:mode", 0600)))
+        .isInstanceOf(IllegalArgumentException.class);
     AttributeService.set(src("/f"), "unix:mode", 0600);
     assertThat(f.permissions()).isEqualTo(0600);
     // Jimfs takes any principal; the JDK refuses another provider's (and a group as owner).
     UserPrincipal alien = new Alien("x");
     Files.setAttribute(jimfsFile, "posix:owner", alien);
-    assertThatThrownBy(() -> AttributeService.set(src("/f"), "posix:owner", alien)).isInstanceOf(ProviderMismatchException.class);
-    // Jimfs: a wrongly typed initial permission set is an IllegalArgumentException; the JDK: ClassCastException.
+    assertThatThrownBy(() -> AttributeService.set(src("/f"), "posix:owner", alien))
+        .isInstanceOf(ProviderMismatchException.class);
+    // Jimfs: a wrongly typed initial permission set is an IllegalArgumentException; the JDK:
+    // ClassCastException.
     FileAttribute<?> bad = attr("posix:permissions", "rw-r--r--");
-    assertThat(thrownBy(() -> Files.createFile(jimfs.getPath("/g"), bad))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> AttributeService.initialPermissions(0666, bad)).isInstanceOf(ClassCastException.class);
+    assertThat(thrownBy(() -> Files.createFile(jimfs.getPath("/g"), bad)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AttributeService.initialPermissions(0666, bad))
+        .isInstanceOf(ClassCastException.class);
   }
 
   private static Throwable thrownBy(Callable<?> call) {
@@ -419,14 +505,22 @@ class AttributeServiceTest {
         .containsOnly(Map.entry("size", 0L), Map.entry("isOther", false));
     assertThat(AttributeService.read(src("/f"), "*").keySet())
         .containsExactly(
-            "lastModifiedTime", "lastAccessTime", "creationTime", "size", "isRegularFile", "isDirectory",
-            "isSymbolicLink", "isOther", "fileKey");
+            "lastModifiedTime",
+            "lastAccessTime",
+            "creationTime",
+            "size",
+            "isRegularFile",
+            "isDirectory",
+            "isSymbolicLink",
+            "isOther",
+            "fileKey");
     assertThat(AttributeService.read(src("/f"), "posix:*")).hasSize(12);
     assertThat(AttributeService.read(src("/f"), "unix:*")).hasSize(20);
     assertThat(AttributeService.read(src("/f"), "basic:,")).isEmpty();
     assertThat(AttributeService.read(src("/f"), "owner:*,owner"))
         .containsExactly(Map.entry("owner", new DaxPrincipals.User(f.owner())));
-    assertThatThrownBy(() -> AttributeService.read(src("/f"), (String) null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> AttributeService.read(src("/f"), (String) null))
+        .isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> AttributeService.read(src("/f"), ":size"))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(":size");
@@ -440,11 +534,16 @@ class AttributeServiceTest {
 
   @Test
   void namesAreCheckedBeforeTheFileIsResolved() {
-    assertThatThrownBy(() -> AttributeService.read(UNUSED, "basic:size,foo")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> AttributeService.read(UNUSED, "owner:foo,owner")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> AttributeService.read(UNUSED, "dos:*")).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> AttributeService.set(UNUSED, "basic:size", 1L)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> AttributeService.set(UNUSED, "unix:mode", "x")).isInstanceOf(ClassCastException.class);
+    assertThatThrownBy(() -> AttributeService.read(UNUSED, "basic:size,foo"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AttributeService.read(UNUSED, "owner:foo,owner"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AttributeService.read(UNUSED, "dos:*"))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> AttributeService.set(UNUSED, "basic:size", 1L))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AttributeService.set(UNUSED, "unix:mode", "x"))
+        .isInstanceOf(ClassCastException.class);
     assertThatThrownBy(() -> AttributeService.set(UNUSED, "posix:owner", new Alien("x")))
         .isInstanceOf(ProviderMismatchException.class);
     assertThatThrownBy(() -> AttributeService.read(UNUSED, DosFileAttributes.class))
@@ -474,7 +573,8 @@ class AttributeServiceTest {
     assertThat(m.get("nlink")).isEqualTo(1);
     assertThat(m.get("size")).isEqualTo(5L);
     assertThat(m.get("ctime")).isEqualTo(FileTime.from(f.changeTime(), TimeUnit.NANOSECONDS));
-    assertThat(m.get("lastModifiedTime")).isEqualTo(FileTime.from(f.lastModifiedTime(), TimeUnit.NANOSECONDS));
+    assertThat(m.get("lastModifiedTime"))
+        .isEqualTo(FileTime.from(f.lastModifiedTime(), TimeUnit.NANOSECONDS));
     assertThat(m.get("uid")).isEqualTo(DaxPrincipals.uid(f.owner()));
     assertThat(m.get("gid")).isEqualTo(DaxPrincipals.gid(f.group()));
     assertThat(m.get("isRegularFile")).isEqualTo(true);
@@ -490,7 +590,8 @@ class AttributeServiceTest {
             Map.entry("size", (long) volume.blockSize()),
             Map.entry("nlink", 2),
             Map.entry("mode", 040755));
-    assertThat(AttributeService.read(src("/l"), BasicFileAttributes.class).fileKey()).isEqualTo(AttributeService.fileKey(d));
+    assertThat(AttributeService.read(src("/l"), BasicFileAttributes.class).fileKey())
+        .isEqualTo(AttributeService.fileKey(d));
     PosixFileAttributes link = AttributeService.read(noFollow("/l"), PosixFileAttributes.class);
     assertThat(link.isSymbolicLink()).isTrue();
     assertThat(link.isDirectory()).isFalse();
@@ -505,7 +606,8 @@ class AttributeServiceTest {
   void setTimes() throws IOException {
     RegularFile f = file("/f");
     AttributeService.set(src("/f"), "lastModifiedTime", FileTime.fromMillis(1_000));
-    AttributeService.set(src("/f"), "basic:lastAccessTime", FileTime.from(1_234_567_891L, TimeUnit.NANOSECONDS));
+    AttributeService.set(
+        src("/f"), "basic:lastAccessTime", FileTime.from(1_234_567_891L, TimeUnit.NANOSECONDS));
     AttributeService.set(src("/f"), "unix:creationTime", FileTime.fromMillis(3_000));
     assertThat(f.lastModifiedTime()).isEqualTo(1_000_000_000L);
     assertThat(f.lastAccessTime()).isEqualTo(1_234_567_891L);
@@ -549,7 +651,8 @@ class AttributeServiceTest {
     assertThatThrownBy(() -> view.setPermissions(null)).isInstanceOf(NullPointerException.class);
     Set<PosixFilePermission> withNull = new HashSet<>();
     withNull.add(null);
-    assertThatThrownBy(() -> view.setPermissions(withNull)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> view.setPermissions(withNull))
+        .isInstanceOf(NullPointerException.class);
     assertThat(f.permissions()).isEqualTo(07777);
   }
 
@@ -557,11 +660,13 @@ class AttributeServiceTest {
   void permissionsOfASymbolicLinkCannotChange() throws IOException {
     file("/f");
     SymbolicLink l = symlink("/l", "f");
-    PosixFileAttributeView view = AttributeService.view(noFollow("/l"), PosixFileAttributeView.class);
+    PosixFileAttributeView view =
+        AttributeService.view(noFollow("/l"), PosixFileAttributeView.class);
     assertThatThrownBy(() -> view.setPermissions(RW_R__R__))
         .isInstanceOf(FileSystemException.class)
         .hasMessageContaining("symbolic link");
-    assertThatThrownBy(() -> AttributeService.set(noFollow("/l"), "unix:mode", 0600)).isInstanceOf(FileSystemException.class);
+    assertThatThrownBy(() -> AttributeService.set(noFollow("/l"), "unix:mode", 0600))
+        .isInstanceOf(FileSystemException.class);
     assertThat(l.permissions()).isEqualTo(0777);
     // But a link's times and owner can change, as lutimes and lchown do.
     view.setTimes(FileTime.fromMillis(1), null, null);
@@ -583,21 +688,29 @@ class AttributeServiceTest {
     assertThat(posix.getOwner()).isEqualTo(alice);
     assertThat(posix.readAttributes().group()).isEqualTo(staff);
 
-    AttributeService.set(src("/f"), "owner:owner", AttributeService.LOOKUP_SERVICE.lookupPrincipalByName("bob"));
-    AttributeService.set(src("/f"), "unix:group", AttributeService.LOOKUP_SERVICE.lookupPrincipalByGroupName("wheel"));
+    AttributeService.set(
+        src("/f"), "owner:owner", AttributeService.LOOKUP_SERVICE.lookupPrincipalByName("bob"));
+    AttributeService.set(
+        src("/f"),
+        "unix:group",
+        AttributeService.LOOKUP_SERVICE.lookupPrincipalByGroupName("wheel"));
     assertThat(f.owner()).isEqualTo("bob");
     assertThat(f.group()).isEqualTo("wheel");
 
     assertThatThrownBy(() -> posix.setOwner(null)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> posix.setGroup(null)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> posix.setOwner(new Alien("x"))).isInstanceOf(ProviderMismatchException.class);
-    assertThatThrownBy(() -> posix.setGroup(new Alien("x"))).isInstanceOf(ProviderMismatchException.class);
+    assertThatThrownBy(() -> posix.setOwner(new Alien("x")))
+        .isInstanceOf(ProviderMismatchException.class);
+    assertThatThrownBy(() -> posix.setGroup(new Alien("x")))
+        .isInstanceOf(ProviderMismatchException.class);
     FileOwnerAttributeView owner = AttributeService.view(src("/f"), FileOwnerAttributeView.class);
-    assertThatThrownBy(() -> owner.setOwner(new Alien("x"))).isInstanceOf(ProviderMismatchException.class);
+    assertThatThrownBy(() -> owner.setOwner(new Alien("x")))
+        .isInstanceOf(ProviderMismatchException.class);
     assertThatThrownBy(() -> owner.setOwner(staff))
         .isExactlyInstanceOf(IOException.class)
         .hasMessage("'owner' parameter can't be a group");
-    assertThatThrownBy(() -> AttributeService.set(src("/f"), "posix:group", alice)).isInstanceOf(ClassCastException.class);
+    assertThatThrownBy(() -> AttributeService.set(src("/f"), "posix:group", alice))
+        .isInstanceOf(ClassCastException.class);
     assertThat(f.owner()).isEqualTo("bob");
     assertThat(f.group()).isEqualTo("wheel");
   }
@@ -609,7 +722,8 @@ class AttributeServiceTest {
     AttributeService.set(src("/f"), "unix:gid", 1234);
     assertThat(f.owner()).isEqualTo("root");
     assertThat(f.group()).isEqualTo("1234");
-    assertThat(AttributeService.read(src("/f"), "unix:uid,gid")).containsOnly(Map.entry("uid", 0), Map.entry("gid", 1234));
+    assertThat(AttributeService.read(src("/f"), "unix:uid,gid"))
+        .containsOnly(Map.entry("uid", 0), Map.entry("gid", 1234));
 
     // An id read from one file names the same owner when set on another.
     RegularFile g = file("/g");
@@ -622,7 +736,8 @@ class AttributeServiceTest {
     AttributeService.set(src("/f"), "unix:gid", -1);
     assertThat(f.owner()).isEqualTo("carol");
     assertThat(f.group()).isEqualTo("1234");
-    assertThatThrownBy(() -> AttributeService.set(src("/f"), "unix:uid", 1L)).isInstanceOf(ClassCastException.class);
+    assertThatThrownBy(() -> AttributeService.set(src("/f"), "unix:uid", 1L))
+        .isInstanceOf(ClassCastException.class);
   }
 
   @Test
@@ -635,10 +750,14 @@ class AttributeServiceTest {
     assertThat(DaxPrincipals.userName(-2)).isEqualTo("4294967294");
     for (String name : List.of("alice", "01000", "-5", "4294967295", "1e3", "x".repeat(300))) {
       int id = DaxPrincipals.uid(name);
-      assertThat(id).as(name).isBetween(1 << 30, Integer.MAX_VALUE).isEqualTo(DaxPrincipals.uid(name));
+      assertThat(id)
+          .as(name)
+          .isBetween(1 << 30, Integer.MAX_VALUE)
+          .isEqualTo(DaxPrincipals.uid(name));
     }
     // Stable across runs: derived from String.hashCode, which is specified.
-    assertThat(DaxPrincipals.uid("alice")).isEqualTo((1 << 30) | ("alice".hashCode() & ((1 << 30) - 1)));
+    assertThat(DaxPrincipals.uid("alice"))
+        .isEqualTo((1 << 30) | ("alice".hashCode() & ((1 << 30) - 1)));
     assertThat(DaxPrincipals.userName(DaxPrincipals.uid("alice"))).isEqualTo("alice");
   }
 
@@ -647,14 +766,19 @@ class AttributeServiceTest {
   @Test
   void viewsByType() throws IOException {
     file("/f");
-    assertThat(AttributeService.view(src("/f"), BasicFileAttributeView.class).name()).isEqualTo("basic");
-    assertThat(AttributeService.view(src("/f"), PosixFileAttributeView.class).name()).isEqualTo("posix");
-    assertThat(AttributeService.view(src("/f"), FileOwnerAttributeView.class).name()).isEqualTo("owner");
+    assertThat(AttributeService.view(src("/f"), BasicFileAttributeView.class).name())
+        .isEqualTo("basic");
+    assertThat(AttributeService.view(src("/f"), PosixFileAttributeView.class).name())
+        .isEqualTo("posix");
+    assertThat(AttributeService.view(src("/f"), FileOwnerAttributeView.class).name())
+        .isEqualTo("owner");
     assertThat(AttributeService.view(src("/f"), DosFileAttributeView.class)).isNull();
     assertThat(AttributeService.view(src("/f"), UserDefinedFileAttributeView.class)).isNull();
-    assertThatThrownBy(() -> AttributeService.view(src("/f"), null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> AttributeService.view(src("/f"), null))
+        .isInstanceOf(NullPointerException.class);
     assertThat(new AttributeViews.Unix(src("/f")).name()).isEqualTo("unix");
-    assertThat(AttributeService.SUPPORTED_VIEWS).containsExactlyInAnyOrder("basic", "owner", "posix", "unix", "dax");
+    assertThat(AttributeService.SUPPORTED_VIEWS)
+        .containsExactlyInAnyOrder("basic", "owner", "posix", "unix", "dax");
     // Jimfs's Unix views, and daxfs's own read-only one
     assertThat(AttributeService.SUPPORTED_VIEWS).containsAll(jimfs.supportedFileAttributeViews());
   }
@@ -665,12 +789,15 @@ class AttributeServiceTest {
     FileOwnerAttributeView owner = AttributeService.view(src("/f"), FileOwnerAttributeView.class);
     assertThatThrownBy(view::readAttributes).isInstanceOf(NoSuchFileException.class);
     assertThatThrownBy(owner::getOwner).isInstanceOf(NoSuchFileException.class);
-    assertThatThrownBy(() -> view.setPermissions(RW_R__R__)).isInstanceOf(NoSuchFileException.class);
+    assertThatThrownBy(() -> view.setPermissions(RW_R__R__))
+        .isInstanceOf(NoSuchFileException.class);
     RegularFile first = file("/f");
     assertThat(view.readAttributes().fileKey()).isEqualTo(AttributeService.fileKey(first));
     volume.delete(volume.root(), new Names("/f"), Volume.DeleteMode.ANY);
     RegularFile second = file("/f");
-    assertThat(view.readAttributes().fileKey()).isEqualTo(AttributeService.fileKey(second)).isNotEqualTo(AttributeService.fileKey(first));
+    assertThat(view.readAttributes().fileKey())
+        .isEqualTo(AttributeService.fileKey(second))
+        .isNotEqualTo(AttributeService.fileKey(first));
   }
 
   @Test
@@ -678,7 +805,8 @@ class AttributeServiceTest {
     RegularFile f = file("/f");
     BasicFileAttributes basic = AttributeService.read(src("/f"), BasicFileAttributes.class);
     assertThat(basic.isRegularFile()).isTrue();
-    assertThat(basic.lastModifiedTime()).isEqualTo(FileTime.from(f.lastModifiedTime(), TimeUnit.NANOSECONDS));
+    assertThat(basic.lastModifiedTime())
+        .isEqualTo(FileTime.from(f.lastModifiedTime(), TimeUnit.NANOSECONDS));
     PosixFileAttributes posix = AttributeService.read(src("/f"), PosixFileAttributes.class);
     assertThat(posix.permissions()).isEqualTo(RW_R__R__);
     assertThat(posix.owner().getName()).isEqualTo(f.owner());
@@ -709,7 +837,11 @@ class AttributeServiceTest {
     assertThat(before.lastModifiedTime()).isEqualTo(mtime);
     assertThat(before.size()).isZero();
     assertThat(before.owner().getName()).isEqualTo(owner);
-    assertThat(map).contains(Map.entry("size", 0L), Map.entry("mode", 0100644), Map.entry("lastModifiedTime", mtime));
+    assertThat(map)
+        .contains(
+            Map.entry("size", 0L),
+            Map.entry("mode", 0100644),
+            Map.entry("lastModifiedTime", mtime));
 
     PosixFileAttributes after = view.readAttributes();
     assertThat(after.permissions()).containsExactly(PosixFilePermission.OWNER_EXECUTE);
@@ -721,12 +853,19 @@ class AttributeServiceTest {
 
   @Test
   void lookupAcceptsAnyName() throws IOException {
-    UserPrincipal a = AttributeService.LOOKUP_SERVICE.lookupPrincipalByName("no-such-user-anywhere");
+    UserPrincipal a =
+        AttributeService.LOOKUP_SERVICE.lookupPrincipalByName("no-such-user-anywhere");
     assertThat(a.getName()).isEqualTo("no-such-user-anywhere");
     assertThat(a.toString()).isEqualTo("no-such-user-anywhere");
-    assertThat(a).isEqualTo(AttributeService.LOOKUP_SERVICE.lookupPrincipalByName("no-such-user-anywhere"));
-    assertThat(a.hashCode()).isEqualTo(AttributeService.LOOKUP_SERVICE.lookupPrincipalByName("no-such-user-anywhere").hashCode());
-    GroupPrincipal g = AttributeService.LOOKUP_SERVICE.lookupPrincipalByGroupName("no-such-user-anywhere");
+    assertThat(a)
+        .isEqualTo(AttributeService.LOOKUP_SERVICE.lookupPrincipalByName("no-such-user-anywhere"));
+    assertThat(a.hashCode())
+        .isEqualTo(
+            AttributeService.LOOKUP_SERVICE
+                .lookupPrincipalByName("no-such-user-anywhere")
+                .hashCode());
+    GroupPrincipal g =
+        AttributeService.LOOKUP_SERVICE.lookupPrincipalByGroupName("no-such-user-anywhere");
     assertThat(g.getName()).isEqualTo("no-such-user-anywhere");
     assertThat(g).isNotEqualTo(a); // as the JDK's: a group is never equal to a user
     assertThat(a).isNotEqualTo(g);
@@ -735,7 +874,8 @@ class AttributeServiceTest {
         .isInstanceOf(UserPrincipalNotFoundException.class);
     assertThatThrownBy(() -> AttributeService.LOOKUP_SERVICE.lookupPrincipalByGroupName(""))
         .isInstanceOf(UserPrincipalNotFoundException.class);
-    assertThatThrownBy(() -> AttributeService.LOOKUP_SERVICE.lookupPrincipalByName(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> AttributeService.LOOKUP_SERVICE.lookupPrincipalByName(null))
+        .isInstanceOf(NullPointerException.class);
   }
 
   // ---- initial permissions ---------------------------------------------------------------------
@@ -743,8 +883,12 @@ class AttributeServiceTest {
   @Test
   void initialPermissions() {
     assertThat(AttributeService.initialPermissions(0666)).isEqualTo(0666);
-    assertThat(AttributeService.initialPermissions(0777, PosixFilePermissions.asFileAttribute(RW_R__R__))).isEqualTo(0644);
-    assertThat(AttributeService.initialPermissions(0666, attr("unix:permissions", Set.of()))).isZero();
+    assertThat(
+            AttributeService.initialPermissions(
+                0777, PosixFilePermissions.asFileAttribute(RW_R__R__)))
+        .isEqualTo(0644);
+    assertThat(AttributeService.initialPermissions(0666, attr("unix:permissions", Set.of())))
+        .isZero();
     assertThat(
             AttributeService.initialPermissions(
                 0666,
@@ -754,20 +898,26 @@ class AttributeServiceTest {
     assertThatThrownBy(() -> AttributeService.initialPermissions(0666, attr("posix:owner", "x")))
         .isExactlyInstanceOf(UnsupportedOperationException.class)
         .hasMessage("'posix:owner' not supported as initial attribute");
-    assertThatThrownBy(() -> AttributeService.initialPermissions(0666, attr("permissions", RW_R__R__)))
+    assertThatThrownBy(
+            () -> AttributeService.initialPermissions(0666, attr("permissions", RW_R__R__)))
         .isExactlyInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> AttributeService.initialPermissions(0666, (FileAttribute<?>) null))
         .isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> AttributeService.initialPermissions(0666, (FileAttribute<?>[]) null))
         .isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> AttributeService.initialPermissions(0666, attr("posix:permissions", null)))
+    assertThatThrownBy(
+            () -> AttributeService.initialPermissions(0666, attr("posix:permissions", null)))
         .isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> AttributeService.initialPermissions(0666, attr("posix:permissions", Set.of("rw"))))
+    assertThatThrownBy(
+            () ->
+                AttributeService.initialPermissions(0666, attr("posix:permissions", Set.of("rw"))))
         .isInstanceOf(ClassCastException.class);
     // The same kind of refusal as Jimfs, for an attribute neither takes at creation.
     FileAttribute<?> mtime = attr("basic:lastModifiedTime", FileTime.fromMillis(1));
-    assertThat(thrownBy(() -> Files.createFile(jimfs.getPath("/g"), mtime))).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> AttributeService.initialPermissions(0666, mtime)).isInstanceOf(UnsupportedOperationException.class);
+    assertThat(thrownBy(() -> Files.createFile(jimfs.getPath("/g"), mtime)))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> AttributeService.initialPermissions(0666, mtime))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   // ---- copying and keys ------------------------------------------------------------------------
@@ -813,7 +963,8 @@ class AttributeServiceTest {
     assertThat(key.toString()).matches("\\(dev=[0-9a-f]+,ino=" + f.id() + "\\)");
 
     try (Volume other = Volume.create(DaxConfiguration.defaults())) {
-      RegularFile o = other.open(other.root(), new Names("/f"), new Volume.OpenSpec(true, false, true, 0644));
+      RegularFile o =
+          other.open(other.root(), new Names("/f"), new Volume.OpenSpec(true, false, true, 0644));
       o.release();
       assertThat(o.id()).isEqualTo(f.id()); // same inode number...
       assertThat(AttributeService.fileKey(o)).isNotEqualTo(key); // ...on another device
@@ -839,7 +990,8 @@ class AttributeServiceTest {
                   for (int i = 0; i < 500; i++) {
                     view.setOwner(AttributeService.LOOKUP_SERVICE.lookupPrincipalByName("u" + me));
                     view.setPermissions(me % 2 == 0 ? RW_R__R__ : Set.of());
-                    Map<String, Object> m = AttributeService.read(src("/f"), "unix:owner,uid,permissions");
+                    Map<String, Object> m =
+                        AttributeService.read(src("/f"), "unix:owner,uid,permissions");
                     assertThat(m).hasSize(3);
                     reads.incrementAndGet();
                   }

@@ -14,7 +14,9 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 
-/** Attribute views reached through {@code Files}, where errors must name the path as the JDK's do. */
+/**
+ * Attribute views reached through {@code Files}, where errors must name the path as the JDK's do.
+ */
 class AttributeViewsTest {
   @Test
   void changingALinksOwnPermissionsFailsNamingTheLink() throws IOException {
@@ -24,8 +26,10 @@ class AttributeViewsTest {
       PosixFileAttributeView view =
           Files.getFileAttributeView(link, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
       assertThatThrownBy(() -> view.setPermissions(PosixFilePermissions.fromString("rwx------")))
-          .isInstanceOfSatisfying(FileSystemException.class, e -> assertThat(e.getFile()).isEqualTo("/link"));
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-r--r--");
+          .isInstanceOfSatisfying(
+              FileSystemException.class, e -> assertThat(e.getFile()).isEqualTo("/link"));
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
+          .isEqualTo("rw-r--r--");
     }
   }
 }

@@ -105,7 +105,9 @@ class BadInputTest {
 
   // ---- the two providers -----------------------------------------------------------------------
 
-  /** An action on a prepared directory: holding file {@code f} (100 bytes) and directory {@code d}. */
+  /**
+   * An action on a prepared directory: holding file {@code f} (100 bytes) and directory {@code d}.
+   */
   @FunctionalInterface
   private interface Case {
     void run(Path dir) throws Throwable;
@@ -131,12 +133,14 @@ class BadInputTest {
 
   /** A case that must throw exactly {@code expected} on daxfs and on the default provider alike. */
   private DynamicTest same(String name, Class<? extends Throwable> expected, Case c) {
-    return dynamicTest(name, () -> {
-      for (Path dir : dirs()) {
-        Throwable t = catchThrowable(() -> c.run(dir));
-        assertThat(t).as("%s on the %s", name, where(dir)).isExactlyInstanceOf(expected);
-      }
-    });
+    return dynamicTest(
+        name,
+        () -> {
+          for (Path dir : dirs()) {
+            Throwable t = catchThrowable(() -> c.run(dir));
+            assertThat(t).as("%s on the %s", name, where(dir)).isExactlyInstanceOf(expected);
+          }
+        });
   }
 
   private static FileSystemProvider provider(Path dir) {
@@ -172,7 +176,9 @@ class BadInputTest {
 
   private SecureDirectoryStream<Path> secureStream(Path dir) throws IOException {
     DirectoryStream<Path> ds = track(Files.newDirectoryStream(dir));
-    assertThat(ds).as("directory stream of the %s", where(dir)).isInstanceOf(SecureDirectoryStream.class);
+    assertThat(ds)
+        .as("directory stream of the %s", where(dir))
+        .isInstanceOf(SecureDirectoryStream.class);
     return (SecureDirectoryStream<Path>) ds;
   }
 
@@ -180,20 +186,22 @@ class BadInputTest {
     return ByteBuffer.allocate(10);
   }
 
-  private static final CompletionHandler<Object, Object> IGNORE = new CompletionHandler<>() {
-    @Override
-    public void completed(Object result, Object attachment) {}
+  private static final CompletionHandler<Object, Object> IGNORE =
+      new CompletionHandler<>() {
+        @Override
+        public void completed(Object result, Object attachment) {}
 
-    @Override
-    public void failed(Throwable exc, Object attachment) {}
-  };
+        @Override
+        public void failed(Throwable exc, Object attachment) {}
+      };
 
   /** An option of no provider: must be refused, never ignored. */
   private enum Bogus implements OpenOption, CopyOption {
     OPTION
   }
 
-  // ---- null arguments ----------------------------------------------------------------------------
+  // ---- null arguments
+  // ----------------------------------------------------------------------------
 
   @TestFactory
   Stream<DynamicTest> nullArgumentsThrowNullPointerException() {
@@ -206,24 +214,50 @@ class BadInputTest {
         same("newByteChannel(null option)", npe, d -> Files.newByteChannel(f(d), READ, null)),
         same("newFileChannel(null options)", npe, d -> provider(d).newFileChannel(f(d), null)),
         same("FileChannel.open(null option)", npe, d -> FileChannel.open(f(d), (OpenOption) null)),
-        same("newFileChannel(null attribute)", npe,
-            d -> provider(d).newFileChannel(d.resolve("new"), Set.of(CREATE, WRITE), (FileAttribute<?>) null)),
-        same("newAsynchronousFileChannel(null path)", npe,
+        same(
+            "newFileChannel(null attribute)",
+            npe,
+            d ->
+                provider(d)
+                    .newFileChannel(
+                        d.resolve("new"), Set.of(CREATE, WRITE), (FileAttribute<?>) null)),
+        same(
+            "newAsynchronousFileChannel(null path)",
+            npe,
             d -> provider(d).newAsynchronousFileChannel(null, Set.of(READ), null)),
-        same("newAsynchronousFileChannel(null options)", npe,
+        same(
+            "newAsynchronousFileChannel(null options)",
+            npe,
             d -> provider(d).newAsynchronousFileChannel(f(d), null, null)),
-        same("newInputStream(null option)", npe, d -> Files.newInputStream(f(d), (OpenOption) null)),
-        same("newOutputStream(null option)", npe, d -> Files.newOutputStream(f(d), (OpenOption) null)),
-        same("newDirectoryStream(null dir)", npe, d -> provider(d).newDirectoryStream(null, p -> true)),
+        same(
+            "newInputStream(null option)", npe, d -> Files.newInputStream(f(d), (OpenOption) null)),
+        same(
+            "newOutputStream(null option)",
+            npe,
+            d -> Files.newOutputStream(f(d), (OpenOption) null)),
+        same(
+            "newDirectoryStream(null dir)",
+            npe,
+            d -> provider(d).newDirectoryStream(null, p -> true)),
         same("newDirectoryStream(null filter)", npe, d -> provider(d).newDirectoryStream(d, null)),
         // provider: namespace
         same("createDirectory(null)", npe, d -> provider(d).createDirectory(null)),
-        same("createDirectory(null attribute)", npe,
+        same(
+            "createDirectory(null attribute)",
+            npe,
             d -> provider(d).createDirectory(d.resolve("new"), (FileAttribute<?>) null)),
-        same("createFile(null attribute)", npe, d -> Files.createFile(d.resolve("new"), (FileAttribute<?>) null)),
+        same(
+            "createFile(null attribute)",
+            npe,
+            d -> Files.createFile(d.resolve("new"), (FileAttribute<?>) null)),
         same("createSymbolicLink(null link)", npe, d -> provider(d).createSymbolicLink(null, f(d))),
-        same("createSymbolicLink(null target)", npe, d -> provider(d).createSymbolicLink(d.resolve("l"), null)),
-        same("createSymbolicLink(null attribute)", npe,
+        same(
+            "createSymbolicLink(null target)",
+            npe,
+            d -> provider(d).createSymbolicLink(d.resolve("l"), null)),
+        same(
+            "createSymbolicLink(null attribute)",
+            npe,
             d -> provider(d).createSymbolicLink(d.resolve("l"), f(d), (FileAttribute<?>) null)),
         same("createLink(null link)", npe, d -> provider(d).createLink(null, f(d))),
         same("createLink(null existing)", npe, d -> provider(d).createLink(d.resolve("h"), null)),
@@ -231,10 +265,16 @@ class BadInputTest {
         same("deleteIfExists(null)", npe, d -> provider(d).deleteIfExists(null)),
         same("copy(null source)", npe, d -> provider(d).copy(null, d.resolve("c"))),
         same("copy(null target)", npe, d -> provider(d).copy(f(d), null)),
-        same("copy(null option)", npe, d -> provider(d).copy(f(d), d.resolve("c"), (CopyOption) null)),
+        same(
+            "copy(null option)",
+            npe,
+            d -> provider(d).copy(f(d), d.resolve("c"), (CopyOption) null)),
         same("move(null source)", npe, d -> provider(d).move(null, d.resolve("m"))),
         same("move(null target)", npe, d -> provider(d).move(f(d), null)),
-        same("move(null option)", npe, d -> provider(d).move(f(d), d.resolve("m"), (CopyOption) null)),
+        same(
+            "move(null option)",
+            npe,
+            d -> provider(d).move(f(d), d.resolve("m"), (CopyOption) null)),
         same("readSymbolicLink(null)", npe, d -> provider(d).readSymbolicLink(null)),
         same("isSameFile(null, path)", npe, d -> provider(d).isSameFile(null, f(d))),
         same("isSameFile(path, null)", npe, d -> provider(d).isSameFile(f(d), null)),
@@ -243,34 +283,65 @@ class BadInputTest {
         same("checkAccess(null)", npe, d -> provider(d).checkAccess(null)),
         same("checkAccess(null mode)", npe, d -> provider(d).checkAccess(f(d), (AccessMode) null)),
         // provider: attributes
-        same("getFileAttributeView(null path)", npe, d -> provider(d).getFileAttributeView(null, basic)),
-        same("getFileAttributeView(null type)", npe, d -> provider(d).getFileAttributeView(f(d), null)),
-        same("getFileAttributeView(null option)", npe,
+        same(
+            "getFileAttributeView(null path)",
+            npe,
+            d -> provider(d).getFileAttributeView(null, basic)),
+        same(
+            "getFileAttributeView(null type)",
+            npe,
+            d -> provider(d).getFileAttributeView(f(d), null)),
+        same(
+            "getFileAttributeView(null option)",
+            npe,
             d -> provider(d).getFileAttributeView(f(d), basic, (LinkOption) null)),
-        same("readAttributes(null path, class)", npe,
+        same(
+            "readAttributes(null path, class)",
+            npe,
             d -> provider(d).readAttributes(null, BasicFileAttributes.class)),
-        same("readAttributes(null class)", npe,
+        same(
+            "readAttributes(null class)",
+            npe,
             d -> provider(d).readAttributes(f(d), (Class<BasicFileAttributes>) null)),
-        same("readAttributes(class, null option)", npe,
+        same(
+            "readAttributes(class, null option)",
+            npe,
             d -> provider(d).readAttributes(f(d), BasicFileAttributes.class, (LinkOption) null)),
         same("readAttributes(null path, string)", npe, d -> provider(d).readAttributes(null, "*")),
-        same("readAttributes(null string)", npe, d -> provider(d).readAttributes(f(d), (String) null)),
-        same("readAttributes(string, null option)", npe,
+        same(
+            "readAttributes(null string)",
+            npe,
+            d -> provider(d).readAttributes(f(d), (String) null)),
+        same(
+            "readAttributes(string, null option)",
+            npe,
             d -> provider(d).readAttributes(f(d), "*", (LinkOption) null)),
-        same("setAttribute(null path)", npe, d -> provider(d).setAttribute(null, "posix:permissions", Set.of())),
+        same(
+            "setAttribute(null path)",
+            npe,
+            d -> provider(d).setAttribute(null, "posix:permissions", Set.of())),
         same("setAttribute(null name)", npe, d -> provider(d).setAttribute(f(d), null, Set.of())),
         same("setLastModifiedTime(null)", npe, d -> Files.setLastModifiedTime(f(d), null)),
         same("setPosixFilePermissions(null)", npe, d -> Files.setPosixFilePermissions(f(d), null)),
-        same("setPosixFilePermissions({null})", npe,
-            d -> Files.setPosixFilePermissions(f(d), new HashSet<>(Arrays.asList((PosixFilePermission) null)))),
+        same(
+            "setPosixFilePermissions({null})",
+            npe,
+            d ->
+                Files.setPosixFilePermissions(
+                    f(d), new HashSet<>(Arrays.asList((PosixFilePermission) null)))),
         same("setOwner(null)", npe, d -> Files.setOwner(f(d), null)),
-        same("PosixFileAttributeView.setGroup(null)", npe,
+        same(
+            "PosixFileAttributeView.setGroup(null)",
+            npe,
             d -> Files.getFileAttributeView(f(d), PosixFileAttributeView.class).setGroup(null)),
-        same("lookupPrincipalByName(null)", npe,
+        same(
+            "lookupPrincipalByName(null)",
+            npe,
             d -> d.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(null)),
         // file system and paths
         same("getPath(null)", npe, d -> d.getFileSystem().getPath(null)),
-        same("getPath(first, null more)", npe, d -> d.getFileSystem().getPath("a", (String[]) null)),
+        same(
+            "getPath(first, null more)", npe, d -> d.getFileSystem().getPath("a", (String[]) null)),
         same("getPath(first, null element)", npe, d -> d.getFileSystem().getPath("a", "b", null)),
         same("getPathMatcher(null)", npe, d -> d.getFileSystem().getPathMatcher(null)),
         same("resolve(null path)", npe, d -> d.resolve((Path) null)),
@@ -283,12 +354,20 @@ class BadInputTest {
         same("compareTo(null)", npe, d -> d.compareTo(null)),
         same("toRealPath(null option)", npe, d -> d.toRealPath((LinkOption) null)),
         // file store
-        same("FileStore.supportsFileAttributeView(null class)", npe,
-            d -> Files.getFileStore(d).supportsFileAttributeView((Class<BasicFileAttributeView>) null)),
-        same("FileStore.supportsFileAttributeView(null name)", npe,
+        same(
+            "FileStore.supportsFileAttributeView(null class)",
+            npe,
+            d ->
+                Files.getFileStore(d)
+                    .supportsFileAttributeView((Class<BasicFileAttributeView>) null)),
+        same(
+            "FileStore.supportsFileAttributeView(null name)",
+            npe,
             d -> Files.getFileStore(d).supportsFileAttributeView((String) null)),
         same("FileStore.getAttribute(null)", npe, d -> Files.getFileStore(d).getAttribute(null)),
-        same("FileStore.getFileStoreAttributeView(null)", npe,
+        same(
+            "FileStore.getFileStoreAttributeView(null)",
+            npe,
             d -> Files.getFileStore(d).getFileStoreAttributeView(null)),
         // channels
         same("read(null)", npe, d -> rw(d).read((ByteBuffer) null)),
@@ -307,30 +386,55 @@ class BadInputTest {
         same("async read(null handler)", npe, d -> async(d).read(buf(), 0, null, null)),
         same("async lock(null handler)", npe, d -> async(d).lock(0, 1, false, null, null)),
         // a secure directory stream
-        same("SecureDirectoryStream.newByteChannel(null)", npe,
+        same(
+            "SecureDirectoryStream.newByteChannel(null)",
+            npe,
             d -> secureStream(d).newByteChannel(null, Set.of(READ))),
-        same("SecureDirectoryStream.newByteChannel(null options)", npe,
+        same(
+            "SecureDirectoryStream.newByteChannel(null options)",
+            npe,
             d -> secureStream(d).newByteChannel(d.getFileSystem().getPath("f"), null)),
-        same("SecureDirectoryStream.newDirectoryStream(null)", npe, d -> secureStream(d).newDirectoryStream(null)),
+        same(
+            "SecureDirectoryStream.newDirectoryStream(null)",
+            npe,
+            d -> secureStream(d).newDirectoryStream(null)),
         same("SecureDirectoryStream.deleteFile(null)", npe, d -> secureStream(d).deleteFile(null)),
-        same("SecureDirectoryStream.deleteDirectory(null)", npe, d -> secureStream(d).deleteDirectory(null)),
-        same("SecureDirectoryStream.move(null source)", npe, d -> {
-          SecureDirectoryStream<Path> s = secureStream(d);
-          s.move(null, s, d.getFileSystem().getPath("m"));
-        }),
-        same("SecureDirectoryStream.move(null target directory)", npe,
-            d -> secureStream(d).move(d.getFileSystem().getPath("f"), null, d.getFileSystem().getPath("m"))),
-        same("SecureDirectoryStream.move(null target)", npe, d -> {
-          SecureDirectoryStream<Path> s = secureStream(d);
-          s.move(d.getFileSystem().getPath("f"), s, null);
-        }),
-        same("SecureDirectoryStream.getFileAttributeView(null type)", npe,
+        same(
+            "SecureDirectoryStream.deleteDirectory(null)",
+            npe,
+            d -> secureStream(d).deleteDirectory(null)),
+        same(
+            "SecureDirectoryStream.move(null source)",
+            npe,
+            d -> {
+              SecureDirectoryStream<Path> s = secureStream(d);
+              s.move(null, s, d.getFileSystem().getPath("m"));
+            }),
+        same(
+            "SecureDirectoryStream.move(null target directory)",
+            npe,
+            d ->
+                secureStream(d)
+                    .move(d.getFileSystem().getPath("f"), null, d.getFileSystem().getPath("m"))),
+        same(
+            "SecureDirectoryStream.move(null target)",
+            npe,
+            d -> {
+              SecureDirectoryStream<Path> s = secureStream(d);
+              s.move(d.getFileSystem().getPath("f"), s, null);
+            }),
+        same(
+            "SecureDirectoryStream.getFileAttributeView(null type)",
+            npe,
             d -> secureStream(d).getFileAttributeView(null)),
-        same("SecureDirectoryStream.getFileAttributeView(null path)", npe,
+        same(
+            "SecureDirectoryStream.getFileAttributeView(null path)",
+            npe,
             d -> secureStream(d).getFileAttributeView(null, basic)));
   }
 
-  // ---- negative and out-of-range numbers, wrong buffers ----------------------------------------------
+  // ---- negative and out-of-range numbers, wrong buffers
+  // ----------------------------------------------
 
   @TestFactory
   Stream<DynamicTest> negativeNumbersThrowIllegalArgumentException() {
@@ -354,8 +458,14 @@ class BadInputTest {
         same("map -1 bytes", iae, d -> rw(d).map(MapMode.READ_ONLY, 0, -1)),
         same("map more than 2 GiB", iae, d -> rw(d).map(MapMode.READ_ONLY, 0, 1L << 31)),
         same("map past Long.MAX_VALUE", iae, d -> rw(d).map(MapMode.READ_ONLY, Long.MAX_VALUE, 1)),
-        same("byte channel position(-1)", iae, d -> track(Files.newByteChannel(f(d), READ)).position(-1)),
-        same("byte channel truncate(-1)", iae, d -> track(Files.newByteChannel(f(d), WRITE)).truncate(-1)),
+        same(
+            "byte channel position(-1)",
+            iae,
+            d -> track(Files.newByteChannel(f(d), READ)).position(-1)),
+        same(
+            "byte channel truncate(-1)",
+            iae,
+            d -> track(Files.newByteChannel(f(d), WRITE)).truncate(-1)),
         same("async read at -1", iae, d -> async(d).read(buf(), -1)),
         same("async write at -1", iae, d -> async(d).write(buf(), -1)),
         same("async lock at -1", iae, d -> async(d).lock(-1, 1, false)),
@@ -363,16 +473,30 @@ class BadInputTest {
         same("async truncate(-1)", iae, d -> async(d).truncate(-1)),
         // a read into a read-only buffer is a bad argument too, even with no room in it
         same("read into a read-only buffer", iae, d -> rw(d).read(buf().asReadOnlyBuffer())),
-        same("read into an empty read-only buffer", iae, d -> rw(d).read(ByteBuffer.allocate(0).asReadOnlyBuffer(), 0)),
-        same("scattering read into a read-only buffer", iae,
+        same(
+            "read into an empty read-only buffer",
+            iae,
+            d -> rw(d).read(ByteBuffer.allocate(0).asReadOnlyBuffer(), 0)),
+        same(
+            "scattering read into a read-only buffer",
+            iae,
             d -> rw(d).read(new ByteBuffer[] {buf(), buf().asReadOnlyBuffer()})),
-        same("async read into a read-only buffer", iae, d -> async(d).read(buf().asReadOnlyBuffer(), 0)),
+        same(
+            "async read into a read-only buffer",
+            iae,
+            d -> async(d).read(buf().asReadOnlyBuffer(), 0)),
         // array slices out of range
-        same("scattering read, offset past the array", IndexOutOfBoundsException.class,
+        same(
+            "scattering read, offset past the array",
+            IndexOutOfBoundsException.class,
             d -> rw(d).read(new ByteBuffer[] {buf()}, 2, 0)),
-        same("scattering read, negative offset", IndexOutOfBoundsException.class,
+        same(
+            "scattering read, negative offset",
+            IndexOutOfBoundsException.class,
             d -> rw(d).read(new ByteBuffer[] {buf()}, -1, 1)),
-        same("gathering write, length past the array", IndexOutOfBoundsException.class,
+        same(
+            "gathering write, length past the array",
+            IndexOutOfBoundsException.class,
             d -> rw(d).write(new ByteBuffer[] {buf()}, 0, 2)));
   }
 
@@ -382,31 +506,64 @@ class BadInputTest {
     Class<NonWritableChannelException> nonWritable = NonWritableChannelException.class;
     return Stream.of(
         same("read on a write-only channel", nonReadable, d -> channel(d, WRITE).read(buf())),
-        same("positional read on a write-only channel", nonReadable, d -> channel(d, WRITE).read(buf(), 0)),
+        same(
+            "positional read on a write-only channel",
+            nonReadable,
+            d -> channel(d, WRITE).read(buf(), 0)),
         same("write on a read-only channel", nonWritable, d -> channel(d, READ).write(buf())),
-        same("positional write on a read-only channel", nonWritable, d -> channel(d, READ).write(buf(), 0)),
+        same(
+            "positional write on a read-only channel",
+            nonWritable,
+            d -> channel(d, READ).write(buf(), 0)),
         same("truncate on a read-only channel", nonWritable, d -> channel(d, READ).truncate(0)),
-        same("transferTo from a write-only channel", nonReadable,
-            d -> channel(d, WRITE).transferTo(0, 1, Channels.newChannel(OutputStream.nullOutputStream()))),
-        same("transferFrom into a read-only channel", nonWritable,
-            d -> channel(d, READ).transferFrom(Channels.newChannel(new ByteArrayInputStream(new byte[1])), 0, 1)),
-        same("exclusive lock on a read-only channel", nonWritable, d -> channel(d, READ).lock(0, 1, false)),
-        same("shared lock on a write-only channel", nonReadable, d -> channel(d, WRITE).tryLock(0, 1, true)),
-        same("READ_WRITE map of a read-only channel", nonWritable, d -> channel(d, READ).map(MapMode.READ_WRITE, 0, 1)),
-        same("map of a write-only channel", nonReadable, d -> channel(d, WRITE).map(MapMode.READ_ONLY, 0, 1)),
-        same("async read on a write-only channel", nonReadable,
+        same(
+            "transferTo from a write-only channel",
+            nonReadable,
+            d ->
+                channel(d, WRITE)
+                    .transferTo(0, 1, Channels.newChannel(OutputStream.nullOutputStream()))),
+        same(
+            "transferFrom into a read-only channel",
+            nonWritable,
+            d ->
+                channel(d, READ)
+                    .transferFrom(
+                        Channels.newChannel(new ByteArrayInputStream(new byte[1])), 0, 1)),
+        same(
+            "exclusive lock on a read-only channel",
+            nonWritable,
+            d -> channel(d, READ).lock(0, 1, false)),
+        same(
+            "shared lock on a write-only channel",
+            nonReadable,
+            d -> channel(d, WRITE).tryLock(0, 1, true)),
+        same(
+            "READ_WRITE map of a read-only channel",
+            nonWritable,
+            d -> channel(d, READ).map(MapMode.READ_WRITE, 0, 1)),
+        same(
+            "map of a write-only channel",
+            nonReadable,
+            d -> channel(d, WRITE).map(MapMode.READ_ONLY, 0, 1)),
+        same(
+            "async read on a write-only channel",
+            nonReadable,
             d -> track(AsynchronousFileChannel.open(f(d), WRITE)).read(buf(), 0)),
-        same("async write on a read-only channel", nonWritable,
+        same(
+            "async write on a read-only channel",
+            nonWritable,
             d -> track(AsynchronousFileChannel.open(f(d), READ)).write(buf(), 0)));
   }
 
-  // ---- closed channels ----------------------------------------------------------------------------
+  // ---- closed channels
+  // ----------------------------------------------------------------------------
 
   @TestFactory
   Stream<DynamicTest> closedChannelsThrowClosedChannelException() {
     Class<ClosedChannelException> closed = ClosedChannelException.class;
     Supplier<WritableByteChannel> sink = () -> Channels.newChannel(OutputStream.nullOutputStream());
-    Supplier<ReadableByteChannel> source = () -> Channels.newChannel(new ByteArrayInputStream(new byte[10]));
+    Supplier<ReadableByteChannel> source =
+        () -> Channels.newChannel(new ByteArrayInputStream(new byte[10]));
     return Stream.of(
         same("read", closed, d -> closedChannel(d).read(buf())),
         same("positional read", closed, d -> closedChannel(d).read(buf(), 0)),
@@ -420,78 +577,131 @@ class BadInputTest {
         same("truncate", closed, d -> closedChannel(d).truncate(0)),
         same("force", closed, d -> closedChannel(d).force(true)),
         same("transferTo", closed, d -> closedChannel(d).transferTo(0, 1, sink.get())),
-        same("transferTo a closed target", closed, d -> {
-          WritableByteChannel target = sink.get();
-          target.close();
-          rw(d).transferTo(0, 1, target);
-        }),
+        same(
+            "transferTo a closed target",
+            closed,
+            d -> {
+              WritableByteChannel target = sink.get();
+              target.close();
+              rw(d).transferTo(0, 1, target);
+            }),
         same("transferFrom", closed, d -> closedChannel(d).transferFrom(source.get(), 0, 1)),
-        same("transferFrom a closed source", closed, d -> rw(d).transferFrom(closedChannel(d), 0, 1)),
+        same(
+            "transferFrom a closed source",
+            closed,
+            d -> rw(d).transferFrom(closedChannel(d), 0, 1)),
         same("lock", closed, d -> closedChannel(d).lock()),
         same("tryLock", closed, d -> closedChannel(d).tryLock()),
         same("map", closed, d -> closedChannel(d).map(MapMode.READ_ONLY, 0, 1)),
-        same("release of a lock after close", closed, d -> {
-          FileChannel ch = FileChannel.open(f(d), READ, WRITE);
-          FileLock lock = ch.lock();
-          ch.close();
-          assertThat(lock.isValid()).isFalse();
-          lock.release();
-        }),
-        same("input stream read after close", closed, d -> {
-          var in = Files.newInputStream(f(d));
-          in.close();
-          in.read();
-        }),
-        same("async size after close", closed, d -> {
-          AsynchronousFileChannel ch = AsynchronousFileChannel.open(f(d), READ);
-          ch.close();
-          ch.size();
-        }),
-        dynamicTest("async read after close fails its future with ClosedChannelException", () -> {
-          for (Path d : dirs()) {
-            AsynchronousFileChannel ch = AsynchronousFileChannel.open(f(d), READ);
-            ch.close();
-            assertThatThrownBy(() -> ch.read(buf(), 0).get()).as(where(d))
-                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(closed);
-          }
-        }));
+        same(
+            "release of a lock after close",
+            closed,
+            d -> {
+              FileChannel ch = FileChannel.open(f(d), READ, WRITE);
+              FileLock lock = ch.lock();
+              ch.close();
+              assertThat(lock.isValid()).isFalse();
+              lock.release();
+            }),
+        same(
+            "input stream read after close",
+            closed,
+            d -> {
+              var in = Files.newInputStream(f(d));
+              in.close();
+              in.read();
+            }),
+        same(
+            "async size after close",
+            closed,
+            d -> {
+              AsynchronousFileChannel ch = AsynchronousFileChannel.open(f(d), READ);
+              ch.close();
+              ch.size();
+            }),
+        dynamicTest(
+            "async read after close fails its future with ClosedChannelException",
+            () -> {
+              for (Path d : dirs()) {
+                AsynchronousFileChannel ch = AsynchronousFileChannel.open(f(d), READ);
+                ch.close();
+                assertThatThrownBy(() -> ch.read(buf(), 0).get())
+                    .as(where(d))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(closed);
+              }
+            }));
   }
 
-  // ---- options ------------------------------------------------------------------------------------
+  // ---- options
+  // ------------------------------------------------------------------------------------
 
   @TestFactory
   Stream<DynamicTest> unknownAndConflictingOptions() {
     Class<UnsupportedOperationException> uoe = UnsupportedOperationException.class;
     Class<IllegalArgumentException> iae = IllegalArgumentException.class;
     return Stream.of(
-        same("newByteChannel with an unknown option", uoe, d -> Files.newByteChannel(f(d), READ, Bogus.OPTION)),
-        same("FileChannel.open with an unknown option", uoe, d -> FileChannel.open(f(d), Bogus.OPTION)),
-        same("newOutputStream with an unknown option", uoe, d -> Files.newOutputStream(f(d), Bogus.OPTION)),
-        same("async open with an unknown option", uoe, d -> AsynchronousFileChannel.open(f(d), READ, Bogus.OPTION)),
-        same("copy with an unknown option", uoe, d -> Files.copy(f(d), d.resolve("c"), Bogus.OPTION)),
-        same("copy with ATOMIC_MOVE", uoe, d -> Files.copy(f(d), d.resolve("c"), StandardCopyOption.ATOMIC_MOVE)),
-        same("move with an unknown option", uoe, d -> Files.move(f(d), d.resolve("m"), Bogus.OPTION)),
+        same(
+            "newByteChannel with an unknown option",
+            uoe,
+            d -> Files.newByteChannel(f(d), READ, Bogus.OPTION)),
+        same(
+            "FileChannel.open with an unknown option",
+            uoe,
+            d -> FileChannel.open(f(d), Bogus.OPTION)),
+        same(
+            "newOutputStream with an unknown option",
+            uoe,
+            d -> Files.newOutputStream(f(d), Bogus.OPTION)),
+        same(
+            "async open with an unknown option",
+            uoe,
+            d -> AsynchronousFileChannel.open(f(d), READ, Bogus.OPTION)),
+        same(
+            "copy with an unknown option",
+            uoe,
+            d -> Files.copy(f(d), d.resolve("c"), Bogus.OPTION)),
+        same(
+            "copy with ATOMIC_MOVE",
+            uoe,
+            d -> Files.copy(f(d), d.resolve("c"), StandardCopyOption.ATOMIC_MOVE)),
+        same(
+            "move with an unknown option",
+            uoe,
+            d -> Files.move(f(d), d.resolve("m"), Bogus.OPTION)),
         same("READ + APPEND", iae, d -> Files.newByteChannel(f(d), READ, APPEND)),
         same("FileChannel READ + APPEND", iae, d -> FileChannel.open(f(d), READ, WRITE, APPEND)),
-        same("APPEND + TRUNCATE_EXISTING", iae, d -> FileChannel.open(f(d), APPEND, TRUNCATE_EXISTING)),
+        same(
+            "APPEND + TRUNCATE_EXISTING",
+            iae,
+            d -> FileChannel.open(f(d), APPEND, TRUNCATE_EXISTING)),
         same("newOutputStream with READ", iae, d -> Files.newOutputStream(f(d), READ)),
         same("newInputStream with WRITE", uoe, d -> Files.newInputStream(f(d), WRITE)),
         same("newInputStream with APPEND", uoe, d -> Files.newInputStream(f(d), APPEND)),
         same("async open with APPEND", uoe, d -> AsynchronousFileChannel.open(f(d), WRITE, APPEND)),
         // APPEND is refused as unsupported before READ + APPEND is judged a conflict
-        same("async open with READ + APPEND", uoe, d -> AsynchronousFileChannel.open(f(d), READ, APPEND)),
-        same("initial attribute that is not permissions", uoe, d -> Files.createFile(d.resolve("new"),
-            new FileAttribute<Object>() {
-              @Override
-              public String name() {
-                return "basic:lastModifiedTime";
-              }
+        same(
+            "async open with READ + APPEND",
+            uoe,
+            d -> AsynchronousFileChannel.open(f(d), READ, APPEND)),
+        same(
+            "initial attribute that is not permissions",
+            uoe,
+            d ->
+                Files.createFile(
+                    d.resolve("new"),
+                    new FileAttribute<Object>() {
+                      @Override
+                      public String name() {
+                        return "basic:lastModifiedTime";
+                      }
 
-              @Override
-              public Object value() {
-                return null;
-              }
-            })));
+                      @Override
+                      public Object value() {
+                        return null;
+                      }
+                    })));
   }
 
   @Test
@@ -508,7 +718,8 @@ class BadInputTest {
     }
   }
 
-  // ---- path strings and names ---------------------------------------------------------------------
+  // ---- path strings and names
+  // ---------------------------------------------------------------------
 
   @TestFactory
   Stream<DynamicTest> nulCharactersAreInvalidPaths() {
@@ -524,18 +735,22 @@ class BadInputTest {
 
   @Test
   void nulInAUriIsAnIllegalArgument() throws IOException {
-    try (FileSystem named = DaxFileSystems.newFileSystem(uniqueName(), DaxConfiguration.defaults())) {
+    try (FileSystem named =
+        DaxFileSystems.newFileSystem(uniqueName(), DaxConfiguration.defaults())) {
       URI uri = URI.create("dax://" + ((DaxFileSystem) named).name() + "/a%00b");
       assertThatThrownBy(() -> Path.of(uri)).isInstanceOf(IllegalArgumentException.class);
       // the JDK's own provider gives the same kind of answer
-      assertThatThrownBy(() -> Path.of(URI.create("file:///a%00b"))).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> Path.of(URI.create("file:///a%00b")))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
   private static final String LONGEST = "n".repeat(255);
   private static final String TOO_LONG = "n".repeat(256);
+
   /** 128 two-byte characters: 128 chars, but 256 bytes in UTF-8, which is what Linux counts. */
   private static final String TOO_LONG_IN_BYTES = "\u00e9".repeat(128);
+
   private static final String LONGEST_IN_BYTES = "\u00e9".repeat(127) + "n";
 
   /**
@@ -564,18 +779,30 @@ class BadInputTest {
         tooLong("createFile", (d, name) -> Files.createFile(d.resolve(name))),
         tooLong("createDirectory", (d, name) -> Files.createDirectory(d.resolve(name))),
         // createDirectories meets the long name when it looks for the deepest existing parent
-        tooLong("createDirectories", (d, name) -> Files.createDirectories(d.resolve(name).resolve("x"))),
+        tooLong(
+            "createDirectories",
+            (d, name) -> Files.createDirectories(d.resolve(name).resolve("x"))),
         tooLong("createSymbolicLink", (d, name) -> Files.createSymbolicLink(d.resolve(name), f(d))),
         tooLong("createLink", (d, name) -> Files.createLink(d.resolve(name), f(d))),
-        tooLong("newByteChannel CREATE_NEW", (d, name) -> Files.newByteChannel(d.resolve(name), CREATE_NEW, WRITE)),
+        tooLong(
+            "newByteChannel CREATE_NEW",
+            (d, name) -> Files.newByteChannel(d.resolve(name), CREATE_NEW, WRITE)),
         tooLong("copy to", (d, name) -> Files.copy(f(d), d.resolve(name))),
         // rename(2) fails as a whole: the JDK names the source, and the target as the other file
-        tooLong("move to", (d, name) -> Files.move(f(d), d.resolve(name)), (d, name) -> f(d).toString()),
+        tooLong(
+            "move to",
+            (d, name) -> Files.move(f(d), d.resolve(name)),
+            (d, name) -> f(d).toString()),
         // Linux refuses a long name in any lookup, not only where it would create it.
-        tooLong("readAttributes", (d, name) -> Files.readAttributes(d.resolve(name), BasicFileAttributes.class)),
+        tooLong(
+            "readAttributes",
+            (d, name) -> Files.readAttributes(d.resolve(name), BasicFileAttributes.class)),
         tooLong("delete", (d, name) -> Files.delete(d.resolve(name))),
         tooLong("newByteChannel READ", (d, name) -> Files.newByteChannel(d.resolve(name), READ)),
-        tooLong("createFile under it", (d, name) -> Files.createFile(d.resolve(name).resolve("x")), "/x"));
+        tooLong(
+            "createFile under it",
+            (d, name) -> Files.createFile(d.resolve(name).resolve("x")),
+            "/x"));
   }
 
   @FunctionalInterface
@@ -591,25 +818,34 @@ class BadInputTest {
     return tooLong(what, c, (d, name) -> d.resolve(name) + suffix);
   }
 
-  /** Each too-long name fails {@code c} with "File name too long" naming {@code file}, and creates nothing. */
+  /**
+   * Each too-long name fails {@code c} with "File name too long" naming {@code file}, and creates
+   * nothing.
+   */
   private DynamicTest tooLong(String what, NameCase c, BiFunction<Path, String, String> file) {
-    return dynamicTest(what, () -> {
-      for (Path d : dirs()) {
-        for (String name : utf8(d) ? List.of(TOO_LONG, TOO_LONG_IN_BYTES) : List.of(TOO_LONG)) {
-          Throwable t = catchThrowable(() -> c.run(d, name));
-          assertThat(t).as("%s of a %d-char name on the %s", what, name.length(), where(d))
-              .isExactlyInstanceOf(FileSystemException.class);
-          FileSystemException e = (FileSystemException) t;
-          assertThat(e.getReason()).as(where(d)).isEqualTo("File name too long");
-          assertThat(e.getFile()).as(where(d)).isEqualTo(file.apply(d, name));
-          assertThat(Files.exists(d.resolve(name))).as(where(d)).isFalse();
-        }
-        assertThat(Files.exists(f(d))).as("%s: the source is still there on the %s", what, where(d)).isTrue();
-      }
-    });
+    return dynamicTest(
+        what,
+        () -> {
+          for (Path d : dirs()) {
+            for (String name : utf8(d) ? List.of(TOO_LONG, TOO_LONG_IN_BYTES) : List.of(TOO_LONG)) {
+              Throwable t = catchThrowable(() -> c.run(d, name));
+              assertThat(t)
+                  .as("%s of a %d-char name on the %s", what, name.length(), where(d))
+                  .isExactlyInstanceOf(FileSystemException.class);
+              FileSystemException e = (FileSystemException) t;
+              assertThat(e.getReason()).as(where(d)).isEqualTo("File name too long");
+              assertThat(e.getFile()).as(where(d)).isEqualTo(file.apply(d, name));
+              assertThat(Files.exists(d.resolve(name))).as(where(d)).isFalse();
+            }
+            assertThat(Files.exists(f(d)))
+                .as("%s: the source is still there on the %s", what, where(d))
+                .isTrue();
+          }
+        });
   }
 
-  // ---- paths of other providers -------------------------------------------------------------------
+  // ---- paths of other providers
+  // -------------------------------------------------------------------
 
   @TestFactory
   Stream<DynamicTest> pathsOfOtherProvidersAreRefused() throws IOException {
@@ -623,85 +859,137 @@ class BadInputTest {
     List<DynamicTest> tests = new ArrayList<>();
     for (Path foreign : List.of(defaultPath, jimfsPath)) {
       String of = " (" + foreign.getFileSystem().provider().getScheme() + " path)";
-      List<Map.Entry<String, Case>> cases = List.of(
-          Map.entry("newByteChannel", d -> p.newByteChannel(foreign, Set.of(READ))),
-          Map.entry("newFileChannel", d -> p.newFileChannel(foreign, Set.of(READ))),
-          Map.entry("newAsynchronousFileChannel", d -> p.newAsynchronousFileChannel(foreign, Set.of(READ), null)),
-          Map.entry("newDirectoryStream", d -> p.newDirectoryStream(foreign, x -> true)),
-          Map.entry("createDirectory", d -> p.createDirectory(foreign)),
-          Map.entry("createSymbolicLink, foreign link", d -> p.createSymbolicLink(foreign, daxFile)),
-          Map.entry("createSymbolicLink, foreign target", d -> p.createSymbolicLink(daxDir.resolve("l"), foreign)),
-          Map.entry("createLink, foreign link", d -> p.createLink(foreign, daxFile)),
-          Map.entry("createLink, foreign existing", d -> p.createLink(daxDir.resolve("h"), foreign)),
-          Map.entry("delete", d -> p.delete(foreign)),
-          Map.entry("deleteIfExists", d -> p.deleteIfExists(foreign)),
-          Map.entry("copy from", d -> p.copy(foreign, daxDir.resolve("c"))),
-          Map.entry("copy to", d -> p.copy(daxFile, foreign)),
-          Map.entry("move from", d -> p.move(foreign, daxDir.resolve("m"))),
-          Map.entry("move to", d -> p.move(daxFile, foreign)),
-          Map.entry("readSymbolicLink", d -> p.readSymbolicLink(foreign)),
-          Map.entry("isSameFile, foreign first", d -> p.isSameFile(foreign, daxFile)),
-          Map.entry("isHidden", d -> p.isHidden(foreign)),
-          Map.entry("getFileStore", d -> p.getFileStore(foreign)),
-          Map.entry("checkAccess", d -> p.checkAccess(foreign)),
-          Map.entry("getFileAttributeView", d -> p.getFileAttributeView(foreign, BasicFileAttributeView.class)),
-          Map.entry("readAttributes(Class)", d -> p.readAttributes(foreign, BasicFileAttributes.class)),
-          Map.entry("readAttributes(String)", d -> p.readAttributes(foreign, "*")),
-          Map.entry("setAttribute", d -> p.setAttribute(foreign, "basic:lastModifiedTime", null)),
-          Map.entry("Path.resolve", d -> daxDir.resolve(foreign)),
-          Map.entry("Path.resolveSibling", d -> daxDir.resolveSibling(foreign)),
-          Map.entry("Path.relativize", d -> daxDir.relativize(foreign)),
-          Map.entry("Files.createSymbolicLink to a foreign target", d -> Files.createSymbolicLink(daxDir.resolve("l"), foreign)),
-          Map.entry("SecureDirectoryStream.deleteFile", d -> secureStream(daxDir).deleteFile(foreign)),
-          Map.entry("SecureDirectoryStream.newByteChannel", d -> secureStream(daxDir).newByteChannel(foreign, Set.of(READ))),
-          Map.entry("SecureDirectoryStream.move to a foreign name", d -> {
-            SecureDirectoryStream<Path> s = secureStream(daxDir);
-            s.move(dax.getPath("f"), s, foreign);
-          }));
+      List<Map.Entry<String, Case>> cases =
+          List.of(
+              Map.entry("newByteChannel", d -> p.newByteChannel(foreign, Set.of(READ))),
+              Map.entry("newFileChannel", d -> p.newFileChannel(foreign, Set.of(READ))),
+              Map.entry(
+                  "newAsynchronousFileChannel",
+                  d -> p.newAsynchronousFileChannel(foreign, Set.of(READ), null)),
+              Map.entry("newDirectoryStream", d -> p.newDirectoryStream(foreign, x -> true)),
+              Map.entry("createDirectory", d -> p.createDirectory(foreign)),
+              Map.entry(
+                  "createSymbolicLink, foreign link", d -> p.createSymbolicLink(foreign, daxFile)),
+              Map.entry(
+                  "createSymbolicLink, foreign target",
+                  d -> p.createSymbolicLink(daxDir.resolve("l"), foreign)),
+              Map.entry("createLink, foreign link", d -> p.createLink(foreign, daxFile)),
+              Map.entry(
+                  "createLink, foreign existing", d -> p.createLink(daxDir.resolve("h"), foreign)),
+              Map.entry("delete", d -> p.delete(foreign)),
+              Map.entry("deleteIfExists", d -> p.deleteIfExists(foreign)),
+              Map.entry("copy from", d -> p.copy(foreign, daxDir.resolve("c"))),
+              Map.entry("copy to", d -> p.copy(daxFile, foreign)),
+              Map.entry("move from", d -> p.move(foreign, daxDir.resolve("m"))),
+              Map.entry("move to", d -> p.move(daxFile, foreign)),
+              Map.entry("readSymbolicLink", d -> p.readSymbolicLink(foreign)),
+              Map.entry("isSameFile, foreign first", d -> p.isSameFile(foreign, daxFile)),
+              Map.entry("isHidden", d -> p.isHidden(foreign)),
+              Map.entry("getFileStore", d -> p.getFileStore(foreign)),
+              Map.entry("checkAccess", d -> p.checkAccess(foreign)),
+              Map.entry(
+                  "getFileAttributeView",
+                  d -> p.getFileAttributeView(foreign, BasicFileAttributeView.class)),
+              Map.entry(
+                  "readAttributes(Class)",
+                  d -> p.readAttributes(foreign, BasicFileAttributes.class)),
+              Map.entry("readAttributes(String)", d -> p.readAttributes(foreign, "*")),
+              Map.entry(
+                  "setAttribute", d -> p.setAttribute(foreign, "basic:lastModifiedTime", null)),
+              Map.entry("Path.resolve", d -> daxDir.resolve(foreign)),
+              Map.entry("Path.resolveSibling", d -> daxDir.resolveSibling(foreign)),
+              Map.entry("Path.relativize", d -> daxDir.relativize(foreign)),
+              Map.entry(
+                  "Files.createSymbolicLink to a foreign target",
+                  d -> Files.createSymbolicLink(daxDir.resolve("l"), foreign)),
+              Map.entry(
+                  "SecureDirectoryStream.deleteFile",
+                  d -> secureStream(daxDir).deleteFile(foreign)),
+              Map.entry(
+                  "SecureDirectoryStream.newByteChannel",
+                  d -> secureStream(daxDir).newByteChannel(foreign, Set.of(READ))),
+              Map.entry(
+                  "SecureDirectoryStream.move to a foreign name",
+                  d -> {
+                    SecureDirectoryStream<Path> s = secureStream(daxDir);
+                    s.move(dax.getPath("f"), s, foreign);
+                  }));
       for (Map.Entry<String, Case> c : cases) {
-        tests.add(dynamicTest(c.getKey() + of, () -> assertThatThrownBy(() -> c.getValue().run(daxDir))
-            .isExactlyInstanceOf(ProviderMismatchException.class)));
+        tests.add(
+            dynamicTest(
+                c.getKey() + of,
+                () ->
+                    assertThatThrownBy(() -> c.getValue().run(daxDir))
+                        .isExactlyInstanceOf(ProviderMismatchException.class)));
       }
-      tests.add(dynamicTest("isSameFile with a foreign second path is false" + of,
-          () -> assertThat(p.isSameFile(daxFile, foreign)).isFalse()));
-      tests.add(dynamicTest("startsWith/endsWith a foreign path are false" + of, () -> {
-        assertThat(daxDir.startsWith(foreign)).isFalse();
-        assertThat(daxDir.endsWith(foreign)).isFalse();
-      }));
-      tests.add(dynamicTest("compareTo a foreign path" + of,
-          () -> assertThatThrownBy(() -> daxDir.compareTo(foreign)).isInstanceOf(ClassCastException.class)));
-      tests.add(dynamicTest("SecureDirectoryStream.move into a foreign directory stream" + of, () -> {
-        DirectoryStream<Path> foreignStream = track(Files.newDirectoryStream(foreign.getParent()));
-        if (foreignStream instanceof SecureDirectoryStream<Path> target) {
-          assertThatThrownBy(() -> secureStream(daxDir).move(dax.getPath("f"), target, foreign.getFileName()))
-              .isExactlyInstanceOf(ProviderMismatchException.class);
-        }
-      }));
+      tests.add(
+          dynamicTest(
+              "isSameFile with a foreign second path is false" + of,
+              () -> assertThat(p.isSameFile(daxFile, foreign)).isFalse()));
+      tests.add(
+          dynamicTest(
+              "startsWith/endsWith a foreign path are false" + of,
+              () -> {
+                assertThat(daxDir.startsWith(foreign)).isFalse();
+                assertThat(daxDir.endsWith(foreign)).isFalse();
+              }));
+      tests.add(
+          dynamicTest(
+              "compareTo a foreign path" + of,
+              () ->
+                  assertThatThrownBy(() -> daxDir.compareTo(foreign))
+                      .isInstanceOf(ClassCastException.class)));
+      tests.add(
+          dynamicTest(
+              "SecureDirectoryStream.move into a foreign directory stream" + of,
+              () -> {
+                DirectoryStream<Path> foreignStream =
+                    track(Files.newDirectoryStream(foreign.getParent()));
+                if (foreignStream instanceof SecureDirectoryStream<Path> target) {
+                  assertThatThrownBy(
+                          () ->
+                              secureStream(daxDir)
+                                  .move(dax.getPath("f"), target, foreign.getFileName()))
+                      .isExactlyInstanceOf(ProviderMismatchException.class);
+                }
+              }));
     }
-    tests.add(dynamicTest("the JDK's provider refuses a daxfs path the same way",
-        () -> assertThatThrownBy(() -> FileSystems.getDefault().provider().delete(daxFile))
-            .isExactlyInstanceOf(ProviderMismatchException.class)));
-    tests.add(dynamicTest("a path of another daxfs filesystem does not resolve", () -> {
-      try (FileSystem other = DaxFileSystems.newFileSystem()) {
-        assertThatThrownBy(() -> daxDir.resolve(other.getPath("x"))).isExactlyInstanceOf(ProviderMismatchException.class);
-        Files.createFile(other.getPath("/x"));
-        // same provider, other device: a hard link cannot cross, as link(2) says EXDEV
-        assertThatThrownBy(() -> Files.createLink(daxDir.resolve("h"), other.getPath("/x")))
-            .isExactlyInstanceOf(FileSystemException.class)
-            .extracting(e -> ((FileSystemException) e).getReason()).isEqualTo("Invalid cross-device link");
-      }
-    }));
-    tests.add(dynamicTest("nothing was created or removed by refused calls", () -> {
-      assertThat(Files.exists(daxDir.resolve("l"), LinkOption.NOFOLLOW_LINKS)).isFalse();
-      assertThat(Files.exists(daxDir.resolve("h"))).isFalse();
-      assertThat(Files.exists(daxFile)).isTrue();
-      assertThat(Files.exists(defaultPath)).isTrue();
-      assertThat(Files.exists(jimfsPath)).isTrue();
-    }));
+    tests.add(
+        dynamicTest(
+            "the JDK's provider refuses a daxfs path the same way",
+            () ->
+                assertThatThrownBy(() -> FileSystems.getDefault().provider().delete(daxFile))
+                    .isExactlyInstanceOf(ProviderMismatchException.class)));
+    tests.add(
+        dynamicTest(
+            "a path of another daxfs filesystem does not resolve",
+            () -> {
+              try (FileSystem other = DaxFileSystems.newFileSystem()) {
+                assertThatThrownBy(() -> daxDir.resolve(other.getPath("x")))
+                    .isExactlyInstanceOf(ProviderMismatchException.class);
+                Files.createFile(other.getPath("/x"));
+                // same provider, other device: a hard link cannot cross, as link(2) says EXDEV
+                assertThatThrownBy(() -> Files.createLink(daxDir.resolve("h"), other.getPath("/x")))
+                    .isExactlyInstanceOf(FileSystemException.class)
+                    .extracting(e -> ((FileSystemException) e).getReason())
+                    .isEqualTo("Invalid cross-device link");
+              }
+            }));
+    tests.add(
+        dynamicTest(
+            "nothing was created or removed by refused calls",
+            () -> {
+              assertThat(Files.exists(daxDir.resolve("l"), LinkOption.NOFOLLOW_LINKS)).isFalse();
+              assertThat(Files.exists(daxDir.resolve("h"))).isFalse();
+              assertThat(Files.exists(daxFile)).isTrue();
+              assertThat(Files.exists(defaultPath)).isTrue();
+              assertThat(Files.exists(jimfsPath)).isTrue();
+            }));
     return tests.stream();
   }
 
-  // ---- a closed filesystem -----------------------------------------------------------------------
+  // ---- a closed filesystem
+  // -----------------------------------------------------------------------
 
   /**
    * Every operation on a closed filesystem throws {@link ClosedFileSystemException}, on daxfs as on
@@ -709,7 +997,8 @@ class BadInputTest {
    */
   @TestFactory
   Stream<DynamicTest> closedFileSystemThrowsClosedFileSystemException() throws IOException {
-    FileSystem daxfs = DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(16 << 20).build());
+    FileSystem daxfs =
+        DaxFileSystems.newFileSystem(DaxConfiguration.builder().deviceSize(16 << 20).build());
     FileSystem jimfs = Jimfs.newFileSystem(Configuration.unix());
     List<Path> dirs = new ArrayList<>();
     List<FileStore> stores = new ArrayList<>();
@@ -741,34 +1030,55 @@ class BadInputTest {
     cases.put("exists", d -> Files.exists(f(d)));
     cases.put("readAttributes(Class)", d -> Files.readAttributes(f(d), BasicFileAttributes.class));
     cases.put("readAttributes(String)", d -> Files.readAttributes(f(d), "*"));
-    cases.put("attribute view read", d -> Files.getFileAttributeView(f(d), BasicFileAttributeView.class).readAttributes());
+    cases.put(
+        "attribute view read",
+        d -> Files.getFileAttributeView(f(d), BasicFileAttributeView.class).readAttributes());
     cases.put("setAttribute", d -> Files.setAttribute(f(d), "posix:permissions", Set.of()));
     cases.put("toRealPath", d -> f(d).toRealPath());
     cases.put("getRootDirectories", d -> d.getFileSystem().getRootDirectories());
     cases.put("getFileStores", d -> d.getFileSystem().getFileStores());
-    cases.put("getUserPrincipalLookupService", d -> d.getFileSystem().getUserPrincipalLookupService());
+    cases.put(
+        "getUserPrincipalLookupService", d -> d.getFileSystem().getUserPrincipalLookupService());
     cases.put("newWatchService", d -> d.getFileSystem().newWatchService());
     List<DynamicTest> tests = new ArrayList<>();
     for (Map.Entry<String, Case> c : cases.entrySet()) {
-      tests.add(dynamicTest(c.getKey(), () -> {
-        for (Path d : dirs) {
-          assertThat(catchThrowable(() -> c.getValue().run(d)))
-              .as("%s on closed %s", c.getKey(), where(d))
-              .isExactlyInstanceOf(ClosedFileSystemException.class);
-        }
-      }));
+      tests.add(
+          dynamicTest(
+              c.getKey(),
+              () -> {
+                for (Path d : dirs) {
+                  assertThat(catchThrowable(() -> c.getValue().run(d)))
+                      .as("%s on closed %s", c.getKey(), where(d))
+                      .isExactlyInstanceOf(ClosedFileSystemException.class);
+                }
+              }));
     }
-    tests.add(dynamicTest("FileStore space of a closed filesystem", () -> {
-      for (FileStore store : stores) {
-        assertThatThrownBy(store::getTotalSpace).as(store.toString()).isInstanceOf(ClosedFileSystemException.class);
-        assertThatThrownBy(store::getUsableSpace).as(store.toString()).isInstanceOf(ClosedFileSystemException.class);
-      }
-    }));
+    tests.add(
+        dynamicTest(
+            "FileStore space of a closed filesystem",
+            () -> {
+              for (FileStore store : stores) {
+                assertThatThrownBy(store::getTotalSpace)
+                    .as(store.toString())
+                    .isInstanceOf(ClosedFileSystemException.class);
+                assertThatThrownBy(store::getUsableSpace)
+                    .as(store.toString())
+                    .isInstanceOf(ClosedFileSystemException.class);
+              }
+            }));
     // Jimfs still answers getFileStore when closed; the FileSystem contract says it must not.
-    tests.add(dynamicTest("getFileStore", () -> assertThatThrownBy(() -> Files.getFileStore(f(dirs.get(0))))
-        .isExactlyInstanceOf(ClosedFileSystemException.class)));
-    tests.add(dynamicTest("DaxFileSystems.device of a closed filesystem",
-        () -> assertThatThrownBy(() -> DaxFileSystems.device(daxfs)).isExactlyInstanceOf(ClosedFileSystemException.class)));
+    tests.add(
+        dynamicTest(
+            "getFileStore",
+            () ->
+                assertThatThrownBy(() -> Files.getFileStore(f(dirs.get(0))))
+                    .isExactlyInstanceOf(ClosedFileSystemException.class)));
+    tests.add(
+        dynamicTest(
+            "DaxFileSystems.device of a closed filesystem",
+            () ->
+                assertThatThrownBy(() -> DaxFileSystems.device(daxfs))
+                    .isExactlyInstanceOf(ClosedFileSystemException.class)));
     return tests.stream();
   }
 
@@ -787,15 +1097,20 @@ class BadInputTest {
     dax.close(); // idempotent
   }
 
-  // ---- configuration ------------------------------------------------------------------------------
+  // ---- configuration
+  // ------------------------------------------------------------------------------
 
   private static String uniqueName() {
     return "badinput-" + UUID.randomUUID();
   }
 
-  /** Builds {@code b} and expects an IllegalArgumentException whose message names {@code setting}. */
+  /**
+   * Builds {@code b} and expects an IllegalArgumentException whose message names {@code setting}.
+   */
   private static void rejects(DaxConfiguration.Builder b, String setting) {
-    assertThatThrownBy(b::build).as(setting).isExactlyInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(b::build)
+        .as(setting)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(setting);
   }
 
@@ -806,19 +1121,24 @@ class BadInputTest {
     rejects(DaxConfiguration.builder().sectorSize(-512), "sectorSize");
     rejects(DaxConfiguration.builder().blockSize(3000), "blockSize");
     rejects(DaxConfiguration.builder().blockSize(0), "blockSize");
-    rejects(DaxConfiguration.builder().blockSize(Integer.MIN_VALUE), "blockSize"); // one bit set, but negative
+    rejects(
+        DaxConfiguration.builder().blockSize(Integer.MIN_VALUE),
+        "blockSize"); // one bit set, but negative
     rejects(DaxConfiguration.builder().blockSize(256), "blockSize");
     rejects(DaxConfiguration.builder().blockSize(128 << 10), "blockSize");
     rejects(DaxConfiguration.builder().blockSize(2048).sectorSize(4096), "sectorSize");
     rejects(DaxConfiguration.builder().deviceSize(0), "deviceSize");
     rejects(DaxConfiguration.builder().deviceSize(-4096), "deviceSize");
     rejects(DaxConfiguration.builder().deviceSize(1L << 51), "deviceSize");
-    rejects(DaxConfiguration.builder().deviceSize(1_000_000), "deviceSize"); // not a multiple of 4096
+    rejects(
+        DaxConfiguration.builder().deviceSize(1_000_000), "deviceSize"); // not a multiple of 4096
     rejects(DaxConfiguration.builder().deviceSize(8 * 4096), "deviceSize"); // too few blocks
     rejects(DaxConfiguration.builder().umask(01000), "umask");
     rejects(DaxConfiguration.builder().umask(-1), "umask");
-    assertThatThrownBy(() -> DaxConfiguration.builder().mediaErrorModel(null)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> DaxConfiguration.builder().memoryDirectory(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> DaxConfiguration.builder().mediaErrorModel(null))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> DaxConfiguration.builder().memoryDirectory(null))
+        .isInstanceOf(NullPointerException.class);
     // the edges are fine
     DaxConfiguration.builder().blockSize(512).deviceSize(16 * 512).build();
     DaxConfiguration.builder().blockSize(64 << 10).sectorSize(4096).deviceSize(1L << 50).build();
@@ -827,108 +1147,176 @@ class BadInputTest {
 
   @TestFactory
   Stream<DynamicTest> badEnvironmentValuesNameTheSetting() {
-    List<Map.Entry<Map<String, ?>, String>> cases = List.of(
-        Map.entry(Map.of("deviceSize", "lots"), "deviceSize"),
-        Map.entry(Map.of("deviceSize", ""), "deviceSize"),
-        Map.entry(Map.of("deviceSize", "-1m"), "deviceSize"),
-        Map.entry(Map.of("deviceSize", "99999999t"), "deviceSize"),
-        Map.entry(Map.of("deviceSize", "1000000"), "deviceSize"),
-        Map.entry(Map.of("deviceSize", -5), "deviceSize"),
-        Map.entry(Map.of("deviceSize", true), "deviceSize"),
-        Map.entry(Map.of("blockSize", "3000"), "blockSize"),
-        Map.entry(Map.of("blockSize", "8g"), "blockSize"), // does not fit an int
-        Map.entry(Map.of("blockSize", 1L << 40), "blockSize"),
-        Map.entry(Map.of("sectorSize", "1000"), "sectorSize"),
-        Map.entry(Map.of("sectorSize", 1000), "sectorSize"),
-        Map.entry(Map.of("sectorSize", "4g"), "sectorSize"),
-        Map.entry(Map.of("mediaErrorModel", "SOMETIMES"), "mediaErrorModel"),
-        Map.entry(Map.of("umask", "99"), "umask"),
-        Map.entry(Map.of("umask", "7777"), "umask"),
-        Map.entry(Map.of("umask", 1L << 32), "umask"), // must not wrap to 0
-        Map.entry(Map.of("deviceSiz", "1g"), "deviceSiz"),
-        Map.entry(Map.of("DeviceSize", "1g"), "DeviceSize"));
+    List<Map.Entry<Map<String, ?>, String>> cases =
+        List.of(
+            Map.entry(Map.of("deviceSize", "lots"), "deviceSize"),
+            Map.entry(Map.of("deviceSize", ""), "deviceSize"),
+            Map.entry(Map.of("deviceSize", "-1m"), "deviceSize"),
+            Map.entry(Map.of("deviceSize", "99999999t"), "deviceSize"),
+            Map.entry(Map.of("deviceSize", "1000000"), "deviceSize"),
+            Map.entry(Map.of("deviceSize", -5), "deviceSize"),
+            Map.entry(Map.of("deviceSize", true), "deviceSize"),
+            Map.entry(Map.of("blockSize", "3000"), "blockSize"),
+            Map.entry(Map.of("blockSize", "8g"), "blockSize"), // does not fit an int
+            Map.entry(Map.of("blockSize", 1L << 40), "blockSize"),
+            Map.entry(Map.of("sectorSize", "1000"), "sectorSize"),
+            Map.entry(Map.of("sectorSize", 1000), "sectorSize"),
+            Map.entry(Map.of("sectorSize", "4g"), "sectorSize"),
+            Map.entry(Map.of("mediaErrorModel", "SOMETIMES"), "mediaErrorModel"),
+            Map.entry(Map.of("umask", "99"), "umask"),
+            Map.entry(Map.of("umask", "7777"), "umask"),
+            Map.entry(Map.of("umask", 1L << 32), "umask"), // must not wrap to 0
+            Map.entry(Map.of("deviceSiz", "1g"), "deviceSiz"),
+            Map.entry(Map.of("DeviceSize", "1g"), "DeviceSize"));
     List<DynamicTest> tests = new ArrayList<>();
     for (Map.Entry<Map<String, ?>, String> c : cases) {
-      tests.add(dynamicTest(c.getKey().toString(), () -> {
-        String name = uniqueName();
-        URI uri = URI.create("dax://" + name);
-        assertThatThrownBy(() -> DaxConfiguration.fromEnvironment(c.getKey()))
-            .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining(c.getValue());
-        assertThatThrownBy(() -> FileSystems.newFileSystem(uri, c.getKey()))
-            .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining(c.getValue());
-        // nothing was left registered under the name
-        assertThatThrownBy(() -> FileSystems.getFileSystem(uri)).isInstanceOf(FileSystemNotFoundException.class);
-      }));
+      tests.add(
+          dynamicTest(
+              c.getKey().toString(),
+              () -> {
+                String name = uniqueName();
+                URI uri = URI.create("dax://" + name);
+                assertThatThrownBy(() -> DaxConfiguration.fromEnvironment(c.getKey()))
+                    .isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(c.getValue());
+                assertThatThrownBy(() -> FileSystems.newFileSystem(uri, c.getKey()))
+                    .isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(c.getValue());
+                // nothing was left registered under the name
+                assertThatThrownBy(() -> FileSystems.getFileSystem(uri))
+                    .isInstanceOf(FileSystemNotFoundException.class);
+              }));
     }
-    tests.add(dynamicTest("a null value", () -> {
-      Map<String, Object> env = new HashMap<>();
-      env.put("deviceSize", null);
-      assertThatThrownBy(() -> DaxConfiguration.fromEnvironment(env)).isInstanceOf(NullPointerException.class)
-          .hasMessageContaining("deviceSize");
-    }));
-    tests.add(dynamicTest("a null map", () -> assertThatThrownBy(
-        () -> DaxFileSystemProvider.instance().newFileSystem(URI.create("dax://" + uniqueName()), null))
-        .isInstanceOf(NullPointerException.class)));
-    tests.add(dynamicTest("good values of every kind", () -> {
-      DaxConfiguration c = DaxConfiguration.fromEnvironment(Map.of("deviceSize", "32m", "blockSize", 8192,
-          "sectorSize", "4k", "mediaErrorModel", "direct_bypass", "umask", "027"));
-      assertThat(c.deviceSize()).isEqualTo(32L << 20);
-      assertThat(c.blockSize()).isEqualTo(8192);
-      assertThat(c.sectorSize()).isEqualTo(4096);
-      assertThat(c.mediaErrorModel()).isEqualTo(MediaErrorModel.DIRECT_BYPASS);
-      assertThat(c.umask()).isEqualTo(027);
-    }));
+    tests.add(
+        dynamicTest(
+            "a null value",
+            () -> {
+              Map<String, Object> env = new HashMap<>();
+              env.put("deviceSize", null);
+              assertThatThrownBy(() -> DaxConfiguration.fromEnvironment(env))
+                  .isInstanceOf(NullPointerException.class)
+                  .hasMessageContaining("deviceSize");
+            }));
+    tests.add(
+        dynamicTest(
+            "a null map",
+            () ->
+                assertThatThrownBy(
+                        () ->
+                            DaxFileSystemProvider.instance()
+                                .newFileSystem(URI.create("dax://" + uniqueName()), null))
+                    .isInstanceOf(NullPointerException.class)));
+    tests.add(
+        dynamicTest(
+            "good values of every kind",
+            () -> {
+              DaxConfiguration c =
+                  DaxConfiguration.fromEnvironment(
+                      Map.of(
+                          "deviceSize",
+                          "32m",
+                          "blockSize",
+                          8192,
+                          "sectorSize",
+                          "4k",
+                          "mediaErrorModel",
+                          "direct_bypass",
+                          "umask",
+                          "027"));
+              assertThat(c.deviceSize()).isEqualTo(32L << 20);
+              assertThat(c.blockSize()).isEqualTo(8192);
+              assertThat(c.sectorSize()).isEqualTo(4096);
+              assertThat(c.mediaErrorModel()).isEqualTo(MediaErrorModel.DIRECT_BYPASS);
+              assertThat(c.umask()).isEqualTo(027);
+            }));
     return tests.stream();
   }
 
-  // ---- URIs -----------------------------------------------------------------------------------------
+  // ---- URIs
+  // -----------------------------------------------------------------------------------------
 
   @TestFactory
   Stream<DynamicTest> badUrisAreIllegalArguments() {
     FileSystemProvider p = DaxFileSystemProvider.instance();
-    List<String> forNewFileSystem = List.of(
-        "dax:///path", // no name
-        "dax:///", // no name
-        "dax:name", // opaque
-        "file://x/", // another scheme
-        "dax://x?q=1", // a query
-        "dax://x/#f", // a fragment
-        "dax://x/data", // a path: a filesystem URI names only the filesystem
-        "dax://user@x/", // not a plain name
-        "dax://x:99/", // not a plain name
-        "dax://-x/"); // names start with a letter or digit
+    List<String> forNewFileSystem =
+        List.of(
+            "dax:///path", // no name
+            "dax:///", // no name
+            "dax:name", // opaque
+            "file://x/", // another scheme
+            "dax://x?q=1", // a query
+            "dax://x/#f", // a fragment
+            "dax://x/data", // a path: a filesystem URI names only the filesystem
+            "dax://user@x/", // not a plain name
+            "dax://x:99/", // not a plain name
+            "dax://-x/"); // names start with a letter or digit
     List<DynamicTest> tests = new ArrayList<>();
     for (String s : forNewFileSystem) {
-      tests.add(dynamicTest("newFileSystem(" + s + ")", () -> assertThatThrownBy(
-          () -> p.newFileSystem(URI.create(s), Map.of())).isExactlyInstanceOf(IllegalArgumentException.class)));
+      tests.add(
+          dynamicTest(
+              "newFileSystem(" + s + ")",
+              () ->
+                  assertThatThrownBy(() -> p.newFileSystem(URI.create(s), Map.of()))
+                      .isExactlyInstanceOf(IllegalArgumentException.class)));
     }
-    for (String s : List.of("dax:///path", "dax:name", "file:///x", "dax://x/a?q=1", "dax://x/a#f")) {
-      tests.add(dynamicTest("getPath(" + s + ")", () -> assertThatThrownBy(() -> p.getPath(URI.create(s)))
-          .isInstanceOf(IllegalArgumentException.class)));
-      tests.add(dynamicTest("getFileSystem(" + s + ")", () -> assertThatThrownBy(() -> p.getFileSystem(URI.create(s)))
-          .isInstanceOf(IllegalArgumentException.class)));
+    for (String s :
+        List.of("dax:///path", "dax:name", "file:///x", "dax://x/a?q=1", "dax://x/a#f")) {
+      tests.add(
+          dynamicTest(
+              "getPath(" + s + ")",
+              () ->
+                  assertThatThrownBy(() -> p.getPath(URI.create(s)))
+                      .isInstanceOf(IllegalArgumentException.class)));
+      tests.add(
+          dynamicTest(
+              "getFileSystem(" + s + ")",
+              () ->
+                  assertThatThrownBy(() -> p.getFileSystem(URI.create(s)))
+                      .isInstanceOf(IllegalArgumentException.class)));
     }
-    tests.add(dynamicTest("FileSystems.newFileSystem with a bad URI and a bad env", () -> assertThatThrownBy(
-        () -> FileSystems.newFileSystem(URI.create("dax:///path"), Map.of("deviceSize", "lots")))
-        .isInstanceOf(IllegalArgumentException.class)));
-    tests.add(dynamicTest("a well-formed URI of no open filesystem", () -> {
-      URI uri = URI.create("dax://" + uniqueName() + "/a");
-      assertThatThrownBy(() -> Path.of(uri)).isExactlyInstanceOf(FileSystemNotFoundException.class);
-      assertThatThrownBy(() -> p.getFileSystem(uri)).isExactlyInstanceOf(FileSystemNotFoundException.class);
-    }));
-    tests.add(dynamicTest("a name already open", () -> {
-      String name = uniqueName();
-      try (FileSystem first = FileSystems.newFileSystem(URI.create("dax://" + name), Map.of())) {
-        assertThatThrownBy(() -> FileSystems.newFileSystem(URI.create("dax://" + name + "/"), Map.of()))
-            .isExactlyInstanceOf(FileSystemAlreadyExistsException.class);
-        assertThat(first.isOpen()).isTrue();
-      }
-    }));
-    tests.add(dynamicTest("null URIs", () -> {
-      assertThatThrownBy(() -> p.newFileSystem((URI) null, Map.of())).isInstanceOf(NullPointerException.class);
-      assertThatThrownBy(() -> p.getFileSystem(null)).isInstanceOf(NullPointerException.class);
-      assertThatThrownBy(() -> p.getPath(null)).isInstanceOf(NullPointerException.class);
-    }));
+    tests.add(
+        dynamicTest(
+            "FileSystems.newFileSystem with a bad URI and a bad env",
+            () ->
+                assertThatThrownBy(
+                        () ->
+                            FileSystems.newFileSystem(
+                                URI.create("dax:///path"), Map.of("deviceSize", "lots")))
+                    .isInstanceOf(IllegalArgumentException.class)));
+    tests.add(
+        dynamicTest(
+            "a well-formed URI of no open filesystem",
+            () -> {
+              URI uri = URI.create("dax://" + uniqueName() + "/a");
+              assertThatThrownBy(() -> Path.of(uri))
+                  .isExactlyInstanceOf(FileSystemNotFoundException.class);
+              assertThatThrownBy(() -> p.getFileSystem(uri))
+                  .isExactlyInstanceOf(FileSystemNotFoundException.class);
+            }));
+    tests.add(
+        dynamicTest(
+            "a name already open",
+            () -> {
+              String name = uniqueName();
+              try (FileSystem first =
+                  FileSystems.newFileSystem(URI.create("dax://" + name), Map.of())) {
+                assertThatThrownBy(
+                        () ->
+                            FileSystems.newFileSystem(URI.create("dax://" + name + "/"), Map.of()))
+                    .isExactlyInstanceOf(FileSystemAlreadyExistsException.class);
+                assertThat(first.isOpen()).isTrue();
+              }
+            }));
+    tests.add(
+        dynamicTest(
+            "null URIs",
+            () -> {
+              assertThatThrownBy(() -> p.newFileSystem((URI) null, Map.of()))
+                  .isInstanceOf(NullPointerException.class);
+              assertThatThrownBy(() -> p.getFileSystem(null))
+                  .isInstanceOf(NullPointerException.class);
+              assertThatThrownBy(() -> p.getPath(null)).isInstanceOf(NullPointerException.class);
+            }));
     return tests.stream();
   }
 }

@@ -1,7 +1,6 @@
 package io.daxfs.nio;
 
 import static java.nio.file.StandardOpenOption.APPEND;
-import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
@@ -87,27 +86,33 @@ class ConcurrencyTest {
 
   /**
    * Runs every task on its own thread, all released together by a barrier so that they really
-   * overlap. Rethrows the first failure; fails as a deadlock if the tasks have not all ended
-   * within the bound (daemon threads, so a hung one cannot keep the JVM alive).
+   * overlap. Rethrows the first failure; fails as a deadlock if the tasks have not all ended within
+   * the bound (daemon threads, so a hung one cannot keep the JVM alive).
    */
   private static void runConcurrently(List<? extends Callable<?>> tasks) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(tasks.size(), r -> {
-      Thread t = new Thread(r, "concurrency-test-" + THREAD_IDS.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            tasks.size(),
+            r -> {
+              Thread t = new Thread(r, "concurrency-test-" + THREAD_IDS.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     CyclicBarrier start = new CyclicBarrier(tasks.size());
     List<Future<?>> futures = new ArrayList<>();
     try {
       for (Callable<?> task : tasks) {
-        futures.add(pool.submit(() -> {
-          start.await();
-          return task.call();
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return task.call();
+                }));
       }
       pool.shutdown();
       if (!pool.awaitTermination(DEADLOCK_BOUND_SECONDS, TimeUnit.SECONDS)) {
-        fail("threads still running after " + DEADLOCK_BOUND_SECONDS + " s: deadlock?\n" + stacks());
+        fail(
+            "threads still running after " + DEADLOCK_BOUND_SECONDS + " s: deadlock?\n" + stacks());
       }
       for (Future<?> f : futures) {
         try {
@@ -193,59 +198,71 @@ class ConcurrencyTest {
       List<Callable<Void>> tasks = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int id = t;
-        tasks.add(() -> {
-          Random rnd = new Random(1000 + id);
-          long base = (long) id * region;
-          byte[] shadow = new byte[region]; // what the region must hold: zeros until written
-          shadows[id] = shadow;
-          // Half the threads check through a channel of their own with relative reads, to mix
-          // positional and relative paths and several channels of one file.
-          try (FileChannel own = FileChannel.open(file, READ)) {
-            for (int i = 1; i <= ops; i++) {
-              int off;
-              int len;
-              if (rnd.nextInt(3) == 0) {
-                // Across a block boundary inside the region.
-                long boundary = (base / BLOCK + 1 + rnd.nextInt(3)) * BLOCK;
-                int b = (int) (boundary - base);
-                off = Math.max(0, b - 1 - rnd.nextInt(600));
-                len = Math.min(region - off, (b - off) + 1 + rnd.nextInt(600));
-              } else {
-                off = rnd.nextInt(region);
-                len = 1 + rnd.nextInt(Math.min(region - off, 6000));
-              }
-              ByteBuffer src = buffer(len, rnd.nextBoolean());
-              for (int j = 0; j < len; j++) {
-                byte v = versionByte(id, i, off + j);
-                src.put(j, v);
-                shadow[off + j] = v;
-              }
-              writeFully(shared, src, base + off);
-              highest[id] = Math.max(highest[id], base + off + len);
+        tasks.add(
+            () -> {
+              Random rnd = new Random(1000 + id);
+              long base = (long) id * region;
+              byte[] shadow = new byte[region]; // what the region must hold: zeros until written
+              shadows[id] = shadow;
+              // Half the threads check through a channel of their own with relative reads, to mix
+              // positional and relative paths and several channels of one file.
+              try (FileChannel own = FileChannel.open(file, READ)) {
+                for (int i = 1; i <= ops; i++) {
+                  int off;
+                  int len;
+                  if (rnd.nextInt(3) == 0) {
+                    // Across a block boundary inside the region.
+                    long boundary = (base / BLOCK + 1 + rnd.nextInt(3)) * BLOCK;
+                    int b = (int) (boundary - base);
+                    off = Math.max(0, b - 1 - rnd.nextInt(600));
+                    len = Math.min(region - off, (b - off) + 1 + rnd.nextInt(600));
+                  } else {
+                    off = rnd.nextInt(region);
+                    len = 1 + rnd.nextInt(Math.min(region - off, 6000));
+                  }
+                  ByteBuffer src = buffer(len, rnd.nextBoolean());
+                  for (int j = 0; j < len; j++) {
+                    byte v = versionByte(id, i, off + j);
+                    src.put(j, v);
+                    shadow[off + j] = v;
+                  }
+                  writeFully(shared, src, base + off);
+                  highest[id] = Math.max(highest[id], base + off + len);
 
-              ByteBuffer got = buffer(region, rnd.nextBoolean());
-              int n;
-              if (id % 2 == 0) {
-                n = readFully(shared, got, base);
-              } else {
-                own.position(base);
-                n = 0;
-                while (got.hasRemaining() && own.read(got) > 0) {
-                  n = got.position();
+                  ByteBuffer got = buffer(region, rnd.nextBoolean());
+                  int n;
+                  if (id % 2 == 0) {
+                    n = readFully(shared, got, base);
+                  } else {
+                    own.position(base);
+                    n = 0;
+                    while (got.hasRemaining() && own.read(got) > 0) {
+                      n = got.position();
+                    }
+                  }
+                  // A short read is fine only past the end of file, where nothing of ours was
+                  // written.
+                  byte[] expected = Arrays.copyOf(shadow, n);
+                  assertThat(bytes(got, 0, n))
+                      .as("thread %d op %d: its region", id, i)
+                      .isEqualTo(expected);
+                  for (int j = n; j < region; j++) {
+                    if (shadow[j] != 0) {
+                      fail(
+                          "thread "
+                              + id
+                              + " op "
+                              + i
+                              + ": a short read of "
+                              + n
+                              + " hid written byte "
+                              + j);
+                    }
+                  }
                 }
               }
-              // A short read is fine only past the end of file, where nothing of ours was written.
-              byte[] expected = Arrays.copyOf(shadow, n);
-              assertThat(bytes(got, 0, n)).as("thread %d op %d: its region", id, i).isEqualTo(expected);
-              for (int j = n; j < region; j++) {
-                if (shadow[j] != 0) {
-                  fail("thread " + id + " op " + i + ": a short read of " + n + " hid written byte " + j);
-                }
-              }
-            }
-          }
-          return null;
-        });
+              return null;
+            });
       }
       runConcurrently(tasks);
 
@@ -255,7 +272,8 @@ class ConcurrencyTest {
         long base = (long) t * region;
         ByteBuffer got = ByteBuffer.allocate(region);
         int n = readFully(shared, got, base);
-        byte[] expected = Arrays.copyOf(shadows[t], (int) Math.max(0, Math.min(region, size - base)));
+        byte[] expected =
+            Arrays.copyOf(shadows[t], (int) Math.max(0, Math.min(region, size - base)));
         assertThat(bytes(got, 0, n)).as("region %d at the end", t).isEqualTo(expected);
       }
     }
@@ -270,8 +288,8 @@ class ConcurrencyTest {
   }
 
   /**
-   * Writers overwrite whole records (every 4-byte word of a record carries the writer's stamp)
-   * at offsets that straddle block boundaries; readers must never see a record holding two stamps,
+   * Writers overwrite whole records (every 4-byte word of a record carries the writer's stamp) at
+   * offsets that straddle block boundaries; readers must never see a record holding two stamps,
    * since a read is atomic with respect to each write. Records of 4 KiB are read under the file's
    * read lock, records of 256 B lock-free; writes of disjoint records run in parallel.
    */
@@ -284,58 +302,77 @@ class ConcurrencyTest {
     int readers = 3;
     int writesEach = 20_000;
     Path file = fs.getPath("/records");
-    AtomicIntegerArray started = new AtomicIntegerArray(writers + 1); // highest seq begun, per writer
+    AtomicIntegerArray started =
+        new AtomicIntegerArray(writers + 1); // highest seq begun, per writer
     CountDownLatch writersLeft = new CountDownLatch(writers);
     AtomicLong recordsChecked = new AtomicLong();
     try (FileChannel ch = FileChannel.open(file, CREATE_NEW, READ, WRITE)) {
-      writeFully(ch, recordOf(0, records, recordSize), offset); // stamp 0 everywhere: every read is full
+      writeFully(
+          ch, recordOf(0, records, recordSize), offset); // stamp 0 everywhere: every read is full
       List<Callable<Void>> tasks = new ArrayList<>();
       for (int w = 1; w <= writers; w++) {
         int writer = w;
-        tasks.add(() -> {
-          Random rnd = new Random(writer);
-          try (FileChannel own = FileChannel.open(file, WRITE)) {
-            FileChannel out = writer % 2 == 0 ? own : ch;
-            for (int seq = 1; seq <= writesEach; seq++) {
-              int stamp = writer << 24 | seq;
-              int count = 1 + rnd.nextInt(3); // of 512-byte records, one is read lock-free and two are written in place
-              int r = rnd.nextInt(records - count + 1);
-              started.set(writer, seq);
-              writeFully(out, recordOf(stamp, count, recordSize), offset + (long) r * recordSize);
-            }
-          } finally {
-            writersLeft.countDown();
-          }
-          return null;
-        });
+        tasks.add(
+            () -> {
+              Random rnd = new Random(writer);
+              try (FileChannel own = FileChannel.open(file, WRITE)) {
+                FileChannel out = writer % 2 == 0 ? own : ch;
+                for (int seq = 1; seq <= writesEach; seq++) {
+                  int stamp = writer << 24 | seq;
+                  int count =
+                      1
+                          + rnd.nextInt(
+                              3); // of 512-byte records, one is read lock-free and two are written
+                  // in place
+                  int r = rnd.nextInt(records - count + 1);
+                  started.set(writer, seq);
+                  writeFully(
+                      out, recordOf(stamp, count, recordSize), offset + (long) r * recordSize);
+                }
+              } finally {
+                writersLeft.countDown();
+              }
+              return null;
+            });
       }
       for (int i = 0; i < readers; i++) {
         int reader = i;
-        tasks.add(() -> {
-          Random rnd = new Random(100 + reader);
-          for (int iter = 0; iter < 1_000_000 && writersLeft.getCount() > 0; iter++) {
-            int count = 1 + rnd.nextInt(3);
-            int r = rnd.nextInt(records - count + 1);
-            ByteBuffer got = buffer(count * recordSize, rnd.nextBoolean());
-            assertThat(readFully(ch, got, offset + (long) r * recordSize)).isEqualTo(count * recordSize);
-            for (int k = 0; k < count; k++) {
-              int first = got.getInt(k * recordSize);
-              for (int word = 1; word < recordSize / 4; word++) {
-                int s = got.getInt(k * recordSize + word * 4);
-                if (s != first) {
-                  fail("record " + (r + k) + " torn: stamp " + Integer.toHexString(first) + " at word 0, "
-                      + Integer.toHexString(s) + " at word " + word);
+        tasks.add(
+            () -> {
+              Random rnd = new Random(100 + reader);
+              for (int iter = 0; iter < 1_000_000 && writersLeft.getCount() > 0; iter++) {
+                int count = 1 + rnd.nextInt(3);
+                int r = rnd.nextInt(records - count + 1);
+                ByteBuffer got = buffer(count * recordSize, rnd.nextBoolean());
+                assertThat(readFully(ch, got, offset + (long) r * recordSize))
+                    .isEqualTo(count * recordSize);
+                for (int k = 0; k < count; k++) {
+                  int first = got.getInt(k * recordSize);
+                  for (int word = 1; word < recordSize / 4; word++) {
+                    int s = got.getInt(k * recordSize + word * 4);
+                    if (s != first) {
+                      fail(
+                          "record "
+                              + (r + k)
+                              + " torn: stamp "
+                              + Integer.toHexString(first)
+                              + " at word 0, "
+                              + Integer.toHexString(s)
+                              + " at word "
+                              + word);
+                    }
+                  }
+                  int writer = first >>> 24;
+                  int seq = first & 0xFFFFFF;
+                  assertThat(writer).as("writer of a stamp").isBetween(0, writers);
+                  assertThat(seq)
+                      .as("a stamp no writer began")
+                      .isLessThanOrEqualTo(writer == 0 ? 0 : started.get(writer));
+                  recordsChecked.incrementAndGet();
                 }
               }
-              int writer = first >>> 24;
-              int seq = first & 0xFFFFFF;
-              assertThat(writer).as("writer of a stamp").isBetween(0, writers);
-              assertThat(seq).as("a stamp no writer began").isLessThanOrEqualTo(writer == 0 ? 0 : started.get(writer));
-              recordsChecked.incrementAndGet();
-            }
-          }
-          return null;
-        });
+              return null;
+            });
       }
       runConcurrently(tasks);
       assertThat(ch.size()).isEqualTo(offset + (long) records * recordSize);
@@ -355,9 +392,9 @@ class ConcurrencyTest {
   private static final byte SENTINEL = 0x55;
 
   /**
-   * One thread truncates and regrows file A while another fills file B with a marker and empties
-   * it again, so blocks keep moving between the two. A reader of A may see any version of A, zeros,
-   * a short count or -1, but never B's marker, and no exception.
+   * One thread truncates and regrows file A while another fills file B with a marker and empties it
+   * again, so blocks keep moving between the two. A reader of A may see any version of A, zeros, a
+   * short count or -1, but never B's marker, and no exception.
    */
   @Test
   void readersDuringTruncateAndRegrowNeverSeeAnotherFilesData() throws Exception {
@@ -369,63 +406,74 @@ class ConcurrencyTest {
     try (FileChannel chA = FileChannel.open(a, CREATE_NEW, READ, WRITE);
         FileChannel chB = FileChannel.open(b, CREATE_NEW, READ, WRITE)) {
       List<Callable<Void>> tasks = new ArrayList<>();
-      tasks.add(() -> {
-        try {
-          Random rnd = new Random(1);
-          for (int v = 1; v <= 3000; v++) {
-            chA.truncate(rnd.nextInt(3) == 0 ? rnd.nextInt(maxSize) : 0);
-            int len = 1 + rnd.nextInt(maxSize);
-            ByteBuffer src = ByteBuffer.allocate(len);
-            for (int j = 0; j < len; j++) {
-              src.put(j, (byte) (1 + (v + j) % 0x3F)); // 1..0x3F: never the marker nor the sentinel
+      tasks.add(
+          () -> {
+            try {
+              Random rnd = new Random(1);
+              for (int v = 1; v <= 3000; v++) {
+                chA.truncate(rnd.nextInt(3) == 0 ? rnd.nextInt(maxSize) : 0);
+                int len = 1 + rnd.nextInt(maxSize);
+                ByteBuffer src = ByteBuffer.allocate(len);
+                for (int j = 0; j < len; j++) {
+                  src.put(
+                      j, (byte) (1 + (v + j) % 0x3F)); // 1..0x3F: never the marker nor the sentinel
+                }
+                writeFully(chA, src, rnd.nextInt(BLOCK));
+              }
+            } finally {
+              shapersLeft.countDown();
             }
-            writeFully(chA, src, rnd.nextInt(BLOCK));
-          }
-        } finally {
-          shapersLeft.countDown();
-        }
-        return null;
-      });
-      tasks.add(() -> {
-        try {
-          Random rnd = new Random(2);
-          for (int v = 1; v <= 3000; v++) {
-            ByteBuffer src = ByteBuffer.allocate(1 + rnd.nextInt(maxSize));
-            while (src.hasRemaining()) {
-              src.put(MARKER);
+            return null;
+          });
+      tasks.add(
+          () -> {
+            try {
+              Random rnd = new Random(2);
+              for (int v = 1; v <= 3000; v++) {
+                ByteBuffer src = ByteBuffer.allocate(1 + rnd.nextInt(maxSize));
+                while (src.hasRemaining()) {
+                  src.put(MARKER);
+                }
+                writeFully(chB, src.flip(), 0);
+                chB.truncate(0); // its blocks go back to the allocator, for A to take
+              }
+            } finally {
+              shapersLeft.countDown();
             }
-            writeFully(chB, src.flip(), 0);
-            chB.truncate(0); // its blocks go back to the allocator, for A to take
-          }
-        } finally {
-          shapersLeft.countDown();
-        }
-        return null;
-      });
+            return null;
+          });
       for (int i = 0; i < 2; i++) {
         int reader = i;
-        tasks.add(() -> {
-          Random rnd = new Random(10 + reader);
-          for (int iter = 0; iter < 1_000_000 && shapersLeft.getCount() > 0; iter++) {
-            int len = 1 + rnd.nextInt(4 * BLOCK);
-            long pos = rnd.nextInt(maxSize + BLOCK);
-            ByteBuffer dst = buffer(len, rnd.nextBoolean());
-            int n = chA.read(dst, pos);
-            assertThat(n).as("read count").isBetween(-1, len);
-            assertThat(n).as("a read with room never returns 0").isNotZero();
-            for (int j = 0; j < Math.max(n, 0); j++) {
-              byte x = dst.get(j);
-              if (x == MARKER) {
-                fail("read of A at " + pos + " returned B's marker at byte " + j + " of " + n);
+        tasks.add(
+            () -> {
+              Random rnd = new Random(10 + reader);
+              for (int iter = 0; iter < 1_000_000 && shapersLeft.getCount() > 0; iter++) {
+                int len = 1 + rnd.nextInt(4 * BLOCK);
+                long pos = rnd.nextInt(maxSize + BLOCK);
+                ByteBuffer dst = buffer(len, rnd.nextBoolean());
+                int n = chA.read(dst, pos);
+                assertThat(n).as("read count").isBetween(-1, len);
+                assertThat(n).as("a read with room never returns 0").isNotZero();
+                for (int j = 0; j < Math.max(n, 0); j++) {
+                  byte x = dst.get(j);
+                  if (x == MARKER) {
+                    fail("read of A at " + pos + " returned B's marker at byte " + j + " of " + n);
+                  }
+                  if (x < 0 || x > 0x3F) {
+                    fail(
+                        "read of A at "
+                            + pos
+                            + " returned "
+                            + x
+                            + " at byte "
+                            + j
+                            + ": no version of A has it");
+                  }
+                }
+                bytesChecked.addAndGet(Math.max(n, 0));
               }
-              if (x < 0 || x > 0x3F) {
-                fail("read of A at " + pos + " returned " + x + " at byte " + j + ": no version of A has it");
-              }
-            }
-            bytesChecked.addAndGet(Math.max(n, 0));
-          }
-          return null;
-        });
+              return null;
+            });
       }
       runConcurrently(tasks);
     }
@@ -435,8 +483,8 @@ class ConcurrencyTest {
   /**
    * Writers overwrite bytes inside file A (in-place writes, which hold only their byte range) while
    * A is truncated and regrown, so its blocks keep going back to the allocator; file B takes them,
-   * fills them with its own byte and checks them. A write that began before a truncation must
-   * never land in blocks that B got since.
+   * fills them with its own byte and checks them. A write that began before a truncation must never
+   * land in blocks that B got since.
    *
    * <p>A's second half is written first, so it sits at the device's start, where B's blocks come
    * from; a long write across A's middle reaches those blocks late, when B may hold them already.
@@ -453,66 +501,75 @@ class ConcurrencyTest {
     try (FileChannel chA = FileChannel.open(a, CREATE_NEW, READ, WRITE);
         FileChannel chB = FileChannel.open(b, CREATE_NEW, READ, WRITE)) {
       List<Callable<Void>> tasks = new ArrayList<>();
-      tasks.add(() -> {
-        try {
-          ByteBuffer fill = ByteBuffer.allocate(half);
-          for (int v = 0; v < 300 && strays.isEmpty(); v++) {
-            writeFully(chA, fill.clear(), half);
-            writeFully(chA, fill.clear(), 0);
-            LockSupport.parkNanos(100_000); // the writers write in place now
-            chA.truncate(0);
-          }
-        } finally {
-          shapersLeft.countDown();
-        }
-        return null;
-      });
-      tasks.add(() -> {
-        try {
-          ByteBuffer fill = ByteBuffer.allocate(bSize);
-          while (fill.hasRemaining()) {
-            fill.put((byte) 0x22);
-          }
-          ByteBuffer got = ByteBuffer.allocate(bSize);
-          for (int v = 0; v < 3000 && strays.isEmpty(); v++) {
-            writeFully(chB, fill.clear(), 0);
-            for (int check = 0; check < 3; check++) {
-              got.clear();
-              int n = readFully(chB, got, 0);
-              for (int j = 0; j < n; j++) {
-                if (got.get(j) != 0x22) {
-                  strays.add("B's byte " + j + " is " + got.get(j) + (got.get(j) == MARKER ? ", A's writers' marker" : ""));
-                  break;
-                }
+      tasks.add(
+          () -> {
+            try {
+              ByteBuffer fill = ByteBuffer.allocate(half);
+              for (int v = 0; v < 300 && strays.isEmpty(); v++) {
+                writeFully(chA, fill.clear(), half);
+                writeFully(chA, fill.clear(), 0);
+                LockSupport.parkNanos(100_000); // the writers write in place now
+                chA.truncate(0);
               }
-              bChecks.incrementAndGet();
-              LockSupport.parkNanos(20_000);
+            } finally {
+              shapersLeft.countDown();
             }
-            chB.truncate(0);
-          }
-        } finally {
-          shapersLeft.countDown();
-        }
-        return null;
-      });
+            return null;
+          });
+      tasks.add(
+          () -> {
+            try {
+              ByteBuffer fill = ByteBuffer.allocate(bSize);
+              while (fill.hasRemaining()) {
+                fill.put((byte) 0x22);
+              }
+              ByteBuffer got = ByteBuffer.allocate(bSize);
+              for (int v = 0; v < 3000 && strays.isEmpty(); v++) {
+                writeFully(chB, fill.clear(), 0);
+                for (int check = 0; check < 3; check++) {
+                  got.clear();
+                  int n = readFully(chB, got, 0);
+                  for (int j = 0; j < n; j++) {
+                    if (got.get(j) != 0x22) {
+                      strays.add(
+                          "B's byte "
+                              + j
+                              + " is "
+                              + got.get(j)
+                              + (got.get(j) == MARKER ? ", A's writers' marker" : ""));
+                      break;
+                    }
+                  }
+                  bChecks.incrementAndGet();
+                  LockSupport.parkNanos(20_000);
+                }
+                chB.truncate(0);
+              }
+            } finally {
+              shapersLeft.countDown();
+            }
+            return null;
+          });
       for (int w = 0; w < 2; w++) {
         int writer = w;
-        tasks.add(() -> {
-          Random rnd = new Random(20 + writer);
-          ByteBuffer src = ByteBuffer.allocate(half + bSize);
-          while (src.hasRemaining()) {
-            src.put(MARKER);
-          }
-          while (shapersLeft.getCount() > 0) {
-            if (writer == 0) {
-              chA.write(src.clear().limit(1 + rnd.nextInt(1024)), rnd.nextInt(2 * half - 1024));
-            } else {
-              int before = 1 + rnd.nextInt(half); // how much it copies before it reaches A's second half
-              chA.write(src.clear().limit(before + bSize), half - before);
-            }
-          }
-          return null;
-        });
+        tasks.add(
+            () -> {
+              Random rnd = new Random(20 + writer);
+              ByteBuffer src = ByteBuffer.allocate(half + bSize);
+              while (src.hasRemaining()) {
+                src.put(MARKER);
+              }
+              while (shapersLeft.getCount() > 0) {
+                if (writer == 0) {
+                  chA.write(src.clear().limit(1 + rnd.nextInt(1024)), rnd.nextInt(2 * half - 1024));
+                } else {
+                  int before =
+                      1 + rnd.nextInt(half); // how much it copies before it reaches A's second half
+                  chA.write(src.clear().limit(before + bSize), half - before);
+                }
+              }
+              return null;
+            });
       }
       runConcurrently(tasks);
     }
@@ -537,60 +594,71 @@ class ConcurrencyTest {
     try (FileChannel chA = FileChannel.open(a, CREATE_NEW, READ, WRITE);
         FileChannel chB = FileChannel.open(b, CREATE_NEW, READ, WRITE)) {
       List<Callable<Void>> tasks = new ArrayList<>();
-      tasks.add(() -> {
-        try {
-          ByteBuffer src = ByteBuffer.allocate(maxSize);
-          while (src.hasRemaining()) {
-            src.put((byte) 0x11);
-          }
-          for (int v = 1; v <= 60000; v++) {
-            // Shrinking while a read copies makes the read retry, and the retry return less.
-            chA.truncate(v % 2 == 0 ? 0 : 1);
-            writeFully(chA, src.clear(), 0);
-          }
-        } finally {
-          shapersLeft.countDown();
-        }
-        return null;
-      });
-      tasks.add(() -> {
-        try {
-          ByteBuffer src = ByteBuffer.allocate(maxSize);
-          while (src.hasRemaining()) {
-            src.put(MARKER);
-          }
-          for (int v = 1; v <= 60000; v++) {
-            writeFully(chB, src.clear(), 0);
-            chB.truncate(0);
-          }
-        } finally {
-          shapersLeft.countDown();
-        }
-        return null;
-      });
-      tasks.add(() -> {
-        ByteBuffer dst = ByteBuffer.allocate(readSize);
-        for (int iter = 0; iter < 1_000_000 && shapersLeft.getCount() > 0 && leaks.size() < 10; iter++) {
-          Arrays.fill(dst.array(), SENTINEL);
-          int count = chA.read(dst.clear(), 0);
-          for (int j = Math.max(count, 0); j < readSize; j++) {
-            if (dst.get(j) != SENTINEL) {
-              leaks.add("read returned " + count + " but changed byte " + j + " to " + dst.get(j)
-                  + (dst.get(j) == MARKER ? " (B's marker)" : ""));
-              break;
+      tasks.add(
+          () -> {
+            try {
+              ByteBuffer src = ByteBuffer.allocate(maxSize);
+              while (src.hasRemaining()) {
+                src.put((byte) 0x11);
+              }
+              for (int v = 1; v <= 60000; v++) {
+                // Shrinking while a read copies makes the read retry, and the retry return less.
+                chA.truncate(v % 2 == 0 ? 0 : 1);
+                writeFully(chA, src.clear(), 0);
+              }
+            } finally {
+              shapersLeft.countDown();
             }
-          }
-        }
-        return null;
-      });
+            return null;
+          });
+      tasks.add(
+          () -> {
+            try {
+              ByteBuffer src = ByteBuffer.allocate(maxSize);
+              while (src.hasRemaining()) {
+                src.put(MARKER);
+              }
+              for (int v = 1; v <= 60000; v++) {
+                writeFully(chB, src.clear(), 0);
+                chB.truncate(0);
+              }
+            } finally {
+              shapersLeft.countDown();
+            }
+            return null;
+          });
+      tasks.add(
+          () -> {
+            ByteBuffer dst = ByteBuffer.allocate(readSize);
+            for (int iter = 0;
+                iter < 1_000_000 && shapersLeft.getCount() > 0 && leaks.size() < 10;
+                iter++) {
+              Arrays.fill(dst.array(), SENTINEL);
+              int count = chA.read(dst.clear(), 0);
+              for (int j = Math.max(count, 0); j < readSize; j++) {
+                if (dst.get(j) != SENTINEL) {
+                  leaks.add(
+                      "read returned "
+                          + count
+                          + " but changed byte "
+                          + j
+                          + " to "
+                          + dst.get(j)
+                          + (dst.get(j) == MARKER ? " (B's marker)" : ""));
+                  break;
+                }
+              }
+            }
+            return null;
+          });
       runConcurrently(tasks);
     }
     assertThat(leaks).as("buffer bytes beyond the returned count").isEmpty();
   }
 
   /**
-   * Appenders on several APPEND channels (two threads sharing one): every record lands whole at
-   * the end, none is lost or interleaved with another, and each thread's records keep its order.
+   * Appenders on several APPEND channels (two threads sharing one): every record lands whole at the
+   * end, none is lost or interleaved with another, and each thread's records keep its order.
    */
   @Test
   void appendersNeverInterleaveRecords() throws Exception {
@@ -603,18 +671,20 @@ class ConcurrencyTest {
       List<Callable<Void>> tasks = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int id = t;
-        tasks.add(() -> {
-          try (FileChannel own = FileChannel.open(file, APPEND)) {
-            FileChannel ch = id < 2 ? shared : own;
-            for (int seq = 0; seq < recordsEach; seq++) {
-              ByteBuffer rec = appendRecord(id, seq, recordSize);
-              // A positional write on an APPEND channel appends too (Linux pwrite with O_APPEND).
-              int n = id == 3 ? ch.write(rec, 0) : ch.write(rec);
-              assertThat(n).as("a file write is complete").isEqualTo(recordSize);
-            }
-          }
-          return null;
-        });
+        tasks.add(
+            () -> {
+              try (FileChannel own = FileChannel.open(file, APPEND)) {
+                FileChannel ch = id < 2 ? shared : own;
+                for (int seq = 0; seq < recordsEach; seq++) {
+                  ByteBuffer rec = appendRecord(id, seq, recordSize);
+                  // A positional write on an APPEND channel appends too (Linux pwrite with
+                  // O_APPEND).
+                  int n = id == 3 ? ch.write(rec, 0) : ch.write(rec);
+                  assertThat(n).as("a file write is complete").isEqualTo(recordSize);
+                }
+              }
+              return null;
+            });
       }
       runConcurrently(tasks);
     }
@@ -635,19 +705,22 @@ class ConcurrencyTest {
     List<Callable<Void>> tasks = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int id = t;
-      tasks.add(() -> {
-        try (FileChannel ch = FileChannel.open(file, APPEND)) {
-          for (int seq = 0; seq < recordsEach; seq++) {
-            ByteBuffer rec = appendRecord(id, seq, recordSize);
-            ByteBuffer[] parts = {rec.slice(0, 8), rec.slice(8, 500), rec.slice(508, recordSize - 508)};
-            long n = 0;
-            while (n < recordSize) {
-              n += ch.write(parts);
+      tasks.add(
+          () -> {
+            try (FileChannel ch = FileChannel.open(file, APPEND)) {
+              for (int seq = 0; seq < recordsEach; seq++) {
+                ByteBuffer rec = appendRecord(id, seq, recordSize);
+                ByteBuffer[] parts = {
+                  rec.slice(0, 8), rec.slice(8, 500), rec.slice(508, recordSize - 508)
+                };
+                long n = 0;
+                while (n < recordSize) {
+                  n += ch.write(parts);
+                }
+              }
             }
-          }
-        }
-        return null;
-      });
+            return null;
+          });
     }
     runConcurrently(tasks);
     checkAppendLog(file, threads, recordsEach, recordSize);
@@ -666,27 +739,40 @@ class ConcurrencyTest {
     return (byte) (thread * 61 + seq * 7 + index);
   }
 
-  private static void checkAppendLog(Path file, int threads, int recordsEach, int recordSize) throws IOException {
+  private static void checkAppendLog(Path file, int threads, int recordsEach, int recordSize)
+      throws IOException {
     byte[] log = Files.readAllBytes(file);
-    assertThat(log.length).as("size: the sum of all appends").isEqualTo(threads * recordsEach * recordSize);
+    assertThat(log.length)
+        .as("size: the sum of all appends")
+        .isEqualTo(threads * recordsEach * recordSize);
     int[] nextSeq = new int[threads];
     ByteBuffer b = ByteBuffer.wrap(log);
     for (int at = 0; at < log.length; at += recordSize) {
       int thread = b.getInt(at);
       int seq = b.getInt(at + 4);
       assertThat(thread).as("thread of the record at %d", at).isBetween(0, threads - 1);
-      assertThat(seq).as("thread %d's records in order, none lost or doubled (record at %d)", thread, at)
+      assertThat(seq)
+          .as("thread %d's records in order, none lost or doubled (record at %d)", thread, at)
           .isEqualTo(nextSeq[thread]);
       nextSeq[thread]++;
       for (int j = 8; j < recordSize; j++) {
         if (log[at + j] != fill(thread, seq, j)) {
-          fail("record at " + at + " (thread " + thread + ", seq " + seq + ") interleaved at byte " + j);
+          fail(
+              "record at "
+                  + at
+                  + " (thread "
+                  + thread
+                  + ", seq "
+                  + seq
+                  + ") interleaved at byte "
+                  + j);
         }
       }
     }
   }
 
-  // ---- namespace ---------------------------------------------------------------------------------
+  // ---- namespace
+  // ---------------------------------------------------------------------------------
 
   /**
    * Workers create, write, read, rename and delete their own files and directories in shared
@@ -713,114 +799,121 @@ class ConcurrencyTest {
     List<Callable<Void>> tasks = new ArrayList<>();
     for (int w = 0; w < workers; w++) {
       int id = w;
-      tasks.add(() -> {
-        try {
-          Random rnd = new Random(id);
-          for (int i = 0; i < iterations; i++) {
-            Path dir = shared.get(i % shared.size());
-            Path other = shared.get((i + 1 + id) % shared.size());
-            byte[] data = new byte[rnd.nextInt(3 * BLOCK)];
-            rnd.nextBytes(data);
-            Path f = dir.resolve("w" + id + "-" + i);
-            Files.write(f, data, CREATE_NEW, WRITE);
-            assertThat(Files.readAllBytes(f)).isEqualTo(data);
-            Path moved = other.resolve("w" + id + "-" + i + "-moved");
-            Files.move(f, moved);
-            assertThat(Files.size(moved)).isEqualTo(data.length);
-            assertThat(Files.exists(f, LinkOption.NOFOLLOW_LINKS)).isFalse();
+      tasks.add(
+          () -> {
+            try {
+              Random rnd = new Random(id);
+              for (int i = 0; i < iterations; i++) {
+                Path dir = shared.get(i % shared.size());
+                Path other = shared.get((i + 1 + id) % shared.size());
+                byte[] data = new byte[rnd.nextInt(3 * BLOCK)];
+                rnd.nextBytes(data);
+                Path f = dir.resolve("w" + id + "-" + i);
+                Files.write(f, data, CREATE_NEW, WRITE);
+                assertThat(Files.readAllBytes(f)).isEqualTo(data);
+                Path moved = other.resolve("w" + id + "-" + i + "-moved");
+                Files.move(f, moved);
+                assertThat(Files.size(moved)).isEqualTo(data.length);
+                assertThat(Files.exists(f, LinkOption.NOFOLLOW_LINKS)).isFalse();
 
-            // A private directory with a file, moved between shared directories with its content.
-            Path sub = dir.resolve("w" + id + "-sub-" + i);
-            Files.createDirectory(sub);
-            Files.write(sub.resolve("inner"), data);
-            Path subMoved = other.resolve("w" + id + "-sub-" + i + "-moved");
-            Files.move(sub, subMoved);
-            assertThat(Files.readAllBytes(subMoved.resolve("inner"))).isEqualTo(data);
+                // A private directory with a file, moved between shared directories with its
+                // content.
+                Path sub = dir.resolve("w" + id + "-sub-" + i);
+                Files.createDirectory(sub);
+                Files.write(sub.resolve("inner"), data);
+                Path subMoved = other.resolve("w" + id + "-sub-" + i + "-moved");
+                Files.move(sub, subMoved);
+                assertThat(Files.readAllBytes(subMoved.resolve("inner"))).isEqualTo(data);
 
-            // Unlinked while open: the channel keeps working; blocks go back on close.
-            try (FileChannel ch = FileChannel.open(subMoved.resolve("inner"), READ, WRITE)) {
-              Files.delete(subMoved.resolve("inner"));
-              Files.delete(subMoved);
-              writeFully(ch, ByteBuffer.wrap(data), data.length);
-              ByteBuffer back = ByteBuffer.allocate(data.length);
-              assertThat(readFully(ch, back, data.length)).isEqualTo(data.length);
-              assertThat(back.array()).isEqualTo(data);
+                // Unlinked while open: the channel keeps working; blocks go back on close.
+                try (FileChannel ch = FileChannel.open(subMoved.resolve("inner"), READ, WRITE)) {
+                  Files.delete(subMoved.resolve("inner"));
+                  Files.delete(subMoved);
+                  writeFully(ch, ByteBuffer.wrap(data), data.length);
+                  ByteBuffer back = ByteBuffer.allocate(data.length);
+                  assertThat(readFully(ch, back, data.length)).isEqualTo(data.length);
+                  assertThat(back.array()).isEqualTo(data);
+                }
+                Files.delete(moved);
+              }
+            } finally {
+              workersLeft.countDown();
             }
-            Files.delete(moved);
-          }
-        } finally {
-          workersLeft.countDown();
-        }
-        return null;
-      });
+            return null;
+          });
     }
     for (int c = 0; c < 2; c++) {
       int id = c;
-      tasks.add(() -> {
-        try {
-          Path churn = fs.getPath("/churn");
-          for (int i = 0; i < 500; i++) {
+      tasks.add(
+          () -> {
             try {
-              Files.createDirectory(churn);
-            } catch (FileAlreadyExistsException e) {
-              // the other churner made it first
+              Path churn = fs.getPath("/churn");
+              for (int i = 0; i < 500; i++) {
+                try {
+                  Files.createDirectory(churn);
+                } catch (FileAlreadyExistsException e) {
+                  // the other churner made it first
+                }
+                Path mine = churn.resolve("c" + id);
+                boolean created = false;
+                try {
+                  Files.createFile(mine);
+                  created = true;
+                } catch (NoSuchFileException e) {
+                  // the other churner removed /churn since we made or saw it
+                }
+                if (created) {
+                  Files.delete(
+                      mine); // only we remove our file, and /churn cannot go while it holds it
+                }
+                try {
+                  Files.delete(churn);
+                } catch (DirectoryNotEmptyException e) {
+                  // the other churner's file is in it
+                } catch (NoSuchFileException e) {
+                  // the other churner removed it first
+                }
+              }
+            } finally {
+              workersLeft.countDown();
             }
-            Path mine = churn.resolve("c" + id);
-            boolean created = false;
-            try {
-              Files.createFile(mine);
-              created = true;
-            } catch (NoSuchFileException e) {
-              // the other churner removed /churn since we made or saw it
-            }
-            if (created) {
-              Files.delete(mine); // only we remove our file, and /churn cannot go while it holds it
-            }
-            try {
-              Files.delete(churn);
-            } catch (DirectoryNotEmptyException e) {
-              // the other churner's file is in it
-            } catch (NoSuchFileException e) {
-              // the other churner removed it first
-            }
-          }
-        } finally {
-          workersLeft.countDown();
-        }
-        return null;
-      });
+            return null;
+          });
     }
     for (int o = 0; o < 2; o++) {
       int id = o;
-      tasks.add(() -> {
-        for (int iter = 0; iter < 100_000 && workersLeft.getCount() > 0; iter++) {
-          if (id == 0) {
-            for (Path d : shared) {
-              try (DirectoryStream<Path> ds = Files.newDirectoryStream(d)) {
-                for (Path p : ds) {
-                  try {
-                    BasicFileAttributes attrs = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    assertThat(attrs.isDirectory() || attrs.isRegularFile()).isTrue();
-                    observed.incrementAndGet();
-                  } catch (NoSuchFileException e) {
-                    // renamed or deleted since the listing
+      tasks.add(
+          () -> {
+            for (int iter = 0; iter < 100_000 && workersLeft.getCount() > 0; iter++) {
+              if (id == 0) {
+                for (Path d : shared) {
+                  try (DirectoryStream<Path> ds = Files.newDirectoryStream(d)) {
+                    for (Path p : ds) {
+                      try {
+                        BasicFileAttributes attrs =
+                            Files.readAttributes(
+                                p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                        assertThat(attrs.isDirectory() || attrs.isRegularFile()).isTrue();
+                        observed.incrementAndGet();
+                      } catch (NoSuchFileException e) {
+                        // renamed or deleted since the listing
+                      }
+                    }
                   }
+                }
+              } else {
+                try (Stream<Path> walk = Files.walk(root)) {
+                  observed.addAndGet(walk.count());
+                } catch (UncheckedIOException e) {
+                  if (!(e.getCause() instanceof NoSuchFileException)) {
+                    throw e;
+                  }
+                  // an entry or directory vanished between being listed and being visited
                 }
               }
             }
-          } else {
-            try (Stream<Path> walk = Files.walk(root)) {
-              observed.addAndGet(walk.count());
-            } catch (UncheckedIOException e) {
-              if (!(e.getCause() instanceof NoSuchFileException)) {
-                throw e;
-              }
-              // an entry or directory vanished between being listed and being visited
-            }
-          }
-        }
-        return null;
-      });
+            return null;
+          });
     }
     runConcurrently(tasks);
 
@@ -836,8 +929,8 @@ class ConcurrencyTest {
 
   /**
    * Threads race for byte-range locks on overlapping ranges (some through one shared channel):
-   * per-byte holder counters prove that no two overlapping locks are ever held at once; losers
-   * get {@link OverlappingFileLockException} and nothing else.
+   * per-byte holder counters prove that no two overlapping locks are ever held at once; losers get
+   * {@link OverlappingFileLockException} and nothing else.
    */
   @Test
   void overlappingLocksHaveOneHolderAtATime() throws Exception {
@@ -853,42 +946,48 @@ class ConcurrencyTest {
       List<Callable<Void>> tasks = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int id = t;
-        tasks.add(() -> {
-          Random rnd = new Random(id);
-          try (FileChannel own = FileChannel.open(file, READ, WRITE)) {
-            FileChannel ch = id < 2 ? shared : own;
-            for (int i = 0; i < tries; i++) {
-              int pos = rnd.nextInt(range - 8);
-              int size = 1 + rnd.nextInt(8);
-              boolean sharedLock = rnd.nextBoolean();
-              FileLock lock;
-              try {
-                // lock() never waits on a lock held in this JVM: it refuses, as tryLock does.
-                lock = rnd.nextBoolean() ? ch.tryLock(pos, size, sharedLock) : ch.lock(pos, size, sharedLock);
-              } catch (OverlappingFileLockException e) {
-                lost.incrementAndGet();
-                continue;
-              }
-              assertThat(lock).as("tryLock returns null only for another program's lock").isNotNull();
-              try {
-                for (int b = pos; b < pos + size; b++) {
-                  int h = holders.incrementAndGet(b);
-                  if (h != 1) {
-                    fail("byte " + b + " has " + h + " lock holders (" + lock + ")");
+        tasks.add(
+            () -> {
+              Random rnd = new Random(id);
+              try (FileChannel own = FileChannel.open(file, READ, WRITE)) {
+                FileChannel ch = id < 2 ? shared : own;
+                for (int i = 0; i < tries; i++) {
+                  int pos = rnd.nextInt(range - 8);
+                  int size = 1 + rnd.nextInt(8);
+                  boolean sharedLock = rnd.nextBoolean();
+                  FileLock lock;
+                  try {
+                    // lock() never waits on a lock held in this JVM: it refuses, as tryLock does.
+                    lock =
+                        rnd.nextBoolean()
+                            ? ch.tryLock(pos, size, sharedLock)
+                            : ch.lock(pos, size, sharedLock);
+                  } catch (OverlappingFileLockException e) {
+                    lost.incrementAndGet();
+                    continue;
                   }
+                  assertThat(lock)
+                      .as("tryLock returns null only for another program's lock")
+                      .isNotNull();
+                  try {
+                    for (int b = pos; b < pos + size; b++) {
+                      int h = holders.incrementAndGet(b);
+                      if (h != 1) {
+                        fail("byte " + b + " has " + h + " lock holders (" + lock + ")");
+                      }
+                    }
+                    Thread.yield(); // hold it a little, so that others try while it is held
+                  } finally {
+                    for (int b = pos; b < pos + size; b++) {
+                      holders.decrementAndGet(b);
+                    }
+                    lock.release();
+                  }
+                  won.incrementAndGet();
                 }
-                Thread.yield(); // hold it a little, so that others try while it is held
-              } finally {
-                for (int b = pos; b < pos + size; b++) {
-                  holders.decrementAndGet(b);
-                }
-                lock.release();
               }
-              won.incrementAndGet();
-            }
-          }
-          return null;
-        });
+              return null;
+            });
       }
       runConcurrently(tasks);
       assertThat(won.get() + lost.get()).isEqualTo((long) threads * tries);
@@ -914,9 +1013,9 @@ class ConcurrencyTest {
   }
 
   /**
-   * The same race on an unlinked file: once the last channel is closed and every operation is
-   * over, all its blocks must be free. A write that passed the open check before the close but
-   * allocates after the close freed the blocks leaves blocks that nobody can ever free.
+   * The same race on an unlinked file: once the last channel is closed and every operation is over,
+   * all its blocks must be free. A write that passed the open check before the close but allocates
+   * after the close freed the blocks leaves blocks that nobody can ever free.
    */
   @Test
   void racingTheLastCloseOfAnUnlinkedFileLeaksNoBlocks() throws Exception {
@@ -939,49 +1038,53 @@ class ConcurrencyTest {
       int r = round;
       for (int t = 0; t < threads; t++) {
         int id = t;
-        tasks.add(() -> {
-          Random rnd = new Random(r * 100 + id);
-          WritableByteChannel sink = Channels.newChannel(OutputStream.nullOutputStream());
-          int afterClose = 0;
-          for (int i = 0; i < 20_000 && afterClose < 50; i++) {
-            if (i == 20) {
-              warmedUp.countDown();
-            }
-            boolean begunAfterClose = closeReturned.get();
-            int op = rnd.nextInt(10);
-            try {
-              channelOp(ch, op, rnd, sink);
-              if (begunAfterClose) {
-                fail("operation " + op + " begun after close() returned succeeded");
+        tasks.add(
+            () -> {
+              Random rnd = new Random(r * 100 + id);
+              WritableByteChannel sink = Channels.newChannel(OutputStream.nullOutputStream());
+              int afterClose = 0;
+              for (int i = 0; i < 20_000 && afterClose < 50; i++) {
+                if (i == 20) {
+                  warmedUp.countDown();
+                }
+                boolean begunAfterClose = closeReturned.get();
+                int op = rnd.nextInt(10);
+                try {
+                  channelOp(ch, op, rnd, sink);
+                  if (begunAfterClose) {
+                    fail("operation " + op + " begun after close() returned succeeded");
+                  }
+                } catch (ClosedChannelException e) {
+                  // closed under us, or before we began
+                } catch (OverlappingFileLockException e) {
+                  assertThat(op).as("only locking can conflict").isEqualTo(9);
+                }
+                if (begunAfterClose) {
+                  afterClose++;
+                }
               }
-            } catch (ClosedChannelException e) {
-              // closed under us, or before we began
-            } catch (OverlappingFileLockException e) {
-              assertThat(op).as("only locking can conflict").isEqualTo(9);
-            }
-            if (begunAfterClose) {
-              afterClose++;
-            }
-          }
-          return null;
-        });
+              return null;
+            });
       }
-      tasks.add(() -> {
-        warmedUp.await();
-        ch.close();
-        closeReturned.set(true);
-        return null;
-      });
+      tasks.add(
+          () -> {
+            warmedUp.await();
+            ch.close();
+            closeReturned.set(true);
+            return null;
+          });
       runConcurrently(tasks);
       assertThat(ch.isOpen()).isFalse();
       if (unlinked) {
-        assertThat(freeSpace()).as("round %d: free space after the last close of an unlinked file", round)
+        assertThat(freeSpace())
+            .as("round %d: free space after the last close of an unlinked file", round)
             .isEqualTo(freeBefore);
       }
     }
   }
 
-  private static void channelOp(FileChannel ch, int op, Random rnd, WritableByteChannel sink) throws IOException {
+  private static void channelOp(FileChannel ch, int op, Random rnd, WritableByteChannel sink)
+      throws IOException {
     long pos = rnd.nextInt(16 * BLOCK);
     ByteBuffer buf = ByteBuffer.allocate(1 + rnd.nextInt(2 * BLOCK));
     switch (op) {
@@ -993,7 +1096,9 @@ class ConcurrencyTest {
       case 5 -> ch.size();
       case 6 -> ch.truncate(8 * BLOCK + pos);
       case 7 -> ch.transferTo(pos, buf.capacity(), sink);
-      case 8 -> ch.transferFrom(Channels.newChannel(new java.io.ByteArrayInputStream(new byte[100])), pos, 100);
+      case 8 ->
+          ch.transferFrom(
+              Channels.newChannel(new java.io.ByteArrayInputStream(new byte[100])), pos, 100);
       case 9 -> {
         FileLock l = ch.tryLock(pos, 10, false);
         try {

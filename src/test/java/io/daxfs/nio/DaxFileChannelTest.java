@@ -79,7 +79,8 @@ class DaxFileChannelTest {
       ByteBuffer tail = ByteBuffer.allocate(100);
       assertThat(ch.read(tail)).isEqualTo(10);
       assertThat(ch.read(tail)).isEqualTo(-1);
-      assertThat(ch.read(ByteBuffer.allocate(0), 1 << 20)).isZero(); // no room: 0, not -1, as the JDK
+      assertThat(ch.read(ByteBuffer.allocate(0), 1 << 20))
+          .isZero(); // no room: 0, not -1, as the JDK
     }
   }
 
@@ -100,7 +101,9 @@ class DaxFileChannelTest {
   @Test
   void scatterAndGather() throws IOException {
     try (FileChannel ch = FileChannel.open(file, CREATE, READ, WRITE)) {
-      ByteBuffer[] srcs = {ByteBuffer.wrap("ab".getBytes()), ByteBuffer.allocate(0), ByteBuffer.wrap("cde".getBytes())};
+      ByteBuffer[] srcs = {
+        ByteBuffer.wrap("ab".getBytes()), ByteBuffer.allocate(0), ByteBuffer.wrap("cde".getBytes())
+      };
       assertThat(ch.write(srcs, 0, 3)).isEqualTo(5);
       ch.position(0);
       ByteBuffer a = ByteBuffer.allocate(3);
@@ -109,7 +112,8 @@ class DaxFileChannelTest {
       assertThat(new String(a.array(), 0, 3)).isEqualTo("abc");
       assertThat(new String(b.array(), 0, 2)).isEqualTo("de");
       assertThat(ch.read(new ByteBuffer[] {ByteBuffer.allocate(1)})).isEqualTo(-1);
-      assertThatThrownBy(() -> ch.read(new ByteBuffer[2], 1, 2)).isInstanceOf(IndexOutOfBoundsException.class);
+      assertThatThrownBy(() -> ch.read(new ByteBuffer[2], 1, 2))
+          .isInstanceOf(IndexOutOfBoundsException.class);
     }
   }
 
@@ -146,15 +150,19 @@ class DaxFileChannelTest {
   @Test
   void modeChecks() throws IOException {
     Files.writeString(file, "x");
-    try (FileChannel r = FileChannel.open(file, READ); FileChannel w = FileChannel.open(file, WRITE)) {
-      assertThatThrownBy(() -> r.write(ByteBuffer.allocate(1))).isInstanceOf(NonWritableChannelException.class);
+    try (FileChannel r = FileChannel.open(file, READ);
+        FileChannel w = FileChannel.open(file, WRITE)) {
+      assertThatThrownBy(() -> r.write(ByteBuffer.allocate(1)))
+          .isInstanceOf(NonWritableChannelException.class);
       assertThatThrownBy(() -> r.truncate(0)).isInstanceOf(NonWritableChannelException.class);
-      assertThatThrownBy(() -> w.read(ByteBuffer.allocate(1))).isInstanceOf(NonReadableChannelException.class);
+      assertThatThrownBy(() -> w.read(ByteBuffer.allocate(1)))
+          .isInstanceOf(NonReadableChannelException.class);
       assertThatThrownBy(() -> r.lock(0, 1, false)).isInstanceOf(NonWritableChannelException.class);
       assertThatThrownBy(() -> w.lock(0, 1, true)).isInstanceOf(NonReadableChannelException.class);
       assertThatThrownBy(() -> r.read(ByteBuffer.allocate(1).asReadOnlyBuffer()))
           .isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> r.read(ByteBuffer.allocate(1), -1)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> r.read(ByteBuffer.allocate(1), -1))
+          .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> r.position(-1)).isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> r.read((ByteBuffer) null)).isInstanceOf(NullPointerException.class);
     }
@@ -165,8 +173,10 @@ class DaxFileChannelTest {
     FileChannel ch = FileChannel.open(file, CREATE, READ, WRITE);
     ch.close();
     assertThat(ch.isOpen()).isFalse();
-    assertThatThrownBy(() -> ch.read(ByteBuffer.allocate(1))).isInstanceOf(ClosedChannelException.class);
-    assertThatThrownBy(() -> ch.write(ByteBuffer.allocate(1), 0)).isInstanceOf(ClosedChannelException.class);
+    assertThatThrownBy(() -> ch.read(ByteBuffer.allocate(1)))
+        .isInstanceOf(ClosedChannelException.class);
+    assertThatThrownBy(() -> ch.write(ByteBuffer.allocate(1), 0))
+        .isInstanceOf(ClosedChannelException.class);
     assertThatThrownBy(ch::size).isInstanceOf(ClosedChannelException.class);
     assertThatThrownBy(ch::position).isInstanceOf(ClosedChannelException.class);
     assertThatThrownBy(() -> ch.force(true)).isInstanceOf(ClosedChannelException.class);
@@ -178,7 +188,8 @@ class DaxFileChannelTest {
     try (FileChannel ch = FileChannel.open(file, CREATE, READ, WRITE)) {
       Thread.currentThread().interrupt();
       try {
-        assertThatThrownBy(() -> ch.write(ByteBuffer.allocate(1))).isInstanceOf(ClosedByInterruptException.class);
+        assertThatThrownBy(() -> ch.write(ByteBuffer.allocate(1)))
+            .isInstanceOf(ClosedByInterruptException.class);
         assertThat(Thread.currentThread().isInterrupted()).isTrue();
       } finally {
         Thread.interrupted();
@@ -188,15 +199,19 @@ class DaxFileChannelTest {
   }
 
   @Test
-  @SuppressWarnings("try") // b is closed inside the try on purpose: its close must release its locks
+  @SuppressWarnings(
+      "try") // b is closed inside the try on purpose: its close must release its locks
   void locksConflictWithinTheJvmAndAreReleasedOnClose() throws IOException {
     Files.write(file, new byte[100]);
-    try (FileChannel a = FileChannel.open(file, READ, WRITE); FileChannel b = FileChannel.open(file, READ, WRITE)) {
+    try (FileChannel a = FileChannel.open(file, READ, WRITE);
+        FileChannel b = FileChannel.open(file, READ, WRITE)) {
       FileLock l1 = a.lock(0, 50, false);
       assertThat(l1.isValid()).isTrue();
       assertThat(l1.isShared()).isFalse();
-      assertThatThrownBy(() -> b.tryLock(10, 5, true)).isInstanceOf(OverlappingFileLockException.class);
-      assertThatThrownBy(() -> a.lock(49, 10, false)).isInstanceOf(OverlappingFileLockException.class);
+      assertThatThrownBy(() -> b.tryLock(10, 5, true))
+          .isInstanceOf(OverlappingFileLockException.class);
+      assertThatThrownBy(() -> a.lock(49, 10, false))
+          .isInstanceOf(OverlappingFileLockException.class);
       FileLock l2 = b.tryLock(50, 50, true);
       assertThat(l2.isShared()).isTrue();
       l1.release();
@@ -275,7 +290,8 @@ class DaxFileChannelTest {
       assertThat(Files.readAllBytes(j)).isEqualTo(data);
       assertThat(Files.readAllBytes(d)).isEqualTo(Arrays.copyOfRange(data, 100, 1100));
       Path back = fs.getPath("/back");
-      try (FileChannel in = FileChannel.open(j, READ); FileChannel out = FileChannel.open(back, CREATE, WRITE)) {
+      try (FileChannel in = FileChannel.open(j, READ);
+          FileChannel out = FileChannel.open(back, CREATE, WRITE)) {
         assertThat(out.transferFrom(in, 0, Long.MAX_VALUE)).isEqualTo(data.length);
         assertThat(out.transferFrom(in, data.length + 5, 10)).isZero(); // beyond the end: nothing
       }
@@ -302,7 +318,8 @@ class DaxFileChannelTest {
 
   @Test
   void optionConflictsAreRejectedAsTheJdkDoes() {
-    assertThatThrownBy(() -> FileChannel.open(file, READ, APPEND)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> FileChannel.open(file, READ, APPEND))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> FileChannel.open(file, APPEND, TRUNCATE_EXISTING))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -315,6 +332,7 @@ class DaxFileChannelTest {
     assertThat(ch.isOpen()).isFalse();
     assertThatThrownBy(in::read).isInstanceOf(ClosedChannelException.class);
     assertThatThrownBy(() -> Files.size(file)).isInstanceOf(ClosedFileSystemException.class);
-    assertThatThrownBy(() -> FileChannel.open(file, READ)).isInstanceOf(ClosedFileSystemException.class);
+    assertThatThrownBy(() -> FileChannel.open(file, READ))
+        .isInstanceOf(ClosedFileSystemException.class);
   }
 }

@@ -59,7 +59,10 @@ class DaxMappingTest {
     fs.close();
   }
 
-  /** The contract tests run on daxfs and on the default filesystem, to show daxfs maps as the JDK does. */
+  /**
+   * The contract tests run on daxfs and on the default filesystem, to show daxfs maps as the JDK
+   * does.
+   */
   enum Where {
     DAXFS,
     DEFAULT_FILESYSTEM
@@ -76,7 +79,8 @@ class DaxMappingTest {
     return b;
   }
 
-  // ---- the FileChannel.map contract, beside the JDK ------------------------------------------------
+  // ---- the FileChannel.map contract, beside the JDK
+  // ------------------------------------------------
 
   @ParameterizedTest
   @EnumSource(Where.class)
@@ -118,7 +122,8 @@ class DaxMappingTest {
     Path file = file(where);
     Files.write(file, new byte[100]);
     try (FileChannel ch = FileChannel.open(file, READ)) {
-      assertThatThrownBy(() -> ch.map(MapMode.READ_ONLY, 0, 200)).isExactlyInstanceOf(IOException.class);
+      assertThatThrownBy(() -> ch.map(MapMode.READ_ONLY, 0, 200))
+          .isExactlyInstanceOf(IOException.class);
       assertThat(ch.map(MapMode.READ_ONLY, 0, 100).capacity()).isEqualTo(100);
     }
   }
@@ -143,15 +148,22 @@ class DaxMappingTest {
   void modeAndArgumentErrors(Where where) throws IOException {
     Path file = file(where);
     Files.write(file, new byte[100]);
-    try (FileChannel r = FileChannel.open(file, READ); FileChannel w = FileChannel.open(file, WRITE)) {
-      assertThatThrownBy(() -> r.map(MapMode.READ_WRITE, 0, 10)).isInstanceOf(NonWritableChannelException.class);
-      assertThatThrownBy(() -> r.map(MapMode.PRIVATE, 0, 10)).isInstanceOf(NonWritableChannelException.class);
-      assertThatThrownBy(() -> w.map(MapMode.READ_ONLY, 0, 10)).isInstanceOf(NonReadableChannelException.class);
-      assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, -1, 10)).isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, 0, -1)).isInstanceOf(IllegalArgumentException.class);
+    try (FileChannel r = FileChannel.open(file, READ);
+        FileChannel w = FileChannel.open(file, WRITE)) {
+      assertThatThrownBy(() -> r.map(MapMode.READ_WRITE, 0, 10))
+          .isInstanceOf(NonWritableChannelException.class);
+      assertThatThrownBy(() -> r.map(MapMode.PRIVATE, 0, 10))
+          .isInstanceOf(NonWritableChannelException.class);
+      assertThatThrownBy(() -> w.map(MapMode.READ_ONLY, 0, 10))
+          .isInstanceOf(NonReadableChannelException.class);
+      assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, -1, 10))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, 0, -1))
+          .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, 0, Integer.MAX_VALUE + 1L))
           .isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, Long.MAX_VALUE, 10)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, Long.MAX_VALUE, 10))
+          .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> r.map(null, 0, 10)).isInstanceOf(NullPointerException.class);
       assertThat(r.map(MapMode.READ_ONLY, 0, 0).capacity()).isZero();
     }
@@ -171,7 +183,8 @@ class DaxMappingTest {
     assertThat(Files.readAllBytes(file)[7]).isEqualTo((byte) 3);
   }
 
-  // ---- daxfs: zero copy, contiguity, pinning ------------------------------------------------------
+  // ---- daxfs: zero copy, contiguity, pinning
+  // ------------------------------------------------------
 
   @Test
   void aFragmentedRangeIsMadeContiguousWithItsDataIntact() throws IOException {
@@ -221,8 +234,9 @@ class DaxMappingTest {
     }
     for (Path f : fillers) {
       for (FileExtent e : DaxFiles.extents(f)) {
-        boolean overlaps = e.physicalOffset() < mapped.physicalOffset() + mapped.length()
-            && mapped.physicalOffset() < e.physicalOffset() + e.length();
+        boolean overlaps =
+            e.physicalOffset() < mapped.physicalOffset() + mapped.length()
+                && mapped.physicalOffset() < e.physicalOffset() + e.length();
         assertThat(overlaps).as("%s got blocks of a live mapping", f).isFalse();
       }
     }
@@ -317,7 +331,8 @@ class DaxMappingTest {
     assertThat(m.get(5)).isEqualTo(bytes(4096, 4)[5]);
   }
 
-  // ---- JEP 352 map modes ----------------------------------------------------------------------------
+  // ---- JEP 352 map modes
+  // ----------------------------------------------------------------------------
 
   @Test
   void theSyncModesMapTheFileItselfAndForceWorks() throws IOException {
@@ -342,7 +357,8 @@ class DaxMappingTest {
   void theSyncModesFollowTheChannelRules() throws IOException {
     Path file = fs.getPath("/f");
     Files.write(file, new byte[100]);
-    try (FileChannel r = FileChannel.open(file, READ); FileChannel w = FileChannel.open(file, WRITE)) {
+    try (FileChannel r = FileChannel.open(file, READ);
+        FileChannel w = FileChannel.open(file, WRITE)) {
       assertThatThrownBy(() -> r.map(ExtendedMapMode.READ_WRITE_SYNC, 0, 10))
           .isInstanceOf(NonWritableChannelException.class);
       assertThatThrownBy(() -> w.map(ExtendedMapMode.READ_ONLY_SYNC, 0, 10))
@@ -351,7 +367,9 @@ class DaxMappingTest {
     }
   }
 
-  /** How pmem libraries (e.g. mashona's PmemUtil) tell a DAX filesystem: a MAP_SYNC mapping works. */
+  /**
+   * How pmem libraries (e.g. mashona's PmemUtil) tell a DAX filesystem: a MAP_SYNC mapping works.
+   */
   private static boolean mapSyncWorksIn(Path dir) throws IOException {
     Path probe = dir.resolve("pmem-probe");
     try (FileChannel ch = FileChannel.open(probe, CREATE, READ, WRITE)) {
@@ -369,7 +387,8 @@ class DaxMappingTest {
     assertThat(mapSyncWorksIn(fs.getPath("/"))).isTrue();
   }
 
-  // ---- media errors on the mapping path ------------------------------------------------------------
+  // ---- media errors on the mapping path
+  // ------------------------------------------------------------
 
   @Test
   void mapOverAKnownBadSectorFailsAtMapTimeAndWorksAfterRepair() throws IOException {
@@ -380,12 +399,14 @@ class DaxMappingTest {
     try (FileChannel ch = FileChannel.open(file, READ, WRITE)) {
       assertThat(ch.map(MapMode.READ_ONLY, 0, 4096).get(0)).isEqualTo(data[0]); // elsewhere: fine
       assertThatThrownBy(() -> ch.map(MapMode.READ_WRITE, 0, 3 * 4096))
-          .isInstanceOfSatisfying(MediaErrorException.class, e -> {
-            assertThat(e.operation()).isEqualTo(MediaErrorException.Operation.MAP);
-            assertThat(e.accessPath()).isEqualTo(AccessPath.MMAP);
-            assertThat(e.badRanges()).containsExactly(new FileRange(4608, 512));
-            assertThat(e.recovery().range()).isEqualTo(new FileRange(4608, 512));
-          });
+          .isInstanceOfSatisfying(
+              MediaErrorException.class,
+              e -> {
+                assertThat(e.operation()).isEqualTo(MediaErrorException.Operation.MAP);
+                assertThat(e.accessPath()).isEqualTo(AccessPath.MMAP);
+                assertThat(e.badRanges()).containsExactly(new FileRange(4608, 512));
+                assertThat(e.recovery().range()).isEqualTo(new FileRange(4608, 512));
+              });
     }
     try (FileChannel direct = FileChannel.open(file, WRITE, ExtendedOpenOption.DIRECT)) {
       direct.write(ByteBuffer.wrap(java.util.Arrays.copyOfRange(data, 4608, 5120)), 4608);
@@ -402,7 +423,8 @@ class DaxMappingTest {
     Files.write(file, new byte[8192]);
     DaxFiles.injectLatentError(file, 6000, 1);
     try (FileChannel ch = FileChannel.open(file, READ)) {
-      assertThatThrownBy(() -> ch.map(MapMode.READ_ONLY, 4096, 4096)).isInstanceOf(MediaErrorException.class);
+      assertThatThrownBy(() -> ch.map(MapMode.READ_ONLY, 4096, 4096))
+          .isInstanceOf(MediaErrorException.class);
     }
     assertThat(DaxFiles.badRanges(file)).containsExactly(new FileRange(5632, 512));
   }
@@ -414,10 +436,13 @@ class DaxMappingTest {
     Files.write(file, new byte[8192]);
     BlockingQueue<List<FileRange>> told = new LinkedBlockingQueue<>();
     try (FileChannel ch = FileChannel.open(file, READ, WRITE);
-        AutoCloseable watch = DaxFiles.onMediaError(file, (p, lost) -> {
-          assertThat(p).isEqualTo(file);
-          told.add(lost);
-        })) {
+        AutoCloseable watch =
+            DaxFiles.onMediaError(
+                file,
+                (p, lost) -> {
+                  assertThat(p).isEqualTo(file);
+                  told.add(lost);
+                })) {
       MappedByteBuffer m = ch.map(MapMode.READ_WRITE, 0, 8192);
       DaxFiles.injectError(file, 4096, 1024);
       assertThat(told.poll(10, TimeUnit.SECONDS)).containsExactly(new FileRange(4096, 1024));

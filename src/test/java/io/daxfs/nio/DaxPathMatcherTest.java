@@ -29,33 +29,180 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DaxPathMatcherTest {
   private static final List<String> PATHS =
       List.of(
-          "", "a", "b", "c", "x", "z", "-", "]", "]a", "^", "\\", "/", "/x", "a/b", "a/b/c", "c/x",
-          "&", "[", "*", "?", "{", "}", ".", ",", "!", "%", "0", "+", "ab", "ax", "aq", "axb",
-          "a.java", "b.class", ".hidden", "dir/a.java", "/abs/dir/b.class", "a+b", "(a)", "a|b",
-          "a}", "a,b", "{}", "a\\b", "a b", "foo.txt", "foo/bar.txt", "foo/bar/baz.txt", "~", "..",
-          "a/", "aaa", "a/a/a");
+          "",
+          "a",
+          "b",
+          "c",
+          "x",
+          "z",
+          "-",
+          "]",
+          "]a",
+          "^",
+          "\\",
+          "/",
+          "/x",
+          "a/b",
+          "a/b/c",
+          "c/x",
+          "&",
+          "[",
+          "*",
+          "?",
+          "{",
+          "}",
+          ".",
+          ",",
+          "!",
+          "%",
+          "0",
+          "+",
+          "ab",
+          "ax",
+          "aq",
+          "axb",
+          "a.java",
+          "b.class",
+          ".hidden",
+          "dir/a.java",
+          "/abs/dir/b.class",
+          "a+b",
+          "(a)",
+          "a|b",
+          "a}",
+          "a,b",
+          "{}",
+          "a\\b",
+          "a b",
+          "foo.txt",
+          "foo/bar.txt",
+          "foo/bar/baz.txt",
+          "~",
+          "..",
+          "a/",
+          "aaa",
+          "a/a/a");
 
   private static final List<String> GLOBS =
       List.of(
           // wildcards
-          "", "*", "**", "***", "?", "??", "a*", "*a", "a*b", "a?b", "a/*", "a/**", "**/b", "*/*",
-          "**/*.java", "*.java", "*.{java,class}", "{**/,}x", "**.txt", "foo/*", "foo/**", "/**",
-          "/*", "*/", "a*/b*",
+          "",
+          "*",
+          "**",
+          "***",
+          "?",
+          "??",
+          "a*",
+          "*a",
+          "a*b",
+          "a?b",
+          "a/*",
+          "a/**",
+          "**/b",
+          "*/*",
+          "**/*.java",
+          "*.java",
+          "*.{java,class}",
+          "{**/,}x",
+          "**.txt",
+          "foo/*",
+          "foo/**",
+          "/**",
+          "/*",
+          "*/",
+          "a*/b*",
           // classes
-          "[abc]", "[a-c]", "[a-c]*", "[!a-c]", "[!!]", "[-a]", "[a-]", "[!-a]", "[!-]", "[-]",
-          "[a-a]", "[a-cx-z]", "[%-0]", "[.]", "[*]", "[?]", "[{]", "[}]", "[,]", "[a^]", "[\\]",
-          "[\\!a]", "[a\\-z]", "[\\]]", "[]]", "[a,b]", "{[,],x}", "[ ]",
+          "[abc]",
+          "[a-c]",
+          "[a-c]*",
+          "[!a-c]",
+          "[!!]",
+          "[-a]",
+          "[a-]",
+          "[!-a]",
+          "[!-]",
+          "[-]",
+          "[a-a]",
+          "[a-cx-z]",
+          "[%-0]",
+          "[.]",
+          "[*]",
+          "[?]",
+          "[{]",
+          "[}]",
+          "[,]",
+          "[a^]",
+          "[\\]",
+          "[\\!a]",
+          "[a\\-z]",
+          "[\\]]",
+          "[]]",
+          "[a,b]",
+          "{[,],x}",
+          "[ ]",
           // groups
-          "{a,b}", "{a,b}*", "{}", "{,}", "{a,}", "{a*,b/c}", "a}", "a,b", "}", "{a/b,c}",
-          "{a,b}{c,d}", "{?,*}",
+          "{a,b}",
+          "{a,b}*",
+          "{}",
+          "{,}",
+          "{a,}",
+          "{a*,b/c}",
+          "a}",
+          "a,b",
+          "}",
+          "{a/b,c}",
+          "{a,b}{c,d}",
+          "{?,*}",
           // escapes and characters special to regexes
-          "\\a", "\\*", "\\?", "\\{", "\\[", "\\\\", "\\,", "\\}", "a\\b", "a\\\\b", ".*", "^$",
-          "a+b", "(a)", "$", ".", "..", "\\.", "~", "a b",
+          "\\a",
+          "\\*",
+          "\\?",
+          "\\{",
+          "\\[",
+          "\\\\",
+          "\\,",
+          "\\}",
+          "a\\b",
+          "a\\\\b",
+          ".*",
+          "^$",
+          "a+b",
+          "(a)",
+          "$",
+          ".",
+          "..",
+          "\\.",
+          "~",
+          "a b",
           // where Jimfs and Linux differ
-          "[^a]", "[a&&b]", "[&&]", "[[]", "[a-c-e]", "[--z]", "a|b", "{a|b,c}",
+          "[^a]",
+          "[a&&b]",
+          "[&&]",
+          "[[]",
+          "[a-c-e]",
+          "[--z]",
+          "a|b",
+          "{a|b,c}",
           // malformed
-          "[", "[a", "[!", "[]", "[!]", "[]a]", "[!]a]", "[]-a]", "[z-a]", "[a-", "{a,b", "{",
-          "{a,{b}}", "\\", "a\\", "[a/b]", "[/]", "[--]", "[a-c-]");
+          "[",
+          "[a",
+          "[!",
+          "[]",
+          "[!]",
+          "[]a]",
+          "[!]a]",
+          "[]-a]",
+          "[z-a]",
+          "[a-",
+          "{a,b",
+          "{",
+          "{a,{b}}",
+          "\\",
+          "a\\",
+          "[a/b]",
+          "[/]",
+          "[--]",
+          "[a-c-]");
 
   /**
    * Globs Jimfs (1.3.0) reads differently from Linux:
@@ -143,8 +290,9 @@ class DaxPathMatcherTest {
   void randomGlobsMatchAsLinux() {
     String alphabet = "ab/*?[]!-{},\\^&.|";
     List<String> paths =
-        List.of("", "a", "b", "ab", "ba", "a/b", "/a", "a/", "-", "!", "^", "&", ".", "|", "{",
-            "}", ",", "[", "]", "\\", "*", "?", "aa/bb", "a,b", "a-b", "/", "b/a/b");
+        List.of(
+            "", "a", "b", "ab", "ba", "a/b", "/a", "a/", "-", "!", "^", "&", ".", "|", "{", "}",
+            ",", "[", "]", "\\", "*", "?", "aa/bb", "a,b", "a-b", "/", "b/a/b");
     Random random = new Random(20240611);
     for (int n = 0; n < 20_000; n++) {
       StringBuilder glob = new StringBuilder();
@@ -156,14 +304,16 @@ class DaxPathMatcherTest {
       if (linuxMistranslates(g)) {
         continue;
       }
-      assertThat(outcome(dax, "glob:" + g, paths)).as(g).isEqualTo(outcome(jdk, "glob:" + g, paths));
+      assertThat(outcome(dax, "glob:" + g, paths))
+          .as(g)
+          .isEqualTo(outcome(jdk, "glob:" + g, paths));
     }
   }
 
   /**
-   * The JDK copies the end of a class range into the regex unescaped, so a range ending in
-   * {@code \}, {@code [} or {@code &} garbles the rest of its regex. Linux has no opinion there;
-   * daxfs takes the character literally.
+   * The JDK copies the end of a class range into the regex unescaped, so a range ending in {@code
+   * \}, {@code [} or {@code &} garbles the rest of its regex. Linux has no opinion there; daxfs
+   * takes the character literally.
    */
   private static boolean linuxMistranslates(String glob) {
     return glob.matches(".*\\[[^\\]]*-[\\\\\\[&].*");
@@ -193,8 +343,8 @@ class DaxPathMatcherTest {
   }
 
   /**
-   * Deliberately unlike the JDK and Jimfs, whose {@code **} is a regex {@code .*} that stops at line
-   * terminators: {@code **} is "any characters", and Linux names may contain a newline.
+   * Deliberately unlike the JDK and Jimfs, whose {@code **} is a regex {@code .*} that stops at
+   * line terminators: {@code **} is "any characters", and Linux names may contain a newline.
    */
   @Test
   void doubleStarCrossesLineTerminators() {
@@ -207,9 +357,17 @@ class DaxPathMatcherTest {
   @Test
   void nonAsciiGlobs() {
     List<String> paths =
-        List.of("\u00e9", "\u00e9t\u00e9", "\uD83D\uDE00", "a\uD83D\uDE00", "\u00fc", "\uE000", "e");
+        List.of(
+            "\u00e9", "\u00e9t\u00e9", "\uD83D\uDE00", "a\uD83D\uDE00", "\u00fc", "\uE000", "e");
     for (String glob :
-        List.of("\u00e9*", "?", "a?", "[\u00e0-\u00fc]", "[!\u00e9]", "*\uD83D\uDE00", "\\\u00e9t\u00e9",
+        List.of(
+            "\u00e9*",
+            "?",
+            "a?",
+            "[\u00e0-\u00fc]",
+            "[!\u00e9]",
+            "*\uD83D\uDE00",
+            "\\\u00e9t\u00e9",
             "{\u00e9,\u00fc}")) {
       assertThat(outcome(dax, "glob:" + glob, paths))
           .as(glob)
@@ -224,8 +382,21 @@ class DaxPathMatcherTest {
   @ParameterizedTest(name = "[{0}]")
   @ValueSource(
       strings = {
-        "regex:.*", "regex:a|b", "regex:[ab]/c", "regex:", "regex:(?i)A", "REGEX:a.*", "Regex:a",
-        "GLOB:a*", "GlOb:{a,b}", "glob:", "regex:[", "regex:a{", "regex:*", "glob:[", "glob:{"
+        "regex:.*",
+        "regex:a|b",
+        "regex:[ab]/c",
+        "regex:",
+        "regex:(?i)A",
+        "REGEX:a.*",
+        "Regex:a",
+        "GLOB:a*",
+        "GlOb:{a,b}",
+        "glob:",
+        "regex:[",
+        "regex:a{",
+        "regex:*",
+        "glob:[",
+        "glob:{"
       })
   void syntaxes(String syntaxAndPattern) {
     String actual = outcome(dax, syntaxAndPattern, PATHS);
@@ -236,13 +407,18 @@ class DaxPathMatcherTest {
   @Test
   void badSyntax() {
     for (String bad : List.of("", "glob", ":x", ":", "*.java")) {
-      assertThatThrownBy(() -> dax.getPathMatcher(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> jdk.getPathMatcher(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> dax.getPathMatcher(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> jdk.getPathMatcher(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
     }
     assertThatThrownBy(() -> dax.getPathMatcher("foo:a"))
         .isInstanceOf(UnsupportedOperationException.class)
         .hasMessage("Syntax 'foo' not recognized");
-    assertThatThrownBy(() -> dax.getPathMatcher("globs:a")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> dax.getPathMatcher("globs:a"))
+        .isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> dax.getPathMatcher(null)).isInstanceOf(NullPointerException.class);
   }
 
@@ -256,11 +432,14 @@ class DaxPathMatcherTest {
               assertThat(e.getIndex()).isEqualTo(2);
             });
     assertThatThrownBy(() -> DaxPathMatcher.of("glob:{a,{b}}"))
-        .isInstanceOfSatisfying(PatternSyntaxException.class, e -> assertThat(e.getIndex()).isEqualTo(3));
+        .isInstanceOfSatisfying(
+            PatternSyntaxException.class, e -> assertThat(e.getIndex()).isEqualTo(3));
     assertThatThrownBy(() -> DaxPathMatcher.of("glob:a\\"))
-        .isInstanceOfSatisfying(PatternSyntaxException.class, e -> assertThat(e.getIndex()).isEqualTo(1));
+        .isInstanceOfSatisfying(
+            PatternSyntaxException.class, e -> assertThat(e.getIndex()).isEqualTo(1));
     assertThatThrownBy(() -> DaxPathMatcher.of("glob:[z-a]"))
-        .isInstanceOfSatisfying(PatternSyntaxException.class, e -> assertThat(e.getIndex()).isEqualTo(2));
+        .isInstanceOfSatisfying(
+            PatternSyntaxException.class, e -> assertThat(e.getIndex()).isEqualTo(2));
   }
 
   @Test

@@ -44,10 +44,43 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DaxPathTest {
   private static final List<String> PATHS =
       List.of(
-          "", "/", ".", "..", "a", "b", "a/../b", "//a//b/", "/a/./b/..", "../a", "/..", "a/..",
-          "./.", "./a", "a/.", "/.", "a/b", "a/b/c", "/a", "/a/b", "/a/b/c", "../..", "../../a",
-          "../b", "/a/../..", "a/./b", "x/y/../../z", "a/b/../c/.", "/b/../a/b", ".a", "a..",
-          "...", "a b", "a\\b", "a-b", "b/a", "a/b/");
+          "",
+          "/",
+          ".",
+          "..",
+          "a",
+          "b",
+          "a/../b",
+          "//a//b/",
+          "/a/./b/..",
+          "../a",
+          "/..",
+          "a/..",
+          "./.",
+          "./a",
+          "a/.",
+          "/.",
+          "a/b",
+          "a/b/c",
+          "/a",
+          "/a/b",
+          "/a/b/c",
+          "../..",
+          "../../a",
+          "../b",
+          "/a/../..",
+          "a/./b",
+          "x/y/../../z",
+          "a/b/../c/.",
+          "/b/../a/b",
+          ".a",
+          "a..",
+          "...",
+          "a b",
+          "a\\b",
+          "a-b",
+          "b/a",
+          "a/b/");
 
   private static FileSystem dax;
   private static FileSystem otherDax;
@@ -133,12 +166,19 @@ class DaxPathTest {
 
   /** Checks {@code op} of daxfs against Linux, and against Jimfs unless Jimfs is known wrong. */
   private static void check(
-      SoftAssertions softly, String op, String p, String q, Function<FileSystem, Callable<?>> call) {
+      SoftAssertions softly,
+      String op,
+      String p,
+      String q,
+      Function<FileSystem, Callable<?>> call) {
     String actual = outcome(call.apply(dax));
     String linux = outcome(call.apply(jdk));
     softly.assertThat(actual).as("%s [%s] [%s] vs Linux", op, p, q).isEqualTo(linux);
     if (!jimfsDeviates(op, p, q)) {
-      softly.assertThat(actual).as("%s [%s] [%s] vs Jimfs", op, p, q).isEqualTo(outcome(call.apply(jimfs)));
+      softly
+          .assertThat(actual)
+          .as("%s [%s] [%s] vs Jimfs", op, p, q)
+          .isEqualTo(outcome(call.apply(jimfs)));
     }
   }
 
@@ -154,17 +194,27 @@ class DaxPathTest {
     check(softly, "getNameCount", s, "", fs -> () -> fs.getPath(s).getNameCount());
     check(softly, "normalize", s, "", fs -> () -> fs.getPath(s).normalize());
     check(softly, "iterator", s, "", fs -> () -> fs.getPath(s).iterator());
-    check(softly, "getParent.getFileName", s, "", fs -> () -> {
-      Path parent = fs.getPath(s).getParent();
-      return parent == null ? null : parent.getFileName();
-    });
+    check(
+        softly,
+        "getParent.getFileName",
+        s,
+        "",
+        fs ->
+            () -> {
+              Path parent = fs.getPath(s).getParent();
+              return parent == null ? null : parent.getFileName();
+            });
     int count = dax.getPath(s).getNameCount();
     for (int i = -1; i <= count + 1; i++) {
       int index = i;
       check(softly, "getName(" + i + ")", s, "", fs -> () -> fs.getPath(s).getName(index));
       for (int j = -1; j <= count + 1; j++) {
         int end = j;
-        check(softly, "subpath(" + i + "," + j + ")", s, "",
+        check(
+            softly,
+            "subpath(" + i + "," + j + ")",
+            s,
+            "",
             fs -> () -> fs.getPath(s).subpath(index, end));
       }
     }
@@ -186,7 +236,8 @@ class DaxPathTest {
   @MethodSource("paths")
   void equalityHashAndStringAreConsistent(String s) {
     DaxPath p = (DaxPath) dax.getPath(s);
-    DaxPath again = DaxPath.of((DaxFileSystem) dax, p.isAbsolute(), ImmutableList.copyOf(p.names()));
+    DaxPath again =
+        DaxPath.of((DaxFileSystem) dax, p.isAbsolute(), ImmutableList.copyOf(p.names()));
     assertThat(again).isEqualTo(p).hasSameHashCodeAs(p).hasToString(p.toString());
     assertThat(dax.getPath(p.toString())).isEqualTo(p);
     assertThat(p.toString()).isSameAs(p.toString());
@@ -212,19 +263,29 @@ class DaxPathTest {
     check(softly, "resolveSibling", p, q, fs -> () -> fs.getPath(p).resolveSibling(fs.getPath(q)));
     check(softly, "resolveSibling(String)", p, q, fs -> () -> fs.getPath(p).resolveSibling(q));
     check(softly, "relativize", p, q, fs -> () -> fs.getPath(p).relativize(fs.getPath(q)));
-    check(softly, "compareTo", p, q,
+    check(
+        softly,
+        "compareTo",
+        p,
+        q,
         fs -> () -> Integer.signum(fs.getPath(p).compareTo(fs.getPath(q))));
     check(softly, "equals", p, q, fs -> () -> fs.getPath(p).equals(fs.getPath(q)));
     Path a = dax.getPath(p);
     Path b = dax.getPath(q);
-    softly.assertThat(a.compareTo(b) == 0).as("compareTo agrees with equals").isEqualTo(a.equals(b));
+    softly
+        .assertThat(a.compareTo(b) == 0)
+        .as("compareTo agrees with equals")
+        .isEqualTo(a.equals(b));
     if (a.equals(b)) {
       softly.assertThat(a.hashCode()).isEqualTo(b.hashCode());
     }
     // Where relativize succeeds, resolving its result leads back to the same place.
     try {
       Path r = a.relativize(b);
-      softly.assertThat(a.resolve(r).normalize()).as("resolve(relativize)").isEqualTo(b.normalize());
+      softly
+          .assertThat(a.resolve(r).normalize())
+          .as("resolve(relativize)")
+          .isEqualTo(b.normalize());
     } catch (IllegalArgumentException expected) {
       // one absolute and one not, or a base climbing with ".."
     }
@@ -238,11 +299,16 @@ class DaxPathTest {
     SoftAssertions softly = new SoftAssertions();
     List<BiFunction<Path, Path, Object>> ops =
         List.of(
-            Path::resolve, Path::resolveSibling, Path::relativize, Path::startsWith,
-            Path::endsWith, Object::equals);
+            Path::resolve,
+            Path::resolveSibling,
+            Path::relativize,
+            Path::startsWith,
+            Path::endsWith,
+            Object::equals);
     for (int i = 0; i < ops.size(); i++) {
       BiFunction<Path, Path, Object> op = ops.get(i);
-      softly.assertThat(outcome(() -> op.apply(dax.getPath(p), otherDax.getPath(q))))
+      softly
+          .assertThat(outcome(() -> op.apply(dax.getPath(p), otherDax.getPath(q))))
           .as("op %s [%s] [%s]", i, p, q)
           .isEqualTo(outcome(() -> op.apply(jimfs.getPath(p), otherJimfs.getPath(q))));
     }
@@ -251,7 +317,10 @@ class DaxPathTest {
     int linux = Integer.signum(jdk.getPath(p).compareTo(jdk.getPath(q)));
     int across = Integer.signum(dax.getPath(p).compareTo(otherDax.getPath(q)));
     if (linux == 0) {
-      softly.assertThat(across).isNotZero().isEqualTo(-Integer.signum(otherDax.getPath(q).compareTo(dax.getPath(p))));
+      softly
+          .assertThat(across)
+          .isNotZero()
+          .isEqualTo(-Integer.signum(otherDax.getPath(q).compareTo(dax.getPath(p))));
     } else {
       softly.assertThat(across).isEqualTo(linux);
     }
@@ -273,12 +342,14 @@ class DaxPathTest {
       assertThat(outcome(() -> p.endsWith(f))).isEqualTo(outcome(() -> j.endsWith(f)));
       assertThat(outcome(() -> p.equals(f))).isEqualTo(outcome(() -> j.equals(f)));
       // The JDK's default provider throws ClassCastException too, as Comparable allows.
-      assertThat(outcome(() -> p.compareTo(f))).isEqualTo(outcome(() -> j.compareTo(f)))
+      assertThat(outcome(() -> p.compareTo(f)))
+          .isEqualTo(outcome(() -> j.compareTo(f)))
           .isEqualTo("throws " + ClassCastException.class.getName());
     }
     assertThatThrownBy(() -> p.resolve(foreign)).isInstanceOf(ProviderMismatchException.class);
     assertThatThrownBy(() -> p.relativize(foreign)).isInstanceOf(ProviderMismatchException.class);
-    assertThatThrownBy(() -> p.resolveSibling(foreign)).isInstanceOf(ProviderMismatchException.class);
+    assertThatThrownBy(() -> p.resolveSibling(foreign))
+        .isInstanceOf(ProviderMismatchException.class);
   }
 
   @ParameterizedTest(name = "[{0}]")
@@ -288,12 +359,19 @@ class DaxPathTest {
     Path j = jimfs.getPath(s);
     Path l = jdk.getPath(s);
     List<BiFunction<Path, Path, Object>> pathOps =
-        List.of(Path::resolve, Path::resolveSibling, Path::relativize, Path::startsWith,
-            Path::endsWith, Path::compareTo);
+        List.of(
+            Path::resolve,
+            Path::resolveSibling,
+            Path::relativize,
+            Path::startsWith,
+            Path::endsWith,
+            Path::compareTo);
     for (BiFunction<Path, Path, Object> op : pathOps) {
       String npe = "throws " + NullPointerException.class.getName();
-      assertThat(outcome(() -> op.apply(p, null))).isEqualTo(npe)
-          .isEqualTo(outcome(() -> op.apply(j, null))).isEqualTo(outcome(() -> op.apply(l, null)));
+      assertThat(outcome(() -> op.apply(p, null)))
+          .isEqualTo(npe)
+          .isEqualTo(outcome(() -> op.apply(j, null)))
+          .isEqualTo(outcome(() -> op.apply(l, null)));
     }
     List<BiFunction<Path, String, Object>> stringOps =
         List.of(Path::resolve, Path::resolveSibling, Path::startsWith, Path::endsWith);
@@ -336,16 +414,20 @@ class DaxPathTest {
         .isInstanceOf(InvalidPathException.class)
         .hasMessageContaining("Nul character not allowed")
         .satisfies(e -> assertThat(((InvalidPathException) e).getInput()).isEqualTo("a/b\0c"));
-    assertThatThrownBy(() -> dax.getPath("a").resolve("\0")).isInstanceOf(InvalidPathException.class);
-    assertThatThrownBy(() -> dax.getPath("a").startsWith("\0")).isInstanceOf(InvalidPathException.class);
+    assertThatThrownBy(() -> dax.getPath("a").resolve("\0"))
+        .isInstanceOf(InvalidPathException.class);
+    assertThatThrownBy(() -> dax.getPath("a").startsWith("\0"))
+        .isInstanceOf(InvalidPathException.class);
   }
 
   @Test
   void parseRejectsNulls() {
     assertThatThrownBy(() -> dax.getPath(null)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> dax.getPath("a", (String[]) null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> dax.getPath("a", (String[]) null))
+        .isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> dax.getPath("a", "b", null)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> dax.getPath("", (String) null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> dax.getPath("", (String) null))
+        .isInstanceOf(NullPointerException.class);
   }
 
   @Test
@@ -391,9 +473,19 @@ class DaxPathTest {
   @Test
   void resultsBelongToTheSameFileSystem() {
     Path p = dax.getPath("/a/b/../c");
-    for (Path q : List.of(p.getRoot(), p.getFileName(), p.getParent(), p.getName(0), p.subpath(1, 3),
-        p.normalize(), p.resolve("d"), p.resolveSibling("d"), p.relativize(dax.getPath("/x")),
-        p.toAbsolutePath(), p.iterator().next())) {
+    for (Path q :
+        List.of(
+            p.getRoot(),
+            p.getFileName(),
+            p.getParent(),
+            p.getName(0),
+            p.subpath(1, 3),
+            p.normalize(),
+            p.resolve("d"),
+            p.resolveSibling("d"),
+            p.relativize(dax.getPath("/x")),
+            p.toAbsolutePath(),
+            p.iterator().next())) {
       assertThat(q.getFileSystem()).isSameAs(dax);
       assertThat(q).isInstanceOf(DaxPath.class);
     }
@@ -439,7 +531,8 @@ class DaxPathTest {
 
   @Test
   void toFileIsUnsupported() {
-    assertThatThrownBy(() -> dax.getPath("/a").toFile()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> dax.getPath("/a").toFile())
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
@@ -472,7 +565,8 @@ class DaxPathTest {
     assertThatThrownBy(() -> p.register(null, kinds, new WatchEvent.Modifier[0]))
         .isInstanceOf(NullPointerException.class);
     try (WatchService foreign = jdk.newWatchService()) {
-      assertThatThrownBy(() -> p.register(foreign, kinds)).isInstanceOf(ProviderMismatchException.class);
+      assertThatThrownBy(() -> p.register(foreign, kinds))
+          .isInstanceOf(ProviderMismatchException.class);
       assertThatThrownBy(() -> p.register(foreign, kinds, new WatchEvent.Modifier[0]))
           .isInstanceOf(ProviderMismatchException.class);
     }

@@ -79,6 +79,7 @@ class DaxViewTest {
   @Test
   void otherProvidersDoNotHaveTheView() throws IOException {
     Path host = Files.write(tmp.resolve("f"), new byte[1]);
-    assertThatThrownBy(() -> Files.getAttribute(host, "dax:isDax")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> Files.getAttribute(host, "dax:isDax"))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 }

@@ -1,6 +1,5 @@
 package io.daxfs.nio;
 
-import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
 import static java.nio.file.StandardOpenOption.WRITE;
@@ -13,8 +12,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.nio.file.ExtendedOpenOption;
 import com.sun.nio.file.ExtendedWatchEventModifier;
-import io.daxfs.DaxFiles;
 import io.daxfs.DaxFileSystems;
+import io.daxfs.DaxFiles;
 import io.daxfs.DaxWatchEventKinds;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,7 +43,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The {@code WatchService} and {@code WatchKey} contracts, as the JDK's Linux service keeps them. */
+/**
+ * The {@code WatchService} and {@code WatchKey} contracts, as the JDK's Linux service keeps them.
+ */
 class DaxWatchServiceTest {
   private FileSystem fs;
   private WatchService watcher;
@@ -63,7 +64,10 @@ class DaxWatchServiceTest {
     fs.close();
   }
 
-  /** The events of the one pending key, as "KIND context" (with "xN" for a count above one); then resets it. */
+  /**
+   * The events of the one pending key, as "KIND context" (with "xN" for a count above one); then
+   * resets it.
+   */
   private List<String> events() {
     WatchKey key = watcher.poll();
     assertThat(key).as("a signalled key").isNotNull();
@@ -92,12 +96,15 @@ class DaxWatchServiceTest {
     Files.createDirectory(dir.resolve("sub"));
     Files.createSymbolicLink(dir.resolve("link"), fs.getPath("a"));
     Files.createLink(dir.resolve("hard"), dir.resolve("a"));
-    assertThat(events()).containsExactly("ENTRY_CREATE a", "ENTRY_CREATE sub", "ENTRY_CREATE link", "ENTRY_CREATE hard");
+    assertThat(events())
+        .containsExactly(
+            "ENTRY_CREATE a", "ENTRY_CREATE sub", "ENTRY_CREATE link", "ENTRY_CREATE hard");
     Files.move(dir.resolve("a"), dir.resolve("b"));
     Files.delete(dir.resolve("link"));
     assertThat(events()).containsExactly("ENTRY_DELETE a", "ENTRY_CREATE b", "ENTRY_DELETE link");
     Files.createFile(dir.resolve("sub/inner"));
-    assertNothingPending(); // only direct children are watched, and a directory's own times are not an event
+    assertNothingPending(); // only direct children are watched, and a directory's own times are not
+    // an event
     assertThat(key.watchable()).isEqualTo(dir);
   }
 
@@ -129,7 +136,9 @@ class DaxWatchServiceTest {
     }
     assertThat(events()).containsExactly("ENTRY_MODIFY f");
     try (FileChannel ch = FileChannel.open(f, WRITE)) {
-      ch.write(ByteBuffer.allocate(2048), 0); // large enough to be written in place, without the file's lock
+      ch.write(
+          ByteBuffer.allocate(2048),
+          0); // large enough to be written in place, without the file's lock
     }
     assertThat(events()).containsExactly("ENTRY_MODIFY f");
     try (OutputStream out = Files.newOutputStream(f, java.nio.file.StandardOpenOption.APPEND)) {
@@ -171,9 +180,11 @@ class DaxWatchServiceTest {
   @Test
   void truncatingOnOpenIsAModificationOfAnExistingFileOnly() throws IOException {
     dir.register(watcher, ENTRY_CREATE, ENTRY_MODIFY);
-    Files.write(dir.resolve("e"), new byte[0]); // O_CREAT|O_TRUNC of a new file: created, nothing truncated
+    Files.write(
+        dir.resolve("e"), new byte[0]); // O_CREAT|O_TRUNC of a new file: created, nothing truncated
     assertThat(events()).containsExactly("ENTRY_CREATE e");
-    Files.newByteChannel(dir.resolve("e"), WRITE, TRUNCATE_EXISTING).close(); // empty already: still O_TRUNC
+    Files.newByteChannel(dir.resolve("e"), WRITE, TRUNCATE_EXISTING)
+        .close(); // empty already: still O_TRUNC
     assertThat(events()).containsExactly("ENTRY_MODIFY e");
   }
 
@@ -189,7 +200,8 @@ class DaxWatchServiceTest {
     assertThat(events()).containsExactly("ENTRY_MODIFY f");
     Files.setAttribute(f, "unix:gid", 4242);
     assertThat(events()).containsExactly("ENTRY_MODIFY f");
-    Files.getFileAttributeView(f, java.nio.file.attribute.BasicFileAttributeView.class).setTimes(null, null, null);
+    Files.getFileAttributeView(f, java.nio.file.attribute.BasicFileAttributeView.class)
+        .setTimes(null, null, null);
     assertNothingPending(); // the JDK does nothing at all then
   }
 
@@ -217,7 +229,8 @@ class DaxWatchServiceTest {
     WatchKey dirKey = dir.register(watcher, ENTRY_MODIFY);
     WatchKey otherKey = other.register(watcher, ENTRY_MODIFY);
     Files.writeString(dir.resolve("link"), "x");
-    Files.setPosixFilePermissions(dir.resolve("link"), PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(
+        dir.resolve("link"), PosixFilePermissions.fromString("rw-------"));
     // writeString truncates (a modification even of an empty file, as O_TRUNC) and then writes
     assertThat(events()).containsExactly("ENTRY_MODIFY target x3");
     assertThat(dirKey.isValid()).isTrue();
@@ -237,7 +250,8 @@ class DaxWatchServiceTest {
       seen.addAll(describe(key.pollEvents()));
       key.reset();
     }
-    assertThat(seen).containsExactlyInAnyOrder("ENTRY_MODIFY f x2", "ENTRY_MODIFY g x2"); // truncation, write
+    assertThat(seen)
+        .containsExactlyInAnyOrder("ENTRY_MODIFY f x2", "ENTRY_MODIFY g x2"); // truncation, write
     Files.delete(other.resolve("g"));
     Files.setLastModifiedTime(f, FileTime.fromMillis(0));
     assertThat(events()).containsExactly("ENTRY_MODIFY f"); // a removed name is no longer announced
@@ -266,7 +280,12 @@ class DaxWatchServiceTest {
     touch(g); // g's pending modify is older than its delete: a new event
     touch(g);
     assertThat(events())
-        .containsExactly("ENTRY_MODIFY f x2", "ENTRY_MODIFY g", "ENTRY_DELETE g", "ENTRY_CREATE g", "ENTRY_MODIFY g x2");
+        .containsExactly(
+            "ENTRY_MODIFY f x2",
+            "ENTRY_MODIFY g",
+            "ENTRY_DELETE g",
+            "ENTRY_CREATE g",
+            "ENTRY_MODIFY g x2");
   }
 
   private static void touch(Path file) throws IOException {
@@ -384,43 +403,60 @@ class DaxWatchServiceTest {
     Files.createFile(fs.getPath("/moved/a"));
     assertThat(key.isValid()).isTrue();
     assertThat(events()).containsExactly("ENTRY_CREATE a");
-    assertThat(key.watchable()).isEqualTo(sub); // the path given at registration, as the JDK keeps it
+    assertThat(key.watchable())
+        .isEqualTo(sub); // the path given at registration, as the JDK keeps it
   }
 
   @Test
   void registerRefusesWhatLinuxRefuses() throws IOException {
     Path f = Files.createFile(dir.resolve("f"));
-    assertThatThrownBy(() -> f.register(watcher, ENTRY_CREATE)).isInstanceOf(NotDirectoryException.class)
+    assertThatThrownBy(() -> f.register(watcher, ENTRY_CREATE))
+        .isInstanceOf(NotDirectoryException.class)
         .hasMessage(f.toString());
     assertThatThrownBy(() -> dir.resolve("missing").register(watcher, ENTRY_CREATE))
         .isInstanceOf(NoSuchFileException.class);
-    assertThatThrownBy(() -> dir.register(watcher)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> dir.register(watcher))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("No events to register");
-    assertThatThrownBy(() -> dir.register(watcher, OVERFLOW)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> dir.register(watcher, ENTRY_CREATE, null)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> dir.register(null, ENTRY_CREATE)).isInstanceOf(NullPointerException.class);
-    WatchEvent.Kind<Path> unknown = new WatchEvent.Kind<>() {
-      @Override
-      public String name() {
-        return "UNKNOWN";
-      }
+    assertThatThrownBy(() -> dir.register(watcher, OVERFLOW))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> dir.register(watcher, ENTRY_CREATE, null))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> dir.register(null, ENTRY_CREATE))
+        .isInstanceOf(NullPointerException.class);
+    WatchEvent.Kind<Path> unknown =
+        new WatchEvent.Kind<>() {
+          @Override
+          public String name() {
+            return "UNKNOWN";
+          }
 
-      @Override
-      public Class<Path> type() {
-        return Path.class;
-      }
-    };
-    assertThatThrownBy(() -> dir.register(watcher, unknown)).isInstanceOf(UnsupportedOperationException.class)
+          @Override
+          public Class<Path> type() {
+            return Path.class;
+          }
+        };
+    assertThatThrownBy(() -> dir.register(watcher, unknown))
+        .isInstanceOf(UnsupportedOperationException.class)
         .hasMessage("UNKNOWN");
-    assertThatThrownBy(() -> dir.register(watcher, new WatchEvent.Kind<?>[] {ENTRY_CREATE},
-        ExtendedWatchEventModifier.FILE_TREE)).isInstanceOf(UnsupportedOperationException.class)
+    assertThatThrownBy(
+            () ->
+                dir.register(
+                    watcher,
+                    new WatchEvent.Kind<?>[] {ENTRY_CREATE},
+                    ExtendedWatchEventModifier.FILE_TREE))
+        .isInstanceOf(UnsupportedOperationException.class)
         .hasMessage("Modifier not supported");
-    assertThat(dir.register(watcher, new WatchEvent.Kind<?>[] {ENTRY_CREATE}, sensitivity())).isNotNull();
+    assertThat(dir.register(watcher, new WatchEvent.Kind<?>[] {ENTRY_CREATE}, sensitivity()))
+        .isNotNull();
     try (WatchService host = FileSystems.getDefault().newWatchService()) {
-      assertThatThrownBy(() -> dir.register(host, ENTRY_CREATE)).isInstanceOf(ProviderMismatchException.class);
+      assertThatThrownBy(() -> dir.register(host, ENTRY_CREATE))
+          .isInstanceOf(ProviderMismatchException.class);
     }
-    try (FileSystem another = DaxFileSystems.newFileSystem(); WatchService foreign = another.newWatchService()) {
-      assertThatThrownBy(() -> dir.register(foreign, ENTRY_CREATE)).isInstanceOf(ProviderMismatchException.class);
+    try (FileSystem another = DaxFileSystems.newFileSystem();
+        WatchService foreign = another.newWatchService()) {
+      assertThatThrownBy(() -> dir.register(foreign, ENTRY_CREATE))
+          .isInstanceOf(ProviderMismatchException.class);
     }
   }
 
@@ -428,7 +464,8 @@ class DaxWatchServiceTest {
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static WatchEvent.Modifier sensitivity() {
     try {
-      Class<? extends Enum> type = (Class<? extends Enum>) Class.forName("com.sun.nio.file.SensitivityWatchEventModifier");
+      Class<? extends Enum> type =
+          (Class<? extends Enum>) Class.forName("com.sun.nio.file.SensitivityWatchEventModifier");
       return (WatchEvent.Modifier) Enum.valueOf(type, "HIGH");
     } catch (ClassNotFoundException e) {
       throw new AssertionError(e);
@@ -444,10 +481,14 @@ class DaxWatchServiceTest {
     assertThat(key.isValid()).isFalse();
     assertThat(key.reset()).isFalse();
     assertThatThrownBy(watcher::poll).isInstanceOf(ClosedWatchServiceException.class);
-    assertThatThrownBy(() -> watcher.poll(1, TimeUnit.SECONDS)).isInstanceOf(ClosedWatchServiceException.class);
+    assertThatThrownBy(() -> watcher.poll(1, TimeUnit.SECONDS))
+        .isInstanceOf(ClosedWatchServiceException.class);
     assertThatThrownBy(watcher::take).isInstanceOf(ClosedWatchServiceException.class);
-    assertThatThrownBy(() -> dir.register(watcher, ENTRY_CREATE)).isInstanceOf(ClosedWatchServiceException.class);
-    assertThat(((DaxFileSystem) fs).volume().changeListener()).as("nobody listens any more").isNull();
+    assertThatThrownBy(() -> dir.register(watcher, ENTRY_CREATE))
+        .isInstanceOf(ClosedWatchServiceException.class);
+    assertThat(((DaxFileSystem) fs).volume().changeListener())
+        .as("nobody listens any more")
+        .isNull();
   }
 
   @Test
@@ -496,7 +537,8 @@ class DaxWatchServiceTest {
       WatchKey key = dir.register(watcher, DaxWatchEventKinds.ENTRY_MEDIA_ERROR);
       dir.register(plain, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
       DaxFiles.injectError(f, 4096, 512);
-      WatchKey signalled = watcher.poll(10, TimeUnit.SECONDS); // delivered on the device's notifier thread
+      WatchKey signalled =
+          watcher.poll(10, TimeUnit.SECONDS); // delivered on the device's notifier thread
       assertThat(signalled).isSameAs(key);
       List<WatchEvent<?>> events = signalled.pollEvents();
       assertThat(describe(events)).containsExactly("ENTRY_MEDIA_ERROR f");

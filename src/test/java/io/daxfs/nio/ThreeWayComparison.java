@@ -28,14 +28,14 @@ import org.opentest4j.AssertionFailedError;
  *
  * <p>An answer is text: the result {@linkplain #render rendered} with paths relative to the
  * fixture, or {@code !} and the exception's simple class name with the files a {@link
- * FileSystemException} names (see {@link #thrown}). A failure lists what each of the three
- * answered beside what it should have.
+ * FileSystemException} names (see {@link #thrown}). A failure lists what each of the three answered
+ * beside what it should have.
  *
  * <p>{@link #same} wants all three to agree. Where Jimfs is wrong against Linux, daxfs follows
- * Linux: {@link #likeLinux} names both outcomes, so that each divergence is written down, and checks
- * Linux's on the host ({@link #likeLinuxUnchecked} where the host's umask or filesystem decides,
- * {@link #likeLinuxOnJdk17} where newer JDKs report it otherwise). The few places where daxfs keeps
- * Jimfs's behaviour instead of Linux's, by design, are {@link #likeJimfsNotLinux}.
+ * Linux: {@link #likeLinux} names both outcomes, so that each divergence is written down, and
+ * checks Linux's on the host ({@link #likeLinuxUnchecked} where the host's umask or filesystem
+ * decides, {@link #likeLinuxOnJdk17} where newer JDKs report it otherwise). The few places where
+ * daxfs keeps Jimfs's behaviour instead of Linux's, by design, are {@link #likeJimfsNotLinux}.
  */
 final class ThreeWayComparison {
   private static final boolean ON_JDK_17 = Runtime.version().feature() == 17;
@@ -63,12 +63,15 @@ final class ThreeWayComparison {
 
   /** Daxfs, Jimfs and (on Linux) the host agree. */
   DynamicTest same(String what, Op op) {
-    return dynamicTest(what, () -> {
-      Outcomes o = runAll(op);
-      if (!o.dax.equals(o.jimfs) || (o.linux != null && !o.dax.equals(o.linux))) {
-        throw new AssertionFailedError(what + ": the filesystems disagree; they answered\n" + o);
-      }
-    });
+    return dynamicTest(
+        what,
+        () -> {
+          Outcomes o = runAll(op);
+          if (!o.dax.equals(o.jimfs) || (o.linux != null && !o.dax.equals(o.linux))) {
+            throw new AssertionFailedError(
+                what + ": the filesystems disagree; they answered\n" + o);
+          }
+        });
   }
 
   /**
@@ -107,29 +110,43 @@ final class ThreeWayComparison {
   }
 
   private DynamicTest expect(String what, Op op, Outcomes want, boolean checkHost) {
-    return dynamicTest(what, () -> {
-      Outcomes got = runAll(op);
-      boolean hostDiffers = checkHost && got.linux != null && !got.linux.equals(want.linux);
-      if (!got.dax.equals(want.dax) || !got.jimfs.equals(want.jimfs) || hostDiffers) {
-        String host = got.linux == null ? "" : checkHost ? "" : " (the host's answer is not checked here)";
-        throw new AssertionFailedError(
-            what + ": want\n" + want + "\n  answered\n" + got + host, want.toString(), got.toString());
-      }
-    });
+    return dynamicTest(
+        what,
+        () -> {
+          Outcomes got = runAll(op);
+          boolean hostDiffers = checkHost && got.linux != null && !got.linux.equals(want.linux);
+          if (!got.dax.equals(want.dax) || !got.jimfs.equals(want.jimfs) || hostDiffers) {
+            String host =
+                got.linux == null
+                    ? ""
+                    : checkHost ? "" : " (the host's answer is not checked here)";
+            throw new AssertionFailedError(
+                what + ": want\n" + want + "\n  answered\n" + got + host,
+                want.toString(),
+                got.toString());
+          }
+        });
   }
 
   /** The outcomes of one op on daxfs, Jimfs and Linux (null when not on Linux). */
   private record Outcomes(String dax, String jimfs, String linux) {
     @Override
     public String toString() {
-      return "    daxfs: " + dax + "\n    Jimfs: " + jimfs + "\n    Linux: " + (linux == null ? "(not on Linux)" : linux);
+      return "    daxfs: "
+          + dax
+          + "\n    Jimfs: "
+          + jimfs
+          + "\n    Linux: "
+          + (linux == null ? "(not on Linux)" : linux);
     }
   }
 
   private Outcomes runAll(Op op) {
     String name = "c" + fixtures.getAndIncrement();
     return new Outcomes(
-        outcome(daxRoot, name, op), outcome(jimfsRoot, name, op), linuxRoot == null ? null : outcome(linuxRoot, name, op));
+        outcome(daxRoot, name, op),
+        outcome(jimfsRoot, name, op),
+        linuxRoot == null ? null : outcome(linuxRoot, name, op));
   }
 
   private static String outcome(Path root, String name, Op op) {
@@ -149,9 +166,8 @@ final class ThreeWayComparison {
   }
 
   /**
-   * The tree every check starts from: two files, a directory with a file and an empty
-   * subdirectory, an empty directory, and links to a file, to a directory, to nothing and to
-   * themselves.
+   * The tree every check starts from: two files, a directory with a file and an empty subdirectory,
+   * an empty directory, and links to a file, to a directory, to nothing and to themselves.
    */
   static void fixture(Path b) throws IOException {
     FileSystem fs = b.getFileSystem();
@@ -177,7 +193,9 @@ final class ThreeWayComparison {
     if (v instanceof byte[] b) {
       return Arrays.toString(b);
     }
-    if (v instanceof Set<?> s && !s.isEmpty() && s.iterator().next() instanceof PosixFilePermission) {
+    if (v instanceof Set<?> s
+        && !s.isEmpty()
+        && s.iterator().next() instanceof PosixFilePermission) {
       @SuppressWarnings("unchecked")
       Set<PosixFilePermission> perms = (Set<PosixFilePermission>) s;
       return PosixFilePermissions.toString(perms);

@@ -33,12 +33,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The same operations on a directory of the host's filesystem, watched by the JDK's inotify service,
- * and on daxfs: after each step, both report the same set of (directory, kind, name).
+ * The same operations on a directory of the host's filesystem, watched by the JDK's inotify
+ * service, and on daxfs: after each step, both report the same set of (directory, kind, name).
  */
 class WatchServiceComparisonTest {
   /** How long the host's events may take to arrive (they come from the JDK's poller thread). */
   private static final long HOST_DEADLINE_MS = 5000;
+
   /** Quiet time after which no more host events are expected for a step. */
   private static final long HOST_QUIET_MS = 250;
 
@@ -49,62 +50,85 @@ class WatchServiceComparisonTest {
 
   @Test
   void daxfsReportsWhatInotifyReports(@TempDir Path hostRoot) throws Exception {
-    Assumptions.assumeTrue(System.getProperty("os.name").equals("Linux"), "the JDK's inotify service");
+    Assumptions.assumeTrue(
+        System.getProperty("os.name").equals("Linux"), "the JDK's inotify service");
     Map<String, Step> steps = new LinkedHashMap<>();
     steps.put("create a file", r -> Files.createFile(r.resolve("d/a")));
     steps.put("write an existing file", r -> Files.write(r.resolve("d/a"), new byte[100]));
     steps.put("write a new file", r -> Files.write(r.resolve("d/n"), new byte[10]));
     steps.put("write an empty new file", r -> Files.write(r.resolve("d/e"), new byte[0]));
-    steps.put("append through a channel", r -> {
-      try (FileChannel ch = FileChannel.open(r.resolve("d/a"), APPEND)) {
-        ch.write(ByteBuffer.allocate(5));
-      }
-    });
-    steps.put("truncate", r -> {
-      try (FileChannel ch = FileChannel.open(r.resolve("d/a"), WRITE)) {
-        ch.truncate(10);
-        ch.truncate(50);
-      }
-    });
-    steps.put("read and force", r -> {
-      Files.readAllBytes(r.resolve("d/a"));
-      try (FileChannel ch = FileChannel.open(r.resolve("d/a"), READ, WRITE)) {
-        ch.force(true);
-      }
-    });
-    steps.put("set the modification time", r -> Files.setLastModifiedTime(r.resolve("d/a"), FileTime.fromMillis(0)));
-    steps.put("set permissions", r -> Files.setPosixFilePermissions(r.resolve("d/a"),
-        PosixFilePermissions.fromString("rw-r-----")));
+    steps.put(
+        "append through a channel",
+        r -> {
+          try (FileChannel ch = FileChannel.open(r.resolve("d/a"), APPEND)) {
+            ch.write(ByteBuffer.allocate(5));
+          }
+        });
+    steps.put(
+        "truncate",
+        r -> {
+          try (FileChannel ch = FileChannel.open(r.resolve("d/a"), WRITE)) {
+            ch.truncate(10);
+            ch.truncate(50);
+          }
+        });
+    steps.put(
+        "read and force",
+        r -> {
+          Files.readAllBytes(r.resolve("d/a"));
+          try (FileChannel ch = FileChannel.open(r.resolve("d/a"), READ, WRITE)) {
+            ch.force(true);
+          }
+        });
+    steps.put(
+        "set the modification time",
+        r -> Files.setLastModifiedTime(r.resolve("d/a"), FileTime.fromMillis(0)));
+    steps.put(
+        "set permissions",
+        r ->
+            Files.setPosixFilePermissions(
+                r.resolve("d/a"), PosixFilePermissions.fromString("rw-r-----")));
     steps.put("create a subdirectory", r -> Files.createDirectory(r.resolve("d/sub")));
     steps.put("create inside the subdirectory", r -> Files.createFile(r.resolve("d/sub/x")));
-    steps.put("set the watched directory's time", r -> Files.setLastModifiedTime(r.resolve("d"), FileTime.fromMillis(0)));
+    steps.put(
+        "set the watched directory's time",
+        r -> Files.setLastModifiedTime(r.resolve("d"), FileTime.fromMillis(0)));
     steps.put("rename within", r -> Files.move(r.resolve("d/a"), r.resolve("d/b")));
     steps.put("move in", r -> Files.move(r.resolve("o/in"), r.resolve("d/in")));
     steps.put("move out", r -> Files.move(r.resolve("d/n"), r.resolve("o/n")));
-    steps.put("move onto an existing file", r ->
-        Files.move(r.resolve("d/b"), r.resolve("d/in"), StandardCopyOption.REPLACE_EXISTING));
-    steps.put("atomic move onto an existing file", r ->
-        Files.move(r.resolve("d/e"), r.resolve("d/in"), StandardCopyOption.ATOMIC_MOVE));
+    steps.put(
+        "move onto an existing file",
+        r -> Files.move(r.resolve("d/b"), r.resolve("d/in"), StandardCopyOption.REPLACE_EXISTING));
+    steps.put(
+        "atomic move onto an existing file",
+        r -> Files.move(r.resolve("d/e"), r.resolve("d/in"), StandardCopyOption.ATOMIC_MOVE));
     steps.put("hard link", r -> Files.createLink(r.resolve("d/h"), r.resolve("d/in")));
-    // While a file has several names, daxfs announces its changes under each (see DaxWatchServiceTest)
+    // While a file has several names, daxfs announces its changes under each (see
+    // DaxWatchServiceTest)
     steps.put("delete a hard link", r -> Files.delete(r.resolve("d/h")));
     steps.put("symbolic link", r -> Files.createSymbolicLink(r.resolve("o/s"), r.resolve("d/in")));
-    steps.put("write through the symbolic link", r -> Files.write(r.resolve("o/s"), new byte[3], APPEND));
+    steps.put(
+        "write through the symbolic link", r -> Files.write(r.resolve("o/s"), new byte[3], APPEND));
     steps.put("delete a symbolic link", r -> Files.delete(r.resolve("o/s")));
-    steps.put("delete a subdirectory", r -> {
-      Files.delete(r.resolve("d/sub/x"));
-      Files.delete(r.resolve("d/sub"));
-    });
+    steps.put(
+        "delete a subdirectory",
+        r -> {
+          Files.delete(r.resolve("d/sub/x"));
+          Files.delete(r.resolve("d/sub"));
+        });
     steps.put("move a watched directory away", r -> Files.move(r.resolve("m"), r.resolve("m2")));
     steps.put("create in the moved directory", r -> Files.createFile(r.resolve("m2/f")));
-    steps.put("delete a watched directory", r -> {
-      Files.delete(r.resolve("m2/f"));
-      Files.delete(r.resolve("m2"));
-    });
+    steps.put(
+        "delete a watched directory",
+        r -> {
+          Files.delete(r.resolve("m2/f"));
+          Files.delete(r.resolve("m2"));
+        });
 
     try (FileSystem dax = DaxFileSystems.newFileSystem()) {
       Path daxRoot = Files.createDirectory(dax.getPath("/root"));
-      try (WatchService host = prepare(hostRoot); WatchService emulated = prepare(daxRoot)) {
+      try (WatchService host = prepare(hostRoot);
+          WatchService emulated = prepare(daxRoot)) {
         for (Map.Entry<String, Step> step : steps.entrySet()) {
           step.getValue().run(daxRoot);
           Set<String> daxEvents = drain(emulated, Set.of(), 0);
@@ -138,7 +162,10 @@ class WatchServiceComparisonTest {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
     while (true) {
       long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      long wait = deadlineMs == 0 ? 0 : seen.containsAll(expected) ? HOST_QUIET_MS : Math.max(left, HOST_QUIET_MS);
+      long wait =
+          deadlineMs == 0
+              ? 0
+              : seen.containsAll(expected) ? HOST_QUIET_MS : Math.max(left, HOST_QUIET_MS);
       WatchKey key = service.poll(wait, TimeUnit.MILLISECONDS);
       if (key == null) {
         return seen;

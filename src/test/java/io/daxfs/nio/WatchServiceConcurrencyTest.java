@@ -32,48 +32,58 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class WatchServiceConcurrencyTest {
   private static final int PRODUCERS = 4;
-  private static final int FILES_EACH = 100; // all creations fit in one key's queue: no overflow can hide one
+  private static final int FILES_EACH =
+      100; // all creations fit in one key's queue: no overflow can hide one
 
   @Test
   void aTakerSeesEveryCreationWhileManyThreadsProduceEvents() throws Exception {
-    try (FileSystem fs = DaxFileSystems.newFileSystem(); WatchService watcher = fs.newWatchService()) {
+    try (FileSystem fs = DaxFileSystems.newFileSystem();
+        WatchService watcher = fs.newWatchService()) {
       Path dir = Files.createDirectory(fs.getPath("/dir"));
       Path shared = Files.write(dir.resolve("shared"), new byte[4096]);
       dir.register(watcher, ENTRY_CREATE, ENTRY_MODIFY);
       ExecutorService pool = Executors.newFixedThreadPool(PRODUCERS + 1);
       try {
-        Future<Set<String>> taker = pool.submit(() -> {
-          Set<String> created = new HashSet<>();
-          int modifies = 0;
-          while (created.size() < PRODUCERS * FILES_EACH) {
-            WatchKey key = watcher.take();
-            for (WatchEvent<?> e : key.pollEvents()) {
-              assertThat(e.kind()).isNotEqualTo(OVERFLOW);
-              if (e.kind() == ENTRY_CREATE) {
-                assertThat(created.add(e.context().toString())).as("created once: " + e.context()).isTrue();
-              } else {
-                modifies += e.count();
-              }
-            }
-            assertThat(key.reset()).isTrue();
-          }
-          assertThat(modifies).isPositive();
-          return created;
-        });
+        Future<Set<String>> taker =
+            pool.submit(
+                () -> {
+                  Set<String> created = new HashSet<>();
+                  int modifies = 0;
+                  while (created.size() < PRODUCERS * FILES_EACH) {
+                    WatchKey key = watcher.take();
+                    for (WatchEvent<?> e : key.pollEvents()) {
+                      assertThat(e.kind()).isNotEqualTo(OVERFLOW);
+                      if (e.kind() == ENTRY_CREATE) {
+                        assertThat(created.add(e.context().toString()))
+                            .as("created once: " + e.context())
+                            .isTrue();
+                      } else {
+                        modifies += e.count();
+                      }
+                    }
+                    assertThat(key.reset()).isTrue();
+                  }
+                  assertThat(modifies).isPositive();
+                  return created;
+                });
         CountDownLatch start = new CountDownLatch(1);
         List<Future<?>> producers = new ArrayList<>();
         for (int t = 0; t < PRODUCERS; t++) {
           int id = t;
-          producers.add(pool.submit(() -> {
-            start.await();
-            try (FileChannel ch = FileChannel.open(shared, StandardOpenOption.WRITE)) {
-              for (int i = 0; i < FILES_EACH; i++) {
-                Files.createFile(dir.resolve("f" + id + "-" + i));
-                ch.write(ByteBuffer.allocate(1024), (id * 1024L) % 4096); // in-place writes, in parallel
-              }
-            }
-            return null;
-          }));
+          producers.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    try (FileChannel ch = FileChannel.open(shared, StandardOpenOption.WRITE)) {
+                      for (int i = 0; i < FILES_EACH; i++) {
+                        Files.createFile(dir.resolve("f" + id + "-" + i));
+                        ch.write(
+                            ByteBuffer.allocate(1024),
+                            (id * 1024L) % 4096); // in-place writes, in parallel
+                      }
+                    }
+                    return null;
+                  }));
         }
         start.countDown();
         for (Future<?> p : producers) {
@@ -103,19 +113,21 @@ class WatchServiceConcurrencyTest {
         List<Future<Throwable>> waiters = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
           boolean take = i % 2 == 0;
-          waiters.add(pool.submit(() -> {
-            waiting.countDown();
-            try {
-              if (take) {
-                watcher.take();
-              } else {
-                watcher.poll(1, TimeUnit.HOURS);
-              }
-              return null;
-            } catch (Throwable t) {
-              return t;
-            }
-          }));
+          waiters.add(
+              pool.submit(
+                  () -> {
+                    waiting.countDown();
+                    try {
+                      if (take) {
+                        watcher.take();
+                      } else {
+                        watcher.poll(1, TimeUnit.HOURS);
+                      }
+                      return null;
+                    } catch (Throwable t) {
+                      return t;
+                    }
+                  }));
         }
         waiting.await();
         Thread.sleep(100); // let them block
@@ -136,15 +148,17 @@ class WatchServiceConcurrencyTest {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
       CountDownLatch waiting = new CountDownLatch(1);
-      Future<Throwable> waiter = pool.submit(() -> {
-        waiting.countDown();
-        try {
-          watcher.take();
-          return null;
-        } catch (Throwable t) {
-          return t;
-        }
-      });
+      Future<Throwable> waiter =
+          pool.submit(
+              () -> {
+                waiting.countDown();
+                try {
+                  watcher.take();
+                  return null;
+                } catch (Throwable t) {
+                  return t;
+                }
+              });
       waiting.await();
       Thread.sleep(100);
       fs.close();
@@ -156,7 +170,8 @@ class WatchServiceConcurrencyTest {
 
   @Test
   void aWaitingThreadGetsTheKeyAnotherThreadSignals() throws Exception {
-    try (FileSystem fs = DaxFileSystems.newFileSystem(); WatchService watcher = fs.newWatchService()) {
+    try (FileSystem fs = DaxFileSystems.newFileSystem();
+        WatchService watcher = fs.newWatchService()) {
       WatchKey key = fs.getPath("/").register(watcher, ENTRY_CREATE);
       ExecutorService pool = Executors.newSingleThreadExecutor();
       try {

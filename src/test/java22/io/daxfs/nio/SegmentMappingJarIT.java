@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 class SegmentMappingJarIT {
   @Test
   void thePackagedJarMapsIntoAnArena() throws Exception {
-    try (FileSystem fs = DaxFileSystems.newFileSystem(); Arena arena = Arena.ofShared()) {
+    try (FileSystem fs = DaxFileSystems.newFileSystem();
+        Arena arena = Arena.ofShared()) {
       Path p = fs.getPath("/f");
       try (FileChannel ch = FileChannel.open(p, CREATE, READ, WRITE)) {
         String jar = ch.getClass().getProtectionDomain().getCodeSource().getLocation().getPath();

@@ -29,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import jdk.nio.mapmode.ExtendedMapMode;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** {@code FileChannel.map(MapMode, long, long, Arena)} on JDK 22+: the file's own memory as a segment. */
+/**
+ * {@code FileChannel.map(MapMode, long, long, Arena)} on JDK 22+: the file's own memory as a
+ * segment.
+ */
 class SegmentMappingTest {
   @TempDir Path tmp;
   private FileSystem fs;
@@ -115,40 +117,50 @@ class SegmentMappingTest {
     try (Arena arena = Arena.ofShared()) {
       MemorySegment s;
       try (FileChannel ch = FileChannel.open(p, READ)) {
-        s = CompletableFuture.supplyAsync(() -> {
-          try {
-            return ch.map(MapMode.READ_ONLY, 0, 4096, arena);
-          } catch (IOException e) {
-            throw new RuntimeException(e);
-          }
-        }).get();
+        s =
+            CompletableFuture.supplyAsync(
+                    () -> {
+                      try {
+                        return ch.map(MapMode.READ_ONLY, 0, 4096, arena);
+                      } catch (IOException e) {
+                        throw new RuntimeException(e);
+                      }
+                    })
+                .get();
       }
       assertThat(s.isReadOnly()).isTrue();
       assertThat(s.toArray(JAVA_BYTE)).isEqualTo(bytes(4096, 2));
       fs.close();
-      assertThat(s.get(JAVA_BYTE, 4095)).isEqualTo(bytes(4096, 2)[4095]); // the filesystem is closed
+      assertThat(s.get(JAVA_BYTE, 4095))
+          .isEqualTo(bytes(4096, 2)[4095]); // the filesystem is closed
     }
   }
 
   @Test
   void readWritePastTheEndGrowsTheFileAndHolesGetZeroedBlocks() throws IOException {
     Path p = file("f", new byte[100]);
-    try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(p, READ, WRITE)) {
+    try (Arena arena = Arena.ofConfined();
+        FileChannel ch = FileChannel.open(p, READ, WRITE)) {
       MemorySegment s = ch.map(MapMode.READ_WRITE, 0, 40_000, arena);
       assertThat(ch.size()).isEqualTo(40_000);
       assertThat(s.get(JAVA_BYTE, 39_000)).isZero();
       s.set(JAVA_LONG_UNALIGNED, 39_990, 0x1122334455667788L);
     }
     assertThat(Files.size(p)).isEqualTo(40_000);
-    assertThat(ByteBuffer.wrap(Files.readAllBytes(p), 39_990, 8).order(java.nio.ByteOrder.nativeOrder()).getLong())
+    assertThat(
+            ByteBuffer.wrap(Files.readAllBytes(p), 39_990, 8)
+                .order(java.nio.ByteOrder.nativeOrder())
+                .getLong())
         .isEqualTo(0x1122334455667788L);
   }
 
   @Test
   void aReadOnlyChannelCannotMapPastTheEnd() throws IOException {
     Path p = file("f", new byte[100]);
-    try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(p, READ)) {
-      assertThatThrownBy(() -> ch.map(MapMode.READ_ONLY, 0, 200, arena)).isExactlyInstanceOf(IOException.class);
+    try (Arena arena = Arena.ofConfined();
+        FileChannel ch = FileChannel.open(p, READ)) {
+      assertThatThrownBy(() -> ch.map(MapMode.READ_ONLY, 0, 200, arena))
+          .isExactlyInstanceOf(IOException.class);
       assertThat(Files.size(p)).isEqualTo(100);
     }
   }
@@ -157,7 +169,8 @@ class SegmentMappingTest {
   void privateSegmentsAreCopyOnWrite() throws IOException {
     byte[] data = bytes(8192, 3);
     Path p = file("f", data);
-    try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(p, READ, WRITE)) {
+    try (Arena arena = Arena.ofConfined();
+        FileChannel ch = FileChannel.open(p, READ, WRITE)) {
       MemorySegment s = ch.map(MapMode.PRIVATE, 0, 8192, arena);
       s.set(JAVA_BYTE, 10, (byte) (data[10] + 1));
       assertThat(s.get(JAVA_BYTE, 10)).isEqualTo((byte) (data[10] + 1));
@@ -170,14 +183,16 @@ class SegmentMappingTest {
     Path a = fs.getPath("/a");
     Path b = fs.getPath("/b");
     byte[] data = bytes(4 * 4096, 4);
-    try (FileChannel ca = FileChannel.open(a, CREATE, WRITE); FileChannel cb = FileChannel.open(b, CREATE, WRITE)) {
+    try (FileChannel ca = FileChannel.open(a, CREATE, WRITE);
+        FileChannel cb = FileChannel.open(b, CREATE, WRITE)) {
       for (int i = 0; i < 4; i++) { // interleaved appends fragment both files
         ca.write(ByteBuffer.wrap(data, i * 4096, 4096));
         cb.write(ByteBuffer.wrap(new byte[4096]));
       }
     }
     assertThat(DaxFiles.extents(a)).hasSizeGreaterThan(1);
-    try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(a, READ)) {
+    try (Arena arena = Arena.ofConfined();
+        FileChannel ch = FileChannel.open(a, READ)) {
       MemorySegment s = ch.map(MapMode.READ_ONLY, 0, 4 * 4096, arena);
       assertThat(DaxFiles.extents(a)).hasSize(1);
       assertThat(s.toArray(JAVA_BYTE)).isEqualTo(data);
@@ -188,42 +203,56 @@ class SegmentMappingTest {
   void poisonInTheRangeFailsTheMapOnTheMmapPath() throws IOException {
     Path p = file("f", bytes(8192, 5));
     DaxFiles.injectError(p, 4096, 512);
-    try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(p, READ)) {
+    try (Arena arena = Arena.ofConfined();
+        FileChannel ch = FileChannel.open(p, READ)) {
       assertThatThrownBy(() -> ch.map(MapMode.READ_ONLY, 0, 8192, arena))
-          .isInstanceOfSatisfying(MediaErrorException.class, e -> assertThat(e.accessPath()).isEqualTo(AccessPath.MMAP));
+          .isInstanceOfSatisfying(
+              MediaErrorException.class,
+              e -> assertThat(e.accessPath()).isEqualTo(AccessPath.MMAP));
       assertThat(ch.map(MapMode.READ_ONLY, 0, 4096, arena).byteSize()).isEqualTo(4096);
     }
   }
 
-  // ---- the JDK's checks ------------------------------------------------------------------------------
+  // ---- the JDK's checks
+  // ------------------------------------------------------------------------------
 
   @Test
-  @SuppressWarnings("try") // r is closed inside the try on purpose: map on a closed channel is checked
+  @SuppressWarnings(
+      "try") // r is closed inside the try on purpose: map on a closed channel is checked
   void theChannelChecksAreTheJdks() throws IOException {
     Path p = file("f", new byte[100]);
     Path host = Files.write(tmp.resolve("f"), new byte[100]);
     for (Path f : new Path[] {p, host}) {
       try (Arena arena = Arena.ofConfined();
-           FileChannel r = FileChannel.open(f, READ);
-           FileChannel w = FileChannel.open(f, WRITE)) {
-        assertThatThrownBy(() -> r.map(MapMode.READ_WRITE, 0, 10, arena)).isInstanceOf(NonWritableChannelException.class);
-        assertThatThrownBy(() -> r.map(MapMode.PRIVATE, 0, 10, arena)).isInstanceOf(NonWritableChannelException.class);
-        assertThatThrownBy(() -> w.map(MapMode.READ_ONLY, 0, 10, arena)).isInstanceOf(NonReadableChannelException.class);
-        assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, -1, 10, arena)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, 0, -1, arena)).isInstanceOf(IllegalArgumentException.class);
+          FileChannel r = FileChannel.open(f, READ);
+          FileChannel w = FileChannel.open(f, WRITE)) {
+        assertThatThrownBy(() -> r.map(MapMode.READ_WRITE, 0, 10, arena))
+            .isInstanceOf(NonWritableChannelException.class);
+        assertThatThrownBy(() -> r.map(MapMode.PRIVATE, 0, 10, arena))
+            .isInstanceOf(NonWritableChannelException.class);
+        assertThatThrownBy(() -> w.map(MapMode.READ_ONLY, 0, 10, arena))
+            .isInstanceOf(NonReadableChannelException.class);
+        assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, -1, 10, arena))
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, 0, -1, arena))
+            .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, Long.MAX_VALUE, 10, arena))
             .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> r.map(null, 0, 10, arena)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, 0, 10, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> r.map(null, 0, 10, arena))
+            .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, 0, 10, null))
+            .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> r.map(ExtendedMapMode.READ_WRITE_SYNC, 0, 10, arena))
             .isInstanceOf(NonWritableChannelException.class);
         assertThatThrownBy(() -> w.map(ExtendedMapMode.READ_ONLY_SYNC, 0, 10, arena))
             .isInstanceOf(NonReadableChannelException.class);
         Arena closed = Arena.ofConfined();
         closed.close();
-        assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, 0, 10, closed)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, 0, 10, closed))
+            .isInstanceOf(IllegalStateException.class);
         r.close();
-        assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, 0, 10, arena)).isInstanceOf(ClosedChannelException.class);
+        assertThatThrownBy(() -> r.map(MapMode.READ_ONLY, 0, 10, arena))
+            .isInstanceOf(ClosedChannelException.class);
       }
     }
   }
@@ -232,15 +261,19 @@ class SegmentMappingTest {
   void anArenaConfinedToAnotherThreadFailsAndChangesNothing() throws Exception {
     Path p = file("f", new byte[100]);
     long free = store.getUnallocatedSpace();
-    try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(p, READ, WRITE)) {
-      Throwable failure = CompletableFuture.supplyAsync(() -> {
-        try {
-          ch.map(MapMode.READ_WRITE, 0, 1 << 20, arena);
-          return null;
-        } catch (Throwable t) {
-          return t;
-        }
-      }).get();
+    try (Arena arena = Arena.ofConfined();
+        FileChannel ch = FileChannel.open(p, READ, WRITE)) {
+      Throwable failure =
+          CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      ch.map(MapMode.READ_WRITE, 0, 1 << 20, arena);
+                      return null;
+                    } catch (Throwable t) {
+                      return t;
+                    }
+                  })
+              .get();
       assertThat(failure).isInstanceOf(WrongThreadException.class);
       assertThat(ch.size()).isEqualTo(100);
     }
@@ -250,7 +283,8 @@ class SegmentMappingTest {
   @Test
   void sizesAbove2GiBAreAcceptedAndFailOnlyForWantOfSpace() throws IOException {
     Path p = file("f", new byte[100]);
-    try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(p, READ, WRITE)) {
+    try (Arena arena = Arena.ofConfined();
+        FileChannel ch = FileChannel.open(p, READ, WRITE)) {
       assertThatThrownBy(() -> ch.map(MapMode.READ_WRITE, 0, 3L << 30, arena))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("No space left on device");
@@ -261,7 +295,8 @@ class SegmentMappingTest {
   @Test
   void theJep352SyncModesMapTheFileItself() throws IOException {
     Path p = file("f", bytes(4096, 6));
-    try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(p, READ, WRITE)) {
+    try (Arena arena = Arena.ofConfined();
+        FileChannel ch = FileChannel.open(p, READ, WRITE)) {
       MemorySegment rw = ch.map(ExtendedMapMode.READ_WRITE_SYNC, 0, 4096, arena);
       MemorySegment ro = ch.map(ExtendedMapMode.READ_ONLY_SYNC, 0, 4096, arena);
       rw.set(JAVA_BYTE, 1, (byte) 77);
@@ -272,10 +307,13 @@ class SegmentMappingTest {
     assertThat(Files.readAllBytes(p)[1]).isEqualTo((byte) 77);
   }
 
-  // ---- lifetimes -------------------------------------------------------------------------------------
+  // ---- lifetimes
+  // -------------------------------------------------------------------------------------
 
   @ParameterizedTest
-  @EnumSource(value = Kind.class, names = {"CONFINED", "SHARED"})
+  @EnumSource(
+      value = Kind.class,
+      names = {"CONFINED", "SHARED"})
   void closingTheArenaReturnsADeletedFilesBlocksWithoutCollection(Kind kind) throws IOException {
     long free = store.getUnallocatedSpace();
     Path p = file("f", bytes(64 << 10, 7));
@@ -355,7 +393,8 @@ class SegmentMappingTest {
   @Test
   void anInterruptedCallerClosesTheChannelAsTheJdkDoes() throws IOException {
     Path p = file("f", new byte[4096]);
-    try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(p, READ)) {
+    try (Arena arena = Arena.ofConfined();
+        FileChannel ch = FileChannel.open(p, READ)) {
       Thread.currentThread().interrupt();
       try {
         assertThatThrownBy(() -> ch.map(MapMode.READ_ONLY, 0, 4096, arena))
@@ -366,7 +405,8 @@ class SegmentMappingTest {
       assertThat(ch.isOpen()).isFalse();
     }
     // the filesystem still maps: the interrupt closed the caller's channel only
-    try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(p, READ)) {
+    try (Arena arena = Arena.ofConfined();
+        FileChannel ch = FileChannel.open(p, READ)) {
       assertThat(ch.map(MapMode.READ_ONLY, 0, 4096, arena).byteSize()).isEqualTo(4096);
     }
   }
