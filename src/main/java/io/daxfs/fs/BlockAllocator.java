@@ -104,6 +104,23 @@ final class BlockAllocator {
     freeCount += count;
   }
 
+  /**
+   * Takes exactly {@code [start, start + count)}, as a mount does for the blocks its files hold.
+   *
+   * @return false, taking nothing, when part of the range is outside the device or not free
+   */
+  synchronized boolean reserve(long start, long count) {
+    if (start < 0 || count <= 0 || start > totalBlocks() - count) {
+      return false;
+    }
+    Map.Entry<Long, Long> e = freeByStart.floorEntry(start);
+    if (e == null || e.getKey() + e.getValue() < start + count) {
+      return false;
+    }
+    take(start, count);
+    return true;
+  }
+
   synchronized boolean isFree(long block) {
     checkArgument(
         block >= 0 && block < blockCount,

@@ -33,6 +33,10 @@ final class FileLayout {
     this.sectorSize = sectorSize;
   }
 
+  ExtentMap extentMap() {
+    return extents;
+  }
+
   long size() {
     return size;
   }

@@ -81,6 +81,7 @@ public abstract class Inode {
   public final void setPermissions(int bits) {
     this.permissions = bits & 07777;
     touchChange();
+    volume.attributesChanged(this);
     announceModified();
   }
 
@@ -102,6 +103,7 @@ public abstract class Inode {
   public final void setOwner(String name) {
     this.owner = name;
     touchChange();
+    volume.attributesChanged(this);
     announceModified();
   }
 
@@ -112,6 +114,7 @@ public abstract class Inode {
   public final void setGroup(String name) {
     this.group = name;
     touchChange();
+    volume.attributesChanged(this);
     announceModified();
   }
 
@@ -148,7 +151,32 @@ public abstract class Inode {
       creationTime = creation;
     }
     touchChange();
+    volume.attributesChanged(this);
     announceModified();
+  }
+
+  /** The attributes now, as a journal records them. */
+  final MetadataChange.AttributesSet attributes() {
+    return new MetadataChange.AttributesSet(
+        id, permissions, owner, group, lastModifiedTime, lastAccessTime, creationTime, changeTime);
+  }
+
+  /** Sets every attribute as a mount found it; before the inode is reachable. */
+  final void restoreAttributes(
+      int permissions,
+      String owner,
+      String group,
+      long lastModifiedTime,
+      long lastAccessTime,
+      long creationTime,
+      long changeTime) {
+    this.permissions = permissions & 07777;
+    this.owner = owner;
+    this.group = group;
+    this.lastModifiedTime = lastModifiedTime;
+    this.lastAccessTime = lastAccessTime;
+    this.creationTime = creationTime;
+    this.changeTime = changeTime;
   }
 
   final void touchModified() {

@@ -61,6 +61,33 @@ public final class RegularFile extends Inode {
     return Kind.REGULAR_FILE;
   }
 
+  /** Sets the blocks and size a mount found; before the file is reachable. */
+  void restoreLayout(ExtentMap extents, long size) {
+    this.extents = extents;
+    this.size = size;
+  }
+
+  private void recordSize(long newSize) {
+    MetadataJournal j = volume().journal();
+    if (j != null) {
+      j.record(new MetadataChange.Resized(id(), newSize));
+    }
+  }
+
+  private void recordAdded(long logical, long physical, long count) {
+    MetadataJournal j = volume().journal();
+    if (j != null) {
+      j.record(new MetadataChange.ExtentAdded(id(), logical, physical, count));
+    }
+  }
+
+  private void recordRemoved(long fromLogical, long toLogical) {
+    MetadataJournal j = volume().journal();
+    if (j != null && toLogical > fromLogical) {
+      j.record(new MetadataChange.ExtentsRemoved(id(), fromLogical, toLogical));
+    }
+  }
+
   @Override
   public long size() {
     return size;
@@ -489,6 +516,7 @@ public final class RegularFile extends Inode {
     long written = writeSteps(accessPath, pos, src, extents);
     if (written > size) {
       size = written;
+      recordSize(written);
     }
     return written;
   }
@@ -571,6 +599,7 @@ public final class RegularFile extends Inode {
     }
     for (long[] t : taken) {
       em = em.with(t[0], t[1], t[2]);
+      recordAdded(t[0], t[1], t[2]);
     }
     extents = em;
   }
@@ -613,7 +642,9 @@ public final class RegularFile extends Inode {
         zeroRange(newSize, (blockMask + 1) - tail);
       }
       extents = extents.truncate(keep, volume()::free);
+      recordRemoved(keep, Long.MAX_VALUE);
       size = newSize;
+      recordSize(newSize);
       touchModified();
       announceModified();
       return true;
@@ -650,6 +681,7 @@ public final class RegularFile extends Inode {
         }
         if (endWhole > firstWhole) {
           extents = extents.remove(firstWhole, endWhole - firstWhole, volume()::free);
+          recordRemoved(firstWhole, endWhole);
         }
       }
       touchModified();
@@ -780,6 +812,7 @@ public final class RegularFile extends Inode {
   private void growTo(long end) {
     if (end > size) {
       size = end;
+      recordSize(end);
       touchModified();
     }
   }
@@ -829,6 +862,8 @@ public final class RegularFile extends Inode {
       throw e;
     }
     extents = em.remove(first, blocks, volume::free).with(first, start, blocks);
+    recordRemoved(first, first + blocks);
+    recordAdded(first, start, blocks);
   }
 
   // ---- media state

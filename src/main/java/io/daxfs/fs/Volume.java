@@ -45,23 +45,230 @@ public final class Volume implements Closeable {
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
   private volatile ChangeListener changeListener;
+  private volatile MetadataJournal journal;
 
-  private Volume(EmulatedPmem device, DaxConfiguration config) {
+  private Volume(EmulatedPmem device, DaxConfiguration config, VolumeState state) {
     this.device = device;
     this.blockSize = config.blockSize();
     this.allocator = new BlockAllocator(device.size() / blockSize);
     this.pins = new Pins(allocator, device::reapMappings);
     this.umask = config.umask();
     this.defaultOwner = System.getProperty("user.name", "root");
-    this.root = new Directory(this, nextId.getAndIncrement(), 0755, null);
-    root.setLinkCount(2);
+    this.root = build(state);
   }
 
   /** Creates a device and an empty filesystem on it. */
   public static Volume create(DaxConfiguration config) throws IOException {
     EmulatedPmem device = EmulatedPmem.create(config);
     CoarseClock.acquire();
-    return new Volume(device, config);
+    try {
+      return new Volume(
+          device,
+          config,
+          VolumeState.formatted(0755, System.getProperty("user.name", "root"), CoarseClock.now()));
+    } catch (RuntimeException e) {
+      CoarseClock.release();
+      device.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Mounts the filesystem {@code state} describes on {@code device}, whose blocks hold its files'
+   * data; the volume owns the device from now on, and closes it on failure too.
+   *
+   * @throws IllegalArgumentException if the state does not fit the device or itself: a block
+   *     outside the device or claimed twice, a root that is not a directory, an inode that no name
+   *     leads to from the root
+   */
+  public static Volume mount(EmulatedPmem device, DaxConfiguration config, VolumeState state)
+      throws IOException {
+    CoarseClock.acquire();
+    try {
+      return new Volume(device, config, state);
+    } catch (RuntimeException e) {
+      CoarseClock.release();
+      device.close();
+      throw e;
+    }
+  }
+
+  /** Builds the tree {@code state} describes, taking its blocks from the allocator. */
+  private Directory build(VolumeState state) {
+    java.util.Map<Long, Inode> made = new java.util.HashMap<>();
+    java.util.Map<Long, Long> owners =
+        new java.util.HashMap<>(); // first block -> inode, for errors
+    for (VolumeState.Node n : state.nodes()) {
+      Inode inode =
+          switch (n.kind()) {
+            case DIRECTORY -> new Directory(this, n.id(), n.permissions(), null);
+            case SYMBOLIC_LINK -> new SymbolicLink(this, n.id(), n.permissions(), n.target());
+            case REGULAR_FILE -> {
+              RegularFile f = new RegularFile(this, n.id(), n.permissions());
+              ExtentMap em = n.extents();
+              for (int i = 0; i < em.extentCount(); i++) {
+                long start = em.physicalStart(i);
+                long count = em.blockCount(i);
+                if (!allocator.reserve(start, count)) {
+                  throw new IllegalArgumentException(
+                      "blocks "
+                          + start
+                          + "+"
+                          + count
+                          + " of inode "
+                          + n.id()
+                          + " are outside the device or belong to another file too");
+                }
+              }
+              f.restoreLayout(em, n.size());
+              yield f;
+            }
+          };
+      inode.restoreAttributes(
+          n.permissions(),
+          n.owner(),
+          n.group(),
+          n.lastModifiedTime(),
+          n.lastAccessTime(),
+          n.creationTime(),
+          n.changeTime());
+      made.put(n.id(), inode);
+    }
+    if (!(made.get(VolumeState.ROOT) instanceof Directory top)) {
+      throw new IllegalArgumentException("inode " + VolumeState.ROOT + " is not a directory");
+    }
+    ArrayDeque<Directory> todo = new ArrayDeque<>();
+    todo.add(top);
+    int reached = 1;
+    while (!todo.isEmpty()) {
+      Directory dir = todo.removeFirst();
+      for (var e : state.node(dir.id()).entries().entrySet()) {
+        Inode child = made.get(e.getValue());
+        if (child == null) {
+          throw new IllegalArgumentException(
+              "entry " + e.getKey() + " of directory " + dir.id() + " leads to no inode");
+        }
+        dir.put(e.getKey(), child);
+        boolean first = child.dentries().length == 0;
+        child.addDentry(dir, e.getKey());
+        if (child instanceof Directory d) {
+          if (!first || d == top) {
+            throw new IllegalArgumentException("directory " + d.id() + " has two names");
+          }
+          d.setParent(dir);
+          todo.addLast(d);
+        }
+        if (first) {
+          reached++;
+        }
+      }
+    }
+    if (reached != made.size()) {
+      throw new IllegalArgumentException(
+          (made.size() - reached) + " inodes have no name that leads to them from the root");
+    }
+    for (VolumeState.Node n : state.nodes()) {
+      made.get(n.id()).setLinkCount(n.linkCount());
+    }
+    nextId.set(Math.max(state.nextId(), VolumeState.ROOT + 1));
+    return top;
+  }
+
+  /**
+   * The metadata of every file that has a name, as of one moment of the tree (each file's blocks
+   * and size as of one moment of that file).
+   */
+  public VolumeState state() {
+    Lock l = treeLock.writeLock();
+    l.lock();
+    try {
+      VolumeState s = VolumeState.blank();
+      ArrayDeque<Inode> todo = new ArrayDeque<>();
+      List<Inode> all = new ArrayList<>();
+      todo.add(root);
+      java.util.Set<Inode> seen =
+          java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      seen.add(root);
+      while (!todo.isEmpty()) {
+        Inode inode = todo.removeFirst();
+        all.add(inode);
+        if (inode instanceof Directory d) {
+          for (String name : d.names()) {
+            Inode child = d.get(name);
+            if (seen.add(child)) {
+              todo.addLast(child);
+            }
+          }
+        }
+      }
+      for (Inode inode : all) {
+        s.apply(creation(inode));
+      }
+      for (Inode inode : all) {
+        if (inode instanceof Directory d) {
+          for (String name : d.names()) {
+            s.apply(new MetadataChange.Linked(d.id(), name, d.get(name).id()));
+          }
+        }
+      }
+      for (Inode inode : all) {
+        if (inode instanceof RegularFile f) {
+          FileLayout layout = f.layout();
+          ExtentMap em = layout.extentMap();
+          for (int i = 0; i < em.extentCount(); i++) {
+            s.apply(
+                new MetadataChange.ExtentAdded(
+                    f.id(), em.logicalStart(i), em.physicalStart(i), em.blockCount(i)));
+          }
+          s.apply(new MetadataChange.Resized(f.id(), layout.size()));
+        }
+        s.apply(inode.attributes());
+      }
+      s.reserveIdsBelow(nextId.get());
+      return s;
+    } finally {
+      l.unlock();
+    }
+  }
+
+  private static MetadataChange.Created creation(Inode inode) {
+    return new MetadataChange.Created(
+        inode.id(),
+        inode.kind(),
+        inode.permissions(),
+        inode.owner(),
+        inode.group(),
+        inode.creationTime(),
+        inode instanceof SymbolicLink s ? s.target() : null);
+  }
+
+  /**
+   * Installs the journal that hears every metadata change from now on ({@code null}: none), and
+   * returns the one it replaces. Changes cost nothing beyond a field read while there is none.
+   */
+  public MetadataJournal setJournal(MetadataJournal journal) {
+    Lock l = treeLock.writeLock();
+    l.lock();
+    try {
+      MetadataJournal old = this.journal;
+      this.journal = journal;
+      return old;
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /** The installed journal, or {@code null}. */
+  MetadataJournal journal() {
+    return journal;
+  }
+
+  /** Records a change of attributes made through the API (not a time a write moved). */
+  void attributesChanged(Inode inode) {
+    MetadataJournal j = journal;
+    if (j != null) {
+      j.record(inode.attributes());
+    }
   }
 
   public EmulatedPmem device() {
@@ -438,7 +645,8 @@ public final class Volume implements Closeable {
           throw new NoSuchFileException(path.toString());
         }
         checkName(path, e.name);
-        RegularFile f = new RegularFile(this, nextId.getAndIncrement(), mode(spec.permissions));
+        RegularFile f =
+            created(new RegularFile(this, nextId.getAndIncrement(), mode(spec.permissions)));
         link(e.parent, e.name, f);
         f.retain();
         return new Opened(f, true);
@@ -474,7 +682,8 @@ public final class Volume implements Closeable {
     l.lock();
     try {
       Entry e = vacancy(base, path);
-      Directory d = new Directory(this, nextId.getAndIncrement(), mode(permissions), e.parent);
+      Directory d =
+          created(new Directory(this, nextId.getAndIncrement(), mode(permissions), e.parent));
       link(e.parent, e.name, d);
       return d;
     } finally {
@@ -494,7 +703,7 @@ public final class Volume implements Closeable {
       }
       Entry e = vacancy(base, link);
       SymbolicLink s =
-          new SymbolicLink(this, nextId.getAndIncrement(), permissions & 07777, target);
+          created(new SymbolicLink(this, nextId.getAndIncrement(), permissions & 07777, target));
       link(e.parent, e.name, s);
       return s;
     } finally {
@@ -562,7 +771,20 @@ public final class Volume implements Closeable {
     }
   }
 
+  /** Records a new inode; caller holds the tree lock for writing. */
+  private <T extends Inode> T created(T inode) {
+    MetadataJournal j = journal;
+    if (j != null) {
+      j.record(creation(inode));
+    }
+    return inode;
+  }
+
   private void link(Directory parent, String name, Inode inode) {
+    MetadataJournal j = journal;
+    if (j != null) {
+      j.record(new MetadataChange.Linked(parent.id(), name, inode.id()));
+    }
     parent.put(name, inode);
     inode.addDentry(parent, name);
     if (inode instanceof Directory d) {
@@ -581,6 +803,10 @@ public final class Volume implements Closeable {
    * rename(2)).
    */
   private void unlink(Directory parent, String name, Inode inode, boolean announce) {
+    MetadataJournal j = journal;
+    if (j != null) {
+      j.record(new MetadataChange.Unlinked(parent.id(), name, inode.id()));
+    }
     parent.remove(name);
     inode.removeDentry(parent, name);
     if (inode instanceof Directory) {
@@ -773,6 +999,11 @@ public final class Volume implements Closeable {
         // without ATOMIC_MOVE the JDK removes the target first, and a watcher sees it go
         unlink(t.parent, t.name, t.inode, !strictTypes);
       }
+      MetadataJournal j = journal;
+      if (j != null) {
+        j.record(
+            new MetadataChange.Renamed(s.parent.id(), s.name, t.parent.id(), t.name, s.inode.id()));
+      }
       s.parent.remove(s.name);
       t.parent.put(t.name, s.inode);
       s.inode.removeDentry(s.parent, s.name);
@@ -852,11 +1083,36 @@ public final class Volume implements Closeable {
   /**
    * The durability point of {@code dir}'s entries, as {@code fsync(2)} on a directory is on Linux:
    * once it returns, the creations, removals and renames of names in {@code dir} made before it
-   * would survive a power failure. It records nothing today, because nothing is lost at a power
-   * failure yet; the emulation of one builds on this call.
+   * would survive a power failure.
    */
   public void syncDirectory(Directory dir) {
-    // nothing to record until power failure is emulated
+    MetadataJournal j = journal;
+    if (j != null) {
+      j.directorySynced(dir.id());
+    }
+  }
+
+  /**
+   * The durability point of a file, as {@code fsync(2)} ({@code withTimes}) or {@code
+   * fdatasync(2)}: its size and blocks, and with times all its attributes, survive a power failure
+   * once it returns. Its names are its directories' to make durable.
+   */
+  public void syncFile(Inode inode, boolean withTimes) {
+    MetadataJournal j = journal;
+    if (j != null) {
+      if (withTimes) {
+        j.record(inode.attributes());
+      }
+      j.fileSynced(inode.id(), withTimes);
+    }
+  }
+
+  /** The durability point of the whole filesystem, as {@code syncfs(2)}. */
+  public void syncAll() {
+    MetadataJournal j = journal;
+    if (j != null) {
+      j.allSynced();
+    }
   }
 
   /** The regular files in a directory now, by name. */

@@ -447,8 +447,9 @@ class DaxFileChannel extends DaxChannel {
   }
 
   /**
-   * Does nothing beyond checking the channel: a DAX write is on the media when it returns, and the
-   * metadata of an emulated filesystem lives in memory.
+   * Makes the file's metadata durable, as {@code fsync} ({@code metaData}) or {@code fdatasync}
+   * does: its size and blocks, and with {@code metaData} its times and other attributes. Data
+   * written through the channel is durable already: a DAX write is on the media when it returns.
    */
   @Override
   public void force(boolean metaData) throws IOException {
@@ -458,6 +459,7 @@ class DaxFileChannel extends DaxChannel {
       // were made
       file.announceModified();
     }
+    file.volume().syncFile(file, metaData);
   }
 
   // ---- transfers -------------------------------------------------------------------------------

@@ -1,0 +1,28 @@
+package io.daxfs.fs;
+
+/**
+ * Hears every metadata change of a volume, and every point where the program asks for durability:
+ * what an image keeps on the host and what a power cut is emulated from.
+ *
+ * <p>{@link #record} is called while the change's own locks are held (the tree lock for names, the
+ * file's lock for its blocks and size), so the order of calls is the order of the changes on each
+ * inode and directory; it may come from many threads at once. It must not fail: a change has taken
+ * effect when it is recorded. Nothing is called on the data path of a write that stays within the
+ * file's size and blocks.
+ */
+public interface MetadataJournal {
+  /** A change that has taken effect. */
+  void record(MetadataChange change);
+
+  /**
+   * {@code fsync} ({@code withTimes}) or {@code fdatasync} of a file: its size, blocks and, with
+   * times, all its attributes are durable now.
+   */
+  default void fileSynced(long inode, boolean withTimes) {}
+
+  /** {@code fsync} of a directory: its names are durable now. */
+  default void directorySynced(long directory) {}
+
+  /** {@code syncfs}: everything is durable now. */
+  default void allSynced() {}
+}
