@@ -25,4 +25,34 @@ public interface MetadataJournal {
 
   /** {@code syncfs}: everything is durable now. */
   default void allSynced() {}
+
+  /** A journal that hears everything this one does, then {@code next}, in that order. */
+  default MetadataJournal andThen(MetadataJournal next) {
+    MetadataJournal first = this;
+    return new MetadataJournal() {
+      @Override
+      public void record(MetadataChange change) {
+        first.record(change);
+        next.record(change);
+      }
+
+      @Override
+      public void fileSynced(long inode, boolean withTimes) {
+        first.fileSynced(inode, withTimes);
+        next.fileSynced(inode, withTimes);
+      }
+
+      @Override
+      public void directorySynced(long directory) {
+        first.directorySynced(directory);
+        next.directorySynced(directory);
+      }
+
+      @Override
+      public void allSynced() {
+        first.allSynced();
+        next.allSynced();
+      }
+    };
+  }
 }
