@@ -38,6 +38,14 @@ final class TreeSnapshot {
   }
 
   static Map<String, String> of(FileSystem fs) throws IOException {
+    return of(fs, true);
+  }
+
+  /**
+   * As {@link #of(FileSystem)}; without {@code times}, leaving out the times a write moves (which
+   * an image records lazily) and the access times reads move.
+   */
+  static Map<String, String> of(FileSystem fs, boolean times) throws IOException {
     Path root = fs.getPath("/");
     List<Path> all = new ArrayList<>();
     Files.walkFileTree(
@@ -74,6 +82,14 @@ final class TreeSnapshot {
       a.remove("dev");
       a.remove("fileKey");
       a.remove("rdev");
+      if (!times) {
+        a.remove("lastModifiedTime");
+        a.remove("lastAccessTime");
+        a.remove("ctime");
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          a.remove("creationTime");
+        }
+      }
       StringBuilder sb = new StringBuilder(a.toString());
       if (Files.isSymbolicLink(p)) {
         sb.append(" -> ").append(Files.readSymbolicLink(p));
