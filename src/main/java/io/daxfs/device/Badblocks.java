@@ -150,6 +150,10 @@ final class Badblocks {
     return toBadBlocks(known);
   }
 
+  synchronized List<BadBlock> poisoned() {
+    return toBadBlocks(poison);
+  }
+
   static List<BadBlock> toBadBlocks(RangeSet<Long> set) {
     ImmutableList.Builder<BadBlock> b = ImmutableList.builder();
     for (Range<Long> r : set.asRanges()) {

@@ -151,6 +151,10 @@ public final class EmulatedPmem implements Closeable {
     return badblocks.known();
   }
 
+  public List<BadBlock> injectedErrors() {
+    return badblocks.poisoned();
+  }
+
   public String badblocksText() {
     StringBuilder sb = new StringBuilder();
     for (BadBlock b : badblocks()) {
