@@ -1,5 +1,6 @@
 package io.daxfs.cli;
 
+import io.daxfs.CorruptImageException;
 import io.daxfs.MediaErrorException;
 import io.daxfs.cli.CliFailure.Errno;
 import java.io.IOException;
@@ -26,8 +27,9 @@ import picocli.CommandLine.Spec;
  * image, does its work and closes it; nothing else may have the image open for writing meanwhile.
  *
  * <p>Exit status as ndctl's: 0 on success; on failure a message on stderr and the negated error
- * number as a byte (234 for EINVAL, 254 for ENOENT, 240 for EBUSY, 251 for EIO); 129 when the
- * command line itself is wrong (an unknown option, a missing argument, a value of the wrong type).
+ * number as a byte (234 for EINVAL, 254 for ENOENT, 240 for EBUSY, 251 for EIO, 139 for a corrupt
+ * image: EUCLEAN, as Linux filesystems report corrupt metadata); 129 when the command line itself
+ * is wrong (an unknown option, a missing argument, a value of the wrong type).
  */
 @Command(
     name = "daxfs",
@@ -51,7 +53,8 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Exit status: 0 on success; on failure, as ndctl, the negated error number as a byte (234"
-          + " EINVAL, 254 ENOENT, 239 EEXIST, 240 EBUSY, 251 EIO); 129 for a wrong command line.",
+          + " EINVAL, 254 ENOENT, 239 EEXIST, 240 EBUSY, 251 EIO, 139 EUCLEAN: a corrupt image); 129"
+          + " for a wrong command line.",
       "Run 'daxfs COMMAND --help' for a command's options."
     })
 public final class DaxCli implements Callable<Integer> {
@@ -150,6 +153,10 @@ public final class DaxCli implements Callable<Integer> {
     }
     if (t instanceof MediaErrorException) {
       return new CliFailure(Errno.EIO, t.getMessage());
+    }
+    if (t instanceof CorruptImageException) {
+      // What Linux filesystems report for corrupt metadata (XFS's EFSCORRUPTED).
+      return new CliFailure(Errno.EUCLEAN, t.getMessage());
     }
     if (t instanceof FileSystemException fse) {
       String file = fse.getFile() == null ? "" : fse.getFile() + ": ";

@@ -201,7 +201,6 @@ final class Badblocks {
     return toBadBlocks(known);
   }
 
-
   static List<BadBlock> toBadBlocks(RangeSet<Long> set) {
     ImmutableList.Builder<BadBlock> b = ImmutableList.builder();
     for (Range<Long> r : set.asRanges()) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxfs.DaxFiles;
 import java.io.IOException;
-import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -52,11 +51,15 @@ class CpCommandTest extends CliHarness {
     Files.createSymbolicLink(src.resolve("link"), Path.of("a.bin"));
 
     daxfs("cp", "-r", src.toString(), image + ":/").succeeds();
-    FileSystem fs = fs(image);
-    assertThat(Files.readAllBytes(fs.getPath("/docs/deep/b.bin"))).isEqualTo(bytes(5000, 2));
-    assertThat(Files.readSymbolicLink(fs.getPath("/docs/link")).toString()).isEqualTo("a.bin");
     daxfs("cp", src.resolve("a.bin").toString(), image + ":/single").succeeds();
-    assertThat(Files.readAllBytes(fs.getPath("/single"))).isEqualTo(bytes(10_000, 1));
+    onImage(
+        image,
+        fs -> {
+          assertThat(Files.readAllBytes(fs.getPath("/docs/deep/b.bin"))).isEqualTo(bytes(5000, 2));
+          assertThat(Files.readSymbolicLink(fs.getPath("/docs/link")).toString())
+              .isEqualTo("a.bin");
+          return assertThat(Files.readAllBytes(fs.getPath("/single"))).isEqualTo(bytes(10_000, 1));
+        });
 
     Path out = Files.createDirectory(host.resolve("out"));
     Result r = daxfs("cp", "-r", image + ":/docs", out.toString());
@@ -74,25 +77,27 @@ class CpCommandTest extends CliHarness {
   @Test
   void nothingIsOverwrittenUnlessForcedInEitherDirection() throws IOException {
     Path image = newImage("pmem0.img");
-    Files.writeString(fs(image).getPath("/f"), "from the image");
+    onImage(image, fs -> Files.writeString(fs.getPath("/f"), "from the image"));
     Path hostFile = Files.writeString(host.resolve("f"), "on the host");
 
     daxfs("cp", image + ":/f", host.toString()).fails(EEXIST, host.resolve("f") + ": File exists");
     daxfs("cp", hostFile.toString(), image + ":/f").fails(EEXIST, "/f: File exists; --force");
     assertThat(Files.readString(hostFile)).isEqualTo("on the host");
-    assertThat(Files.readString(fs(image).getPath("/f"))).isEqualTo("from the image");
+    String kept = onImage(image, fs -> Files.readString(fs.getPath("/f")));
+    assertThat(kept).isEqualTo("from the image");
 
     daxfs("cp", "--force", image + ":/f", host.toString()).succeeds();
     assertThat(Files.readString(hostFile)).isEqualTo("from the image");
     Files.writeString(hostFile, "newer on the host");
     daxfs("cp", "-f", hostFile.toString(), image + ":/f").succeeds();
-    assertThat(Files.readString(fs(image).getPath("/f"))).isEqualTo("newer on the host");
+    String replaced = onImage(image, fs -> Files.readString(fs.getPath("/f")));
+    assertThat(replaced).isEqualTo("newer on the host");
   }
 
   @Test
   void directoriesNeedRecursionAndBothSidesMustDiffer() throws IOException {
     Path image = newImage("pmem0.img");
-    Files.createDirectory(fs(image).getPath("/d"));
+    onImage(image, fs -> Files.createDirectory(fs.getPath("/d")));
     Path dir = Files.createDirectory(host.resolve("d"));
 
     daxfs("cp", image + ":/d", host.resolve("x").toString()).fails(EISDIR, "-r copies directories");
@@ -108,15 +113,19 @@ class CpCommandTest extends CliHarness {
   @Test
   void aHostileImageWritesNothingOutsideTheDestination() throws IOException {
     Path image = newImage("evil.img");
-    FileSystem fs = fs(image);
     Path victim = Files.writeString(host.resolve("passwd"), "root:x:0:0");
     Path victimDir = Files.createDirectory(host.resolve("victim-dir"));
-    Files.createDirectories(fs.getPath("/d/sub"));
-    Files.writeString(fs.getPath("/d/sub/ok"), "fine");
-    Files.createSymbolicLink(fs.getPath("/passwd"), fs.getPath("/etc/passwd"));
-    Files.createSymbolicLink(fs.getPath("/d/up"), fs.getPath("../../../../" + victim));
-    Files.createSymbolicLink(fs.getPath("/d/escape"), fs.getPath(victimDir.toString()));
-    Files.createSymbolicLink(fs.getPath("/d/sub/victim"), fs.getPath(victim.toString()));
+    onImage(
+        image,
+        fs -> {
+          Files.createDirectories(fs.getPath("/d/sub"));
+          Files.writeString(fs.getPath("/d/sub/ok"), "fine");
+          Files.createSymbolicLink(fs.getPath("/passwd"), fs.getPath("/etc/passwd"));
+          Files.createSymbolicLink(fs.getPath("/d/up"), fs.getPath("../../../../" + victim));
+          Files.createSymbolicLink(fs.getPath("/d/escape"), fs.getPath(victimDir.toString()));
+          return Files.createSymbolicLink(
+              fs.getPath("/d/sub/victim"), fs.getPath(victim.toString()));
+        });
     Path out = Files.createDirectory(host.resolve("out"));
 
     Result r = daxfs("cp", "-r", image + ":/", out.toString());
@@ -144,12 +153,16 @@ class CpCommandTest extends CliHarness {
   @Test
   void aHostSymbolicLinkInTheDestinationIsReplacedNeverWrittenThrough() throws IOException {
     Path image = newImage("pmem0.img");
-    Files.writeString(fs(image).getPath("/passwd"), "from the image");
+    onImage(
+        image,
+        fs -> {
+          Files.writeString(fs.getPath("/dangling"), "from the image");
+          return Files.writeString(fs.getPath("/passwd"), "from the image");
+        });
     Path victim = Files.writeString(host.resolve("victim"), "precious");
     Path out = Files.createDirectory(host.resolve("out"));
     Files.createSymbolicLink(out.resolve("passwd"), victim);
     Files.createSymbolicLink(out.resolve("dangling"), host.resolve("created-through-a-link"));
-    Files.writeString(fs(image).getPath("/dangling"), "from the image");
 
     daxfs("cp", image + ":/passwd", out.toString()).fails(EEXIST, "File exists");
     daxfs("cp", image + ":/dangling", out.toString()).fails(EEXIST, "File exists");
@@ -164,11 +177,15 @@ class CpCommandTest extends CliHarness {
   @Test
   void aFileThatMeetsAMediaErrorIsNotLeftHalfCopiedAndTheRestIsCopied() throws IOException {
     Path image = newImage("pmem0.img");
-    FileSystem fs = fs(image);
-    Files.createDirectory(fs.getPath("/d"));
-    Files.write(fs.getPath("/d/bad"), bytes(16384, 4));
-    Files.write(fs.getPath("/d/good"), bytes(4096, 5));
-    DaxFiles.injectError(fs.getPath("/d/bad"), 9000, 1);
+    onImage(
+        image,
+        fs -> {
+          Files.createDirectory(fs.getPath("/d"));
+          Files.write(fs.getPath("/d/bad"), bytes(16384, 4));
+          Files.write(fs.getPath("/d/good"), bytes(4096, 5));
+          DaxFiles.injectError(fs.getPath("/d/bad"), 9000, 1);
+          return null;
+        });
     Path out = Files.createDirectory(host.resolve("out"));
 
     Result r = daxfs("cp", "-r", image + ":/d", out.toString());

@@ -17,10 +17,15 @@ class FileCommandsTest extends CliHarness {
   @Test
   void fiemapGivesTheSectorsToHandToInjectError() throws IOException {
     Path image = newImage("pmem0.img");
-    Path log = fs(image).getPath("/data/log");
-    Files.createDirectories(log.getParent());
-    Files.write(log, new byte[3 * 4096 + 100]);
-    List<FileExtent> extents = DaxFiles.extents(log);
+    List<FileExtent> extents =
+        onImage(
+            image,
+            fs -> {
+              Path log = fs.getPath("/data/log");
+              Files.createDirectories(log.getParent());
+              Files.write(log, new byte[3 * 4096 + 100]);
+              return DaxFiles.extents(log);
+            });
 
     JsonNode j = daxfs("fiemap", "--json", image.toString(), "/data/log").succeeds().json();
     String table = daxfs("fiemap", image.toString(), "data/log").succeeds().out();
@@ -45,12 +50,16 @@ class FileCommandsTest extends CliHarness {
   @Test
   void lsListsSortedNamesAndTheLongForm() throws IOException {
     Path image = newImage("pmem0.img");
-    var fs = fs(image);
-    Files.createDirectory(fs.getPath("/dir"));
-    Files.write(fs.getPath("/b"), new byte[42]);
-    Files.setPosixFilePermissions(fs.getPath("/b"), PosixFilePermissions.fromString("rw-------"));
-    Files.createSymbolicLink(fs.getPath("/a"), fs.getPath("/b"));
-    Files.createLink(fs.getPath("/dir/c"), fs.getPath("/b"));
+    onImage(
+        image,
+        fs -> {
+          Files.createDirectory(fs.getPath("/dir"));
+          Files.write(fs.getPath("/b"), new byte[42]);
+          Files.setPosixFilePermissions(
+              fs.getPath("/b"), PosixFilePermissions.fromString("rw-------"));
+          Files.createSymbolicLink(fs.getPath("/a"), fs.getPath("/b"));
+          return Files.createLink(fs.getPath("/dir/c"), fs.getPath("/b"));
+        });
 
     assertThat(daxfs("ls", image.toString()).succeeds().out()).isEqualTo("a\nb\ndir\n");
     String l = daxfs("ls", "-l", image.toString(), "/").succeeds().out();
