@@ -91,6 +91,14 @@ public final class DaxCli implements Callable<Integer> {
     return run(ImageFiles.INSTANCE, out, err, args);
   }
 
+  /**
+   * Runs one command, writing its output to {@code out} and its messages to {@code err}, without
+   * exiting, and returns its exit status.
+   */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    return run(ImageFiles.INSTANCE, out, err, args);
+  }
+
   /** Runs one command against {@code images}, writing to {@code out} and {@code err}. */
   static int run(Images images, PrintWriter out, PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new DaxCli(images));
