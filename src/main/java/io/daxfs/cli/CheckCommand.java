@@ -36,26 +36,35 @@ final class CheckCommand extends ImageCommand {
     requireImage(image);
     Images.CheckReport r = root.images.check(image, repair);
     PrintWriter out = out();
-    for (String p : r.problems()) {
-      out.println("problem: " + p);
-    }
-    for (String p : r.repaired()) {
-      out.println("repaired: " + p);
-    }
-    if (r.clean() && r.problems().isEmpty()) {
+    r.problems().forEach(p -> out.println("problem: " + p));
+    r.notes().forEach(n -> out.println("note: " + n));
+    r.repaired().forEach(p -> out.println("repaired: " + p));
+    if (r.problems().isEmpty()) {
       out.println(image + ": clean");
       return 0;
     }
-    if (r.clean()) {
+    if (!repair) {
+      out.println(
+          image
+              + ": "
+              + count(r.problems().size())
+              + "; run 'daxfs check --repair "
+              + image
+              + "' to recover what can be recovered");
+      return PROBLEMS_LEFT;
+    }
+    // A repair is judged by a check of what it wrote.
+    Images.CheckReport after = root.images.check(image, false);
+    if (after.problems().isEmpty()) {
       out.println(image + ": repaired, clean now");
       return REPAIRED;
     }
-    out.println(
-        image
-            + ": "
-            + r.problems().size()
-            + (r.problems().size() == 1 ? " problem" : " problems")
-            + (repair ? " left" : "; run 'daxfs check --repair " + image + "' to repair"));
+    after.problems().forEach(p -> out.println("still: " + p));
+    out.println(image + ": " + count(after.problems().size()) + " left after the repair");
     return PROBLEMS_LEFT;
+  }
+
+  private static String count(int problems) {
+    return problems + (problems == 1 ? " problem" : " problems");
   }
 }

@@ -33,14 +33,15 @@ interface Images {
   /**
    * What {@code check} found.
    *
-   * @param problems what is wrong, each naming what and where
-   * @param repaired what a repair fixed or dropped
-   * @param clean whether the image mounts without loss now
+   * @param problems damage, each naming what and where
+   * @param repaired what a repair recovered or dropped
+   * @param notes what a crash leaves and every mount settles by itself; not damage
    */
-  record CheckReport(List<String> problems, List<String> repaired, boolean clean) {
+  record CheckReport(List<String> problems, List<String> repaired, List<String> notes) {
     public CheckReport {
       problems = List.copyOf(problems);
       repaired = List.copyOf(repaired);
+      notes = List.copyOf(notes);
     }
   }
 }

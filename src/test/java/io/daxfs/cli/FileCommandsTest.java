@@ -75,31 +75,54 @@ class FileCommandsTest extends CliHarness {
   }
 
   @Test
-  void checkReportsCleanRepairedOrProblemsLeftWithFscksStatus() {
+  void checkReportsCleanRepairedOrProblemsLeftWithFscksStatus() throws IOException {
     Path image = newImage("pmem0.img");
     String img = image.toString();
 
     assertThat(daxfs("check", img).succeeds().out()).isEqualTo(img + ": clean\n");
 
     images.nextCheck(
-        new Images.CheckReport(List.of("inode 7: extent past the device"), List.of(), false));
+        new Images.CheckReport(List.of("inode 7: extent past the device"), List.of(), List.of()));
     Result found = daxfs("check", img);
     assertThat(found.exit()).isEqualTo(CheckCommand.PROBLEMS_LEFT);
     assertThat(found.out())
         .contains("problem: inode 7: extent past the device")
-        .contains("1 problem; run 'daxfs check --repair " + img + "' to repair");
+        .contains("1 problem; run 'daxfs check --repair " + img + "'");
 
     images.nextCheck(
         new Images.CheckReport(
             List.of("inode 7: extent past the device"),
             List.of("dropped /orphan (inode 7)"),
-            true));
-    Result repaired = daxfs("check", "--repair", img);
+            List.of()));
+    Result repaired = daxfs("check", "--repair", img); // then the real check of the image: clean
     assertThat(repaired.exit()).isEqualTo(CheckCommand.REPAIRED);
     assertThat(repaired.out())
         .contains("repaired: dropped /orphan (inode 7)", "repaired, clean now");
 
     daxfs("check", host.resolve("none.img").toString()).fails(ENOENT, "No such file");
+  }
+
+  @Test
+  void checkFindsRealDamageAndRepairMendsIt() throws IOException {
+    Path image = newImage("pmem0.img");
+    onImage(image, fs -> Files.writeString(fs.getPath("/kept"), "kept"));
+    byte[] bytes = Files.readAllBytes(image);
+    // Flip a byte of each superblock copy's checksummed body: the first copy is refused, the
+    // second still mounts, so the damage is found and mended from the good copy.
+    bytes[100] ^= 0x5A;
+    Files.write(image, bytes);
+
+    Result found = daxfs("check", image.toString());
+    Result repaired = daxfs("check", "--repair", image.toString());
+
+    assertThat(found.exit()).as(found.out() + found.err()).isEqualTo(CheckCommand.PROBLEMS_LEFT);
+    assertThat(found.out()).contains("problem: ");
+    assertThat(repaired.exit())
+        .as(repaired.out() + repaired.err())
+        .isEqualTo(CheckCommand.REPAIRED);
+    assertThat(daxfs("check", image.toString()).succeeds().out()).endsWith(": clean\n");
+    String kept = onImage(image, fs -> Files.readString(fs.getPath("/kept")));
+    assertThat(kept).isEqualTo("kept");
   }
 
   @Test
