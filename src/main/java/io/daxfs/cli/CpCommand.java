@@ -187,7 +187,7 @@ final class CpCommand extends ImageCommand {
   }
 
   /** The entry name, refused if it could reach outside its directory. */
-  private static String checkedName(String name) {
+  static String checkedName(String name) {
     if (name.isEmpty()
         || name.equals(".")
         || name.equals("..")

@@ -1,6 +1,7 @@
 package io.daxfs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.daxfs.DaxFiles;
 import java.io.IOException;
@@ -148,6 +149,19 @@ class CpCommandTest extends CliHarness {
     daxfs("cp", "-r", image + ":/d/sub/..", out.resolve("again").toString()).succeeds();
     assertThat(tree(out.resolve("again"))).containsExactly("sub/", "sub/ok");
     assertThat(Files.readString(victim)).isEqualTo("root:x:0:0");
+  }
+
+  @Test
+  void anEntryNameThatCouldLeaveItsDirectoryIsRefused() {
+    // Images refuse such names when they are mounted; the copy refuses them again on its own.
+    for (String hostile : List.of("..", ".", "", "a/../../etc", "/etc/passwd", "x\0y")) {
+      assertThat(catchThrowableOfType(CliFailure.class, () -> CpCommand.checkedName(hostile)))
+          .as("'%s'", hostile)
+          .hasMessageContaining("could leave its directory");
+    }
+    for (String fine : List.of("...", "..x", "x..", ".hidden", "a b", "\u00e9t\u00e9")) {
+      assertThat(CpCommand.checkedName(fine)).isEqualTo(fine);
+    }
   }
 
   @Test
