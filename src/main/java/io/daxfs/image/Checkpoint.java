@@ -124,6 +124,7 @@ final class Checkpoint {
     VolumeState state = VolumeState.blank();
     RangeSet<Long> poisoned = TreeRangeSet.create();
     RangeSet<Long> known = TreeRangeSet.create();
+    Bytes.In entry = new Bytes.In(buf, 0, 0, region + " entry", offset);
     for (long i = 0; i < count; i++) {
       int at = in.position();
       long entryOffset = in.imageOffset();
@@ -134,8 +135,7 @@ final class Checkpoint {
         throw new FormatException(
             region + " entry " + i + " at byte " + entryOffset + ": bad length " + len);
       }
-      Bytes.In entry =
-          new Bytes.In(buf, at + ENTRY_HEADER, at + len, region + " entry " + i, offset);
+      entry.window(at + ENTRY_HEADER, at + len, region + " entry", i);
       try {
         if (Records.isMetadata(type)) {
           MetadataChange c = Records.decode(type, entry);

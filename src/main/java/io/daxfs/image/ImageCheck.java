@@ -60,34 +60,35 @@ public final class ImageCheck {
         repaired.addAll(reader.repairs);
         if (loaded != null && (!reader.problems.isEmpty() || !reader.notes.isEmpty())) {
           Superblock cur = loaded.superblock();
-          long generation = Math.max(cur.generation(), reader.maxGenerationSeen) + 1;
-          long epoch = Math.max(cur.epoch(), reader.maxEpochSeen) + 1;
-          Superblock next =
-              Image.writeCheckpoint(
-                  handle.file(),
-                  cur,
-                  generation,
-                  epoch,
-                  loaded.state(),
-                  TreeRangeSet.create(loaded.poisoned()),
-                  TreeRangeSet.create(loaded.known()));
+          long generation = Math.max(cur.generation(), reader.maxGenerationSeen);
+          long epoch = Math.max(cur.epoch(), reader.maxEpochSeen);
+          // twice, so that both slots hold a valid superblock again
+          for (int i = 0; i < 2; i++) {
+            cur =
+                Image.writeCheckpoint(
+                    handle.file(),
+                    cur,
+                    ++generation,
+                    ++epoch,
+                    loaded.state(),
+                    TreeRangeSet.create(loaded.poisoned()),
+                    TreeRangeSet.create(loaded.known()));
+          }
           ImageLog log = loaded.log();
           log.restart(epoch);
           Bytes.Out out = new Bytes.Out(64);
           out.zeros(ImageLog.HEADER);
-          out.u64(next.generation());
+          out.u64(cur.generation());
           int length = out.position();
           out.zeros(12);
           log.append(Records.EPOCH_START, out.array(), length);
           handle.file().getFD().sync();
           repaired.add(
               "wrote checkpoint generation "
-                  + next.generation()
+                  + cur.generation()
                   + " at byte "
-                  + next.checkpointOffset()
-                  + " into "
-                  + Superblock.slotName(next.slot())
-                  + "; the log restarts in epoch "
+                  + cur.checkpointOffset()
+                  + " and both superblocks; the log restarts in epoch "
                   + epoch);
         }
       }

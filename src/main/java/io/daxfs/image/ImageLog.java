@@ -250,8 +250,19 @@ final class ImageLog {
     return true;
   }
 
-  /** A reader of an entry's payload. */
+  /** A reader of an entry's payload, named in errors as {@code what} and its sequence. */
   Bytes.In payload(Entry e, String what) {
-    return new Bytes.In(buf, e.payloadFrom(), e.payloadTo(), what, offset);
+    return new Bytes.In(buf, e.payloadFrom(), e.payloadTo(), what, offset)
+        .window(e.payloadFrom(), e.payloadTo(), what, e.sequence());
+  }
+
+  /** {@code reader}, reused to read an entry's payload. */
+  static Bytes.In payload(Bytes.In reader, Entry e, String what) {
+    return reader.window(e.payloadFrom(), e.payloadTo(), what, e.sequence());
+  }
+
+  /** A reader over this log's bytes, to reuse for every entry. */
+  Bytes.In reader() {
+    return new Bytes.In(buf, 0, 0, "log", offset);
   }
 }

@@ -192,7 +192,9 @@ final class ImageReader {
                 sb.logOffset(),
                 sb.logCapacity()),
             sb.logOffset());
-    maxEpochSeen = Math.max(maxEpochSeen, log.maxEpoch());
+    if (tolerant) {
+      maxEpochSeen = Math.max(maxEpochSeen, log.maxEpoch());
+    }
     Checkpoint.Content content = null;
     try {
       content = checkpoint(sb, sb.checkpointOffset(), sb.checkpointLength(), sb.checkpointCrc());
@@ -350,9 +352,10 @@ final class ImageReader {
       RangeSet<Long> known)
       throws CorruptImageException {
     long sectors = sb.deviceSize() / sb.sectorSize();
+    Bytes.In reader = log.reader();
+    String records = "log (epoch " + sb.epoch() + ") record";
     for (ImageLog.Entry e : scan.entries()) {
-      String what = "log record " + e.sequence() + " of epoch " + sb.epoch();
-      Bytes.In in = log.payload(e, what);
+      Bytes.In in = ImageLog.payload(reader, e, records);
       int type = e.type();
       try {
         if (type == Records.EPOCH_START) {
@@ -366,7 +369,13 @@ final class ImageReader {
             state.apply(c);
           } catch (IllegalArgumentException x) {
             throw new FormatException(
-                what + " at byte " + (log.offset() + e.at()) + ": " + x.getMessage());
+                records
+                    + " "
+                    + e.sequence()
+                    + " at byte "
+                    + (log.offset() + e.at())
+                    + ": "
+                    + x.getMessage());
           }
         } else if (Records.isMedia(type)) {
           long[] r = Records.decodeSectors(type, in, sectors);
@@ -382,7 +391,7 @@ final class ImageReader {
         }
       } catch (FormatException x) {
         problem(x.getMessage());
-        repairs.add("dropped " + what);
+        repairs.add("dropped " + records + " " + e.sequence());
       }
     }
   }

@@ -103,6 +103,12 @@ final class Images {
     }
   }
 
+  static java.nio.MappedByteBuffer mapped(Path img, long offset, long length) throws IOException {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(img)) {
+      return ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, offset, length);
+    }
+  }
+
   static byte[] read(Path img, long offset, int length) throws IOException {
     byte[] b = new byte[length];
     try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "r")) {

@@ -38,6 +38,14 @@ final class TreeSnapshot {
   }
 
   static Map<String, String> of(FileSystem fs) throws IOException {
+    return of(fs, true);
+  }
+
+  /**
+   * As {@link #of(FileSystem)}; without {@code times}, leaving out the times a write moves (which
+   * an image records lazily) and the access times reads move.
+   */
+  static Map<String, String> of(FileSystem fs, boolean times) throws IOException {
     Path root = fs.getPath("/");
     List<Path> all = new ArrayList<>();
     Files.walkFileTree(
@@ -56,6 +64,44 @@ final class TreeSnapshot {
           }
         });
     Map<String, String> digests = new TreeMap<>();
+    readAll(all, digests);
+    // A read in the tick of the last write leaves the access time equal to the modification time,
+    // and relatime moves it again at the next read: read once more, a tick later, so that reads
+    // after this snapshot move nothing.
+    try {
+      Thread.sleep(10);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    readAll(all, digests);
+    Map<String, String> out = new TreeMap<>();
+    for (Path p : all) {
+      Map<String, Object> a =
+          new TreeMap<>(Files.readAttributes(p, "unix:*", LinkOption.NOFOLLOW_LINKS));
+      a.remove("dev");
+      a.remove("fileKey");
+      a.remove("rdev");
+      if (!times) {
+        a.remove("lastModifiedTime");
+        a.remove("lastAccessTime");
+        a.remove("ctime");
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          a.remove("creationTime");
+        }
+      }
+      StringBuilder sb = new StringBuilder(a.toString());
+      if (Files.isSymbolicLink(p)) {
+        sb.append(" -> ").append(Files.readSymbolicLink(p));
+      } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+        sb.append(" digest=").append(digests.get(p.toString()));
+        sb.append(" extents=").append(DaxFiles.extents(p));
+      }
+      out.put(p.toString(), sb.toString());
+    }
+    return out;
+  }
+
+  private static void readAll(List<Path> all, Map<String, String> digests) throws IOException {
     for (Path p : all) {
       if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
         String digest;
@@ -67,22 +113,5 @@ final class TreeSnapshot {
         digests.put(p.toString(), digest);
       }
     }
-    Map<String, String> out = new TreeMap<>();
-    for (Path p : all) {
-      Map<String, Object> a =
-          new TreeMap<>(Files.readAttributes(p, "unix:*", LinkOption.NOFOLLOW_LINKS));
-      a.remove("dev");
-      a.remove("fileKey");
-      a.remove("rdev");
-      StringBuilder sb = new StringBuilder(a.toString());
-      if (Files.isSymbolicLink(p)) {
-        sb.append(" -> ").append(Files.readSymbolicLink(p));
-      } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-        sb.append(" digest=").append(digests.get(p.toString()));
-        sb.append(" extents=").append(DaxFiles.extents(p));
-      }
-      out.put(p.toString(), sb.toString());
-    }
-    return out;
   }
 }
