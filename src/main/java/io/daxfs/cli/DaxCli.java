@@ -4,6 +4,7 @@ import io.daxfs.CorruptImageException;
 import io.daxfs.MediaErrorException;
 import io.daxfs.cli.CliFailure.Errno;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
@@ -86,8 +87,8 @@ public final class DaxCli implements Callable<Integer> {
    */
   public static int execute(String... args) {
     Charset cs = Charset.defaultCharset();
-    PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, cs), true);
-    PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, cs), true);
+    PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, cs), true);
+    PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, cs), true);
     return run(ImageFiles.INSTANCE, out, err, args);
   }
 

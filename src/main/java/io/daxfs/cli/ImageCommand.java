@@ -1,6 +1,7 @@
 package io.daxfs.cli;
 
 import io.daxfs.cli.CliFailure.Errno;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -35,7 +36,7 @@ abstract class ImageCommand implements Callable<Integer> {
    * Mounts an existing image for this command: a missing path and a directory are refused with
    * ndctl's errors before the image is touched.
    */
-  final Images.Mount mount(Path image, boolean readOnly) throws java.io.IOException {
+  final Images.Mount mount(Path image, boolean readOnly) throws IOException {
     requireImage(image);
     return root.images.mount(image, readOnly);
   }
