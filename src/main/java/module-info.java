@@ -20,6 +20,9 @@ module io.daxfs {
   // The nullness annotations of the API (@NullMarked, @Nullable): class-file retention, so nothing
   // needs them at run time, nor to compile against daxfs.
   requires static org.jspecify;
+  // Only the command line (io.daxfs.cli, not exported) uses them; it runs from the shaded -cli jar.
+  requires static info.picocli;
+  requires static com.fasterxml.jackson.databind;
 
   // jdk.nio.mapmode is not required: its map modes are looked up reflectively, and a caller can
   // only pass one if its own module graph holds that module, where the lookup then finds it.

@@ -65,6 +65,14 @@ public interface PmemDevice {
   List<BadBlock> badblocks();
 
   /**
+   * The poisoned sectors, merged and sorted, whether listed or still latent, as {@code ndctl
+   * inject-error --status} reports the platform's injected errors: injection adds to them, and
+   * {@link #uninjectError} or a clearing write removes them. A listed sector whose poison was
+   * uninjected is in {@link #badblocks()} only.
+   */
+  List<BadBlock> injectedErrors();
+
+  /**
    * The badblocks list as {@code /sys/block/pmemX/badblocks} shows it: one {@code "<start>
    * <count>"} line per range, ranges longer than 512 sectors split as the kernel's table stores
    * them.

@@ -216,6 +216,14 @@ class ModuleBoundaryTest {
                   .toList());
               System.out.println("device: " + device);
             }
+            for (String optional : new String[] {"picocli.CommandLine", "com.fasterxml.jackson.databind.ObjectMapper"}) {
+              try {
+                Class.forName(optional);
+                System.out.println(optional + ": on the class path");
+              } catch (ClassNotFoundException e) {
+                System.out.println(optional + ": absent");
+              }
+            }
           }
         }
         """);
@@ -230,7 +238,10 @@ class ModuleBoundaryTest {
             "provider named module: false",
             "raw device: false",
             "raw methods: []",
-            "device: PmemDevice[");
+            "device: PmemDevice[",
+            // the command line's libraries are optional: the library runs without them
+            "picocli.CommandLine: absent",
+            "com.fasterxml.jackson.databind.ObjectMapper: absent");
   }
 
   // ---- helpers

@@ -3,6 +3,7 @@ package io.daxfs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import daxfs.samples.CrashAndRestart;
 import daxfs.samples.LatentErrorsAndScrub;
 import daxfs.samples.LuceneIndexMeetsMediaError;
 import daxfs.samples.MappedData;
@@ -80,6 +81,20 @@ class SamplesTest {
                   "under RECOVERY_WRITE:",
                   "REWRITE_PAGES: wrote the whole pages [4096, 8192) (4096 bytes) with a plain write",
                   "replayed all 60 records, every CRC good"),
+          CrashAndRestart.class,
+              List.of(
+                  "daxfs create-namespace",
+                  "killed it with SIGKILL",
+                  "before it died (exit status 137: killed)",
+                  "daxfs inject-error --block",
+                  "--no-notify  (record 37)",
+                  "daxfs list --media-errors: badblock_count absent; the poison is latent",
+                  "restarted: the scrub at mount listed badblocks [",
+                  "replaying the log as it is fails: /app/records.log: Input/output error",
+                  "re-fetched records [37, ",
+                  "badblocks []",
+                  "every acknowledged record is there",
+                  "daxfs list -M after the repair: badblock_count absent"),
           LuceneIndexMeetsMediaError.class,
               List.of(
                   "indexed 2000 orders into /srv/orders-index with IndexWriter and committed",

@@ -206,6 +206,10 @@ public final class EmulatedPmem implements Closeable {
     return badblocks.known();
   }
 
+  public List<BadBlock> injectedErrors() {
+    return Badblocks.toBadBlocks(badblocks.poisoned());
+  }
+
   public String badblocksText() {
     StringBuilder sb = new StringBuilder();
     for (BadBlock b : badblocks()) {

@@ -65,6 +65,11 @@ final class PmemDeviceView implements PmemDevice {
   }
 
   @Override
+  public List<BadBlock> injectedErrors() {
+    return device.injectedErrors();
+  }
+
+  @Override
   public String badblocksText() {
     return device.badblocksText();
   }

@@ -240,6 +240,24 @@ class EmulatedPmemTest {
     assertThat(d.scrub()).isEqualTo(bb(10, 1));
   }
 
+  @Test
+  void injectedErrorsAreThePoisonListedOrLatentUntilUninjectedOrCleared() throws Exception {
+    EmulatedPmem d = device();
+    d.injectError(2, 2);
+    d.injectLatentError(4, 1);
+    d.injectLatentError(20, 3);
+    d.injectError(40, 1);
+
+    assertThat(d.injectedErrors()).isEqualTo(bb(2, 3, 20, 3, 40, 1));
+    assertThat(d.badblocks()).isEqualTo(bb(2, 2, 40, 1));
+
+    d.uninjectError(40, 1); // ndctl's warning: the list keeps it
+    d.zero(2L * SECTOR, SECTOR); // a clearing write over one listed sector
+
+    assertThat(d.injectedErrors()).isEqualTo(bb(3, 2, 20, 3));
+    assertThat(d.badblocks()).isEqualTo(bb(3, 1, 40, 1));
+  }
+
   // ---- DIRECT read
   // -------------------------------------------------------------------------------------
 
