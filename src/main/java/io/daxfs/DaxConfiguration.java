@@ -39,8 +39,26 @@ public final class DaxConfiguration {
   /** Environment key for {@link Builder#umask(int)}; an octal string such as {@code "022"}. */
   public static final String UMASK = "umask";
 
+  /** Environment key for {@link Builder#image(Path)}; a path of the default filesystem. */
+  public static final String IMAGE = "image";
+
+  /** Environment key for {@link Builder#readOnly(boolean)}; {@code true} or {@code "true"}. */
+  public static final String READ_ONLY = "readOnly";
+
+  /** Environment key for {@link Builder#scrubAtMount(boolean)}; {@code true} or {@code "true"}. */
+  public static final String SCRUB = "scrub";
+
   private static final Set<String> KEYS =
-      Set.of(DEVICE_SIZE, BLOCK_SIZE, SECTOR_SIZE, MEDIA_ERROR_MODEL, MEMORY_DIRECTORY, UMASK);
+      Set.of(
+          DEVICE_SIZE,
+          BLOCK_SIZE,
+          SECTOR_SIZE,
+          MEDIA_ERROR_MODEL,
+          MEMORY_DIRECTORY,
+          UMASK,
+          IMAGE,
+          READ_ONLY,
+          SCRUB);
 
   /** Largest device: far beyond any test, small enough that byte offsets never overflow. */
   static final long MAX_DEVICE_SIZE = 1L << 50;
@@ -51,6 +69,10 @@ public final class DaxConfiguration {
   private final MediaErrorModel mediaErrorModel;
   private final @Nullable Path memoryDirectory;
   private final int umask;
+  private final @Nullable Path image;
+  private final boolean readOnly;
+  private final boolean scrubAtMount;
+  private final Set<String> explicit;
 
   private DaxConfiguration(Builder b) {
     this.deviceSize = b.deviceSize;
@@ -59,6 +81,10 @@ public final class DaxConfiguration {
     this.mediaErrorModel = b.mediaErrorModel;
     this.memoryDirectory = b.memoryDirectory;
     this.umask = b.umask;
+    this.image = b.image;
+    this.readOnly = b.readOnly;
+    this.scrubAtMount = b.scrubAtMount;
+    this.explicit = Set.copyOf(b.explicit);
   }
 
   /**
@@ -82,6 +108,10 @@ public final class DaxConfiguration {
     b.mediaErrorModel = mediaErrorModel;
     b.memoryDirectory = memoryDirectory;
     b.umask = umask;
+    b.image = image;
+    b.readOnly = readOnly;
+    b.scrubAtMount = scrubAtMount;
+    b.explicit.addAll(explicit);
     return b;
   }
 
@@ -115,6 +145,9 @@ public final class DaxConfiguration {
                 value instanceof Number n
                     ? intSetting(key, n.longValue())
                     : parseOctal(value.toString()));
+        case IMAGE -> b.image(value instanceof Path p ? p : Path.of(value.toString()));
+        case READ_ONLY -> b.readOnly(parseBoolean(key, value));
+        case SCRUB -> b.scrubAtMount(parseBoolean(key, value));
         default -> throw new AssertionError(key);
       }
     }
@@ -194,6 +227,20 @@ public final class DaxConfiguration {
     }
   }
 
+  private static boolean parseBoolean(String key, Object value) {
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    String s = value.toString().trim();
+    if (s.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (s.equalsIgnoreCase("false")) {
+      return false;
+    }
+    throw new IllegalArgumentException(key + ": not true or false: '" + s + "'");
+  }
+
   private static int parseOctal(String s) {
     try {
       return Integer.parseInt(s.trim(), 8);
@@ -238,6 +285,34 @@ public final class DaxConfiguration {
     return umask;
   }
 
+  /**
+   * The image file that holds the device and the filesystem, if set; else the device lives in
+   * memory only. A missing file is formatted with this configuration's geometry; an existing one is
+   * mounted with its own.
+   */
+  public Optional<Path> image() {
+    return Optional.ofNullable(image);
+  }
+
+  /** Whether the {@linkplain #image() image} is mounted for inspection only. */
+  public boolean readOnly() {
+    return readOnly;
+  }
+
+  /** Whether the device is scrubbed at mount, as address range scrub runs at boot. */
+  public boolean scrubAtMount() {
+    return scrubAtMount;
+  }
+
+  /**
+   * The environment keys of the settings given explicitly, to the builder or in the environment;
+   * the other settings hold their defaults. An existing image refuses an explicit geometry that
+   * contradicts its own.
+   */
+  public Set<String> explicitSettings() {
+    return explicit;
+  }
+
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof DaxConfiguration c
@@ -246,12 +321,26 @@ public final class DaxConfiguration {
         && sectorSize == c.sectorSize
         && mediaErrorModel == c.mediaErrorModel
         && Objects.equals(memoryDirectory, c.memoryDirectory)
-        && umask == c.umask;
+        && umask == c.umask
+        && Objects.equals(image, c.image)
+        && readOnly == c.readOnly
+        && scrubAtMount == c.scrubAtMount
+        && explicit.equals(c.explicit);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(deviceSize, blockSize, sectorSize, mediaErrorModel, memoryDirectory, umask);
+    return Objects.hash(
+        deviceSize,
+        blockSize,
+        sectorSize,
+        mediaErrorModel,
+        memoryDirectory,
+        umask,
+        image,
+        readOnly,
+        scrubAtMount,
+        explicit);
   }
 
   @Override
@@ -267,6 +356,9 @@ public final class DaxConfiguration {
         + (memoryDirectory == null ? "" : ", memoryDirectory=" + memoryDirectory)
         + ", umask=0"
         + Integer.toOctalString(umask)
+        + (image == null ? "" : ", image=" + image)
+        + (readOnly ? ", readOnly" : "")
+        + (scrubAtMount ? ", scrubAtMount" : "")
         + "}";
   }
 
@@ -278,36 +370,45 @@ public final class DaxConfiguration {
     private MediaErrorModel mediaErrorModel = MediaErrorModel.DIRECT_BYPASS;
     private @Nullable Path memoryDirectory;
     private int umask = 0022;
+    private @Nullable Path image;
+    private boolean readOnly;
+    private boolean scrubAtMount;
+    private final Set<String> explicit = new java.util.HashSet<>();
 
     private Builder() {}
 
     /** Device size in bytes; it costs memory only for blocks that files use. */
     public Builder deviceSize(long bytes) {
       this.deviceSize = bytes;
+      explicit.add(DEVICE_SIZE);
       return this;
     }
 
     /** Filesystem block size: a power of two from 512 to 65536, at least the sector size. */
     public Builder blockSize(int bytes) {
       this.blockSize = bytes;
+      explicit.add(BLOCK_SIZE);
       return this;
     }
 
     /** Device logical sector size: 512 or 4096. */
     public Builder sectorSize(int bytes) {
       this.sectorSize = bytes;
+      explicit.add(SECTOR_SIZE);
       return this;
     }
 
     /** The media-error model. */
     public Builder mediaErrorModel(MediaErrorModel model) {
       this.mediaErrorModel = requireNonNull(model, "model");
+      explicit.add(MEDIA_ERROR_MODEL);
       return this;
     }
 
     /** The directory of the default filesystem where the device's (unlinked) memory file lives. */
     public Builder memoryDirectory(Path directory) {
       this.memoryDirectory = requireNonNull(directory, "directory");
+      explicit.add(MEMORY_DIRECTORY);
       return this;
     }
 
@@ -316,6 +417,43 @@ public final class DaxConfiguration {
      */
     public Builder umask(int mask) {
       this.umask = mask;
+      explicit.add(UMASK);
+      return this;
+    }
+
+    /**
+     * Keeps the device and the whole filesystem in {@code file}, a sparse file of the default
+     * filesystem that outlives the JVM: file data, names, attributes, links and the media-error
+     * state (known badblocks and latent poison). A missing file is formatted (readable and writable
+     * by its owner only) with this builder's device size, sector size, block size and media-error
+     * model; an existing image is mounted with its own, and one of these settings given explicitly
+     * that contradicts the image fails the mount with an {@link IllegalArgumentException} naming
+     * both values. An image is open for one writer at a time.
+     */
+    public Builder image(Path file) {
+      this.image = requireNonNull(file, "file");
+      explicit.add(IMAGE);
+      return this;
+    }
+
+    /**
+     * Mounts the {@linkplain #image(Path) image} for inspection: allowed while no writer holds it;
+     * the filesystem's {@code isReadOnly()} is true and every change throws {@link
+     * java.nio.file.ReadOnlyFileSystemException}. Media errors met are not written back.
+     */
+    public Builder readOnly(boolean readOnly) {
+      this.readOnly = readOnly;
+      explicit.add(READ_ONLY);
+      return this;
+    }
+
+    /**
+     * Scrubs the {@linkplain #image(Path) image}'s device at mount, as address range scrub does at
+     * boot: latent poison becomes known badblocks.
+     */
+    public Builder scrubAtMount(boolean scrub) {
+      this.scrubAtMount = scrub;
+      explicit.add(SCRUB);
       return this;
     }
 
@@ -323,6 +461,7 @@ public final class DaxConfiguration {
      * Checks the settings and builds.
      *
      * @throws IllegalArgumentException if a setting is out of range or they do not fit together
+     *     (also {@code readOnly} or {@code scrubAtMount} without an image)
      */
     public DaxConfiguration build() {
       checkArgument(
@@ -356,6 +495,9 @@ public final class DaxConfiguration {
           (umask & ~0777) == 0,
           "umask must be within octal 0777, got %s",
           Integer.toOctalString(umask));
+      checkArgument(!readOnly || image != null, "readOnly applies to an image; none is set");
+      checkArgument(
+          !scrubAtMount || image != null, "scrubAtMount applies to an image; none is set");
       return new DaxConfiguration(this);
     }
   }

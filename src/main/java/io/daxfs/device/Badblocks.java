@@ -66,9 +66,53 @@ final class Badblocks {
   private final RangeSet<Long> poison = TreeRangeSet.create(); // guarded by this
   private final RangeSet<Long> known = TreeRangeSet.create(); // guarded by this
   private volatile View view = View.CLEAN; // null after a change until rebuilt
+  private MediaJournal journal; // guarded by this
 
   Badblocks(long sectorCount) {
     this.sectorCount = sectorCount;
+  }
+
+  /** A state restored from an image: poisoned and known sectors, each within the device. */
+  Badblocks(long sectorCount, RangeSet<Long> poisoned, RangeSet<Long> listed) {
+    this(sectorCount);
+    Range<Long> device = Range.closedOpen(0L, sectorCount);
+    for (RangeSet<Long> s : List.of(poisoned, listed)) {
+      checkArgument(
+          s.isEmpty() || device.encloses(s.span()),
+          "sectors %s outside the device (%s sectors)",
+          s,
+          sectorCount);
+    }
+    poison.addAll(poisoned);
+    known.addAll(listed);
+    view = null;
+  }
+
+  synchronized void setJournal(MediaJournal journal) {
+    this.journal = journal;
+  }
+
+  private void record(MediaJournal.Kind kind, Range<Long> r) {
+    if (journal != null && !r.isEmpty()) {
+      journal.record(kind, r.lowerEndpoint(), r.upperEndpoint());
+    }
+  }
+
+  private void recordAll(MediaJournal.Kind kind, RangeSet<Long> set) {
+    if (journal != null) {
+      for (Range<Long> r : set.asRanges()) {
+        record(kind, r);
+      }
+    }
+  }
+
+  /** The poisoned and the known sectors now. */
+  synchronized ImmutableRangeSet<Long> poisoned() {
+    return ImmutableRangeSet.copyOf(poison);
+  }
+
+  synchronized ImmutableRangeSet<Long> listed() {
+    return ImmutableRangeSet.copyOf(known);
   }
 
   View view() {
@@ -102,11 +146,13 @@ final class Badblocks {
   /** Poisons sectors and lists them at once; returns the sectors newly known. */
   synchronized List<BadBlock> inject(Range<Long> r) {
     poison.add(r);
+    record(MediaJournal.Kind.POISON_ADDED, r);
     return addKnown(ImmutableRangeSet.of(r));
   }
 
   synchronized void injectLatent(Range<Long> r) {
     poison.add(r);
+    record(MediaJournal.Kind.POISON_ADDED, r);
     view = null;
   }
 
@@ -116,6 +162,7 @@ final class Badblocks {
    */
   synchronized void uninject(Range<Long> r) {
     poison.remove(r);
+    record(MediaJournal.Kind.POISON_REMOVED, r);
     view = null;
   }
 
@@ -124,6 +171,7 @@ final class Badblocks {
     RangeSet<Long> found = TreeRangeSet.create(poison);
     found.removeAll(known);
     known.addAll(poison);
+    recordAll(MediaJournal.Kind.KNOWN_ADDED, found);
     view = null;
     return toBadBlocks(found);
   }
@@ -135,6 +183,7 @@ final class Badblocks {
       fresh.removeAll(known.subRangeSet(sectors.span())); // only the overlap: O(log n), not O(n)
     }
     known.addAll(sectors);
+    recordAll(MediaJournal.Kind.KNOWN_ADDED, fresh);
     view = null;
     return toBadBlocks(fresh);
   }
@@ -143,6 +192,8 @@ final class Badblocks {
   synchronized void clear(Range<Long> r) {
     poison.remove(r);
     known.remove(r);
+    record(MediaJournal.Kind.POISON_REMOVED, r);
+    record(MediaJournal.Kind.KNOWN_REMOVED, r);
     view = null;
   }
 

@@ -53,11 +53,27 @@ final class DeviceMemory implements Closeable {
 
   private final long size;
 
+  /** Where device byte 0 lies in the backing file: 0, or past an image's superblocks. */
+  private final long offset;
+
+  /**
+   * Whether the backing file is an image: it outlives the device, so closing neither truncates it
+   * nor closes {@code backing}, which the image owns.
+   */
+  private final boolean image;
+
+  /** Whether the backing file is mapped read-only (an image mounted for inspection). */
+  private final boolean readOnly;
+
+  /** Runs after an interrupt closed the mapping channel and it was opened again. */
+  private final Runnable reopened;
+
   /** The backing file for as long as the device lives; guarded by itself (seek, then write). */
   private final RandomAccessFile backing;
 
   /**
-   * {@code backing}'s descriptor as a path that opens the file again, or null where there is none.
+   * {@code backing}'s descriptor as a path that opens the file again (for an image, its own path),
+   * or null where there is none.
    */
   private final Path descriptor;
 
@@ -74,12 +90,67 @@ final class DeviceMemory implements Closeable {
 
   private volatile boolean closed;
 
-  private DeviceMemory(long size, RandomAccessFile backing, Path descriptor, FileChannel mapper) {
+  private DeviceMemory(
+      long size,
+      long offset,
+      boolean image,
+      boolean readOnly,
+      Runnable reopened,
+      RandomAccessFile backing,
+      Path descriptor,
+      FileChannel mapper) {
     this.size = size;
+    this.offset = offset;
+    this.image = image;
+    this.readOnly = readOnly;
+    this.reopened = reopened;
     this.backing = backing;
     this.descriptor = descriptor;
     this.mapper = mapper;
     this.chunks = new MappedByteBuffer[(int) ((size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT)];
+  }
+
+  /**
+   * The device bytes of an image: {@code [offset, offset + size)} of {@code file}, mapped as the
+   * in-memory device is (shared, so that stores reach the host's page cache at once). {@code
+   * backing} is the image's open file, which stays the image's own: closing the device leaves it
+   * open and the file as it is. {@code reopened} runs after an interrupt closed the channel
+   * mappings come from and it was opened again (on Linux, closing any descriptor of a file drops
+   * the process's locks on it).
+   */
+  static DeviceMemory openImage(
+      Path file,
+      RandomAccessFile backing,
+      long offset,
+      long size,
+      boolean readOnly,
+      Runnable reopened)
+      throws IOException {
+    checkArgument(size > 0 && offset >= 0, "bad region %s+%s", offset, size);
+    FileChannel mapper = openChannel(file, readOnly);
+    try {
+      DeviceMemory memory =
+          new DeviceMemory(size, offset, true, readOnly, reopened, backing, file, mapper);
+      memory.mapChunks();
+      return memory;
+    } catch (IOException | RuntimeException e) {
+      mapper.close();
+      throw e;
+    }
+  }
+
+  private static FileChannel openChannel(Path file, boolean readOnly) throws IOException {
+    return readOnly
+        ? FileChannel.open(file, StandardOpenOption.READ)
+        : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+  }
+
+  private void mapChunks() throws IOException {
+    MapMode mode = readOnly ? MapMode.READ_ONLY : MapMode.READ_WRITE;
+    for (int i = 0; i < chunks.length; i++) {
+      long start = (long) i << CHUNK_SHIFT;
+      chunks[i] = map(mode, start, Math.min(CHUNK_SIZE, size - start));
+    }
   }
 
   static DeviceMemory create(long size, Path directory) throws IOException {
@@ -95,12 +166,9 @@ final class DeviceMemory implements Closeable {
       // Unlink at once: the memory lives as long as the open file and mappings, and the JVM
       // exiting for any reason leaves nothing behind.
       Files.delete(file);
-      DeviceMemory memory = new DeviceMemory(size, raf, descriptor, mapper);
-      for (int i = 0; i < memory.chunks.length; i++) {
-        long start = (long) i << CHUNK_SHIFT;
-        memory.chunks[i] =
-            memory.map(MapMode.READ_WRITE, start, Math.min(CHUNK_SIZE, size - start));
-      }
+      DeviceMemory memory =
+          new DeviceMemory(size, 0, false, false, () -> {}, raf, descriptor, mapper);
+      memory.mapChunks();
       return memory;
     } catch (IOException | RuntimeException e) {
       if (mapper != null) {
@@ -237,7 +305,7 @@ final class DeviceMemory implements Closeable {
       for (Range<Long> r : uncommitted) {
         long p = r.lowerEndpoint();
         long end = r.upperEndpoint();
-        backing.seek(p);
+        backing.seek(offset + p);
         while (p < end) {
           int n = (int) Math.min(ZERO_BUFFER_SIZE, end - p);
           backing.write(ZERO_BYTES, 0, n);
@@ -302,7 +370,7 @@ final class DeviceMemory implements Closeable {
       while (true) {
         FileChannel ch = this.mapper;
         try {
-          return mapper.map(ch, off, len);
+          return mapper.map(ch, offset + off, len);
         } catch (ClosedChannelException e) {
           // Ours closed by an interrupt (ClosedByInterruptException), or another thread's
           // interrupt closed it under us (AsynchronousCloseException).
@@ -334,13 +402,15 @@ final class DeviceMemory implements Closeable {
               + ") to open it again",
           cause);
     }
-    mapper = FileChannel.open(descriptor, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    mapper = openChannel(descriptor, readOnly);
+    reopened.run();
   }
 
   /**
    * Releases the memory at once by truncating the backing file, unless {@code mappingsLive}: then,
    * as with any mapped file that is deleted, the memory lives until the last mapping is unmapped,
-   * and they all stay valid. Callers stop their own I/O first.
+   * and they all stay valid. An image is left as it is, and its file open. Callers stop their own
+   * I/O first.
    */
   void close(boolean mappingsLive) throws IOException {
     FileChannel ch;
@@ -350,6 +420,10 @@ final class DeviceMemory implements Closeable {
       }
       closed = true;
       ch = mapper;
+    }
+    if (image) {
+      ch.close();
+      return;
     }
     try (backing;
         ch) {

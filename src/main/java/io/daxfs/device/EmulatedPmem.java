@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableRangeSet;
 import com.google.common.collect.Range;
+import com.google.common.collect.RangeSet;
 import io.daxfs.AccessPath;
 import io.daxfs.BadBlock;
 import io.daxfs.DaxConfiguration;
@@ -13,6 +14,7 @@ import io.daxfs.MediaErrorModel;
 import io.daxfs.PmemDevice;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -61,11 +63,64 @@ public final class EmulatedPmem implements Closeable {
   private boolean closed; // guarded by this
 
   private EmulatedPmem(DeviceMemory memory, int sectorSize, MediaErrorModel model) {
+    this(memory, sectorSize, model, new Badblocks(memory.size() / sectorSize));
+  }
+
+  private EmulatedPmem(
+      DeviceMemory memory, int sectorSize, MediaErrorModel model, Badblocks badblocks) {
     this.memory = memory;
     this.sectorSize = sectorSize;
     this.sectorShift = Integer.numberOfTrailingZeros(sectorSize);
     this.model = model;
-    this.badblocks = new Badblocks(memory.size() / sectorSize);
+    this.badblocks = badblocks;
+  }
+
+  /**
+   * A device on the bytes {@code [offset, offset + size)} of an image file, with the media state
+   * the image kept ({@code poisoned} and {@code known} sectors). {@code backing} stays the image's:
+   * closing the device leaves it open and the file as it is. {@code reopened} runs after an
+   * interrupt closed the channel mappings come from and it was opened again.
+   *
+   * @throws IllegalArgumentException if the geometry or the sectors do not fit
+   */
+  public static EmulatedPmem openImage(
+      Path file,
+      RandomAccessFile backing,
+      long offset,
+      long size,
+      int sectorSize,
+      MediaErrorModel model,
+      boolean readOnly,
+      RangeSet<Long> poisoned,
+      RangeSet<Long> known,
+      Runnable reopened)
+      throws IOException {
+    checkArgument(
+        sectorSize > 0 && Integer.bitCount(sectorSize) == 1 && size % sectorSize == 0,
+        "device size %s is not a whole number of %s-byte sectors",
+        size,
+        sectorSize);
+    Badblocks media = new Badblocks(size / sectorSize, poisoned, known);
+    DeviceMemory memory = DeviceMemory.openImage(file, backing, offset, size, readOnly, reopened);
+    return new EmulatedPmem(memory, sectorSize, requireNonNull(model, "model"), media);
+  }
+
+  /**
+   * Installs the journal that hears every change of the media state from now on ({@code null}:
+   * none).
+   */
+  public void setMediaJournal(MediaJournal journal) {
+    badblocks.setJournal(journal);
+  }
+
+  /** The poisoned sectors now, known or latent. */
+  public ImmutableRangeSet<Long> poisonedSectors() {
+    return badblocks.poisoned();
+  }
+
+  /** The sectors in the badblocks list now. */
+  public ImmutableRangeSet<Long> knownSectors() {
+    return badblocks.listed();
   }
 
   /** Creates a device as configured, its memory in the configured or default directory. */

@@ -79,6 +79,7 @@ public abstract class Inode {
   }
 
   public final void setPermissions(int bits) {
+    volume.checkWritable();
     this.permissions = bits & 07777;
     touchChange();
     volume.attributesChanged(this);
@@ -101,6 +102,7 @@ public abstract class Inode {
   }
 
   public final void setOwner(String name) {
+    volume.checkWritable();
     this.owner = name;
     touchChange();
     volume.attributesChanged(this);
@@ -112,6 +114,7 @@ public abstract class Inode {
   }
 
   public final void setGroup(String name) {
+    volume.checkWritable();
     this.group = name;
     touchChange();
     volume.attributesChanged(this);
@@ -141,6 +144,7 @@ public abstract class Inode {
    * and {@code BasicFileAttributeView.setTimes} do; the change time becomes now.
    */
   public final void setTimes(Long modified, Long access, Long creation) {
+    volume.checkWritable();
     if (modified != null) {
       lastModifiedTime = modified;
     }

@@ -630,6 +630,7 @@ public final class RegularFile extends Inode {
    * @throws FileMediaFault when the DAX zeroing meets a bad sector
    */
   public boolean truncate(long newSize) throws IOException {
+    volume().checkWritable();
     long stamp = exclusive();
     try {
       checkNotReleased();
@@ -641,8 +642,10 @@ public final class RegularFile extends Inode {
       if (tail != 0) {
         zeroRange(newSize, (blockMask + 1) - tail);
       }
-      extents = extents.truncate(keep, volume()::free);
+      // Recorded before the blocks are free: another file may take them at once, and a journal
+      // must never hold two claims on a block.
       recordRemoved(keep, Long.MAX_VALUE);
+      extents = extents.truncate(keep, volume()::free);
       size = newSize;
       recordSize(newSize);
       touchModified();
@@ -662,6 +665,7 @@ public final class RegularFile extends Inode {
    *     blocks are then left allocated
    */
   public void punchHole(long offset, long length) throws IOException {
+    volume().checkWritable();
     long end = offset + length;
     long stamp = exclusive();
     try {
@@ -680,8 +684,8 @@ public final class RegularFile extends Inode {
           zeroRange(tailStart, end - tailStart);
         }
         if (endWhole > firstWhole) {
+          recordRemoved(firstWhole, endWhole); // before the blocks are free, as in truncate
           extents = extents.remove(firstWhole, endWhole - firstWhole, volume()::free);
-          recordRemoved(firstWhole, endWhole);
         }
       }
       touchModified();
@@ -861,9 +865,9 @@ public final class RegularFile extends Inode {
       volume.free(start, blocks);
       throw e;
     }
-    extents = em.remove(first, blocks, volume::free).with(first, start, blocks);
-    recordRemoved(first, first + blocks);
+    recordRemoved(first, first + blocks); // before the blocks are free, as in truncate
     recordAdded(first, start, blocks);
+    extents = em.remove(first, blocks, volume::free).with(first, start, blocks);
   }
 
   // ---- media state

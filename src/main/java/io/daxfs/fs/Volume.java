@@ -11,6 +11,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.NotLinkException;
+import java.nio.file.ReadOnlyFileSystemException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -46,9 +47,11 @@ public final class Volume implements Closeable {
       new java.util.concurrent.atomic.AtomicBoolean();
   private volatile ChangeListener changeListener;
   private volatile MetadataJournal journal;
+  private final boolean readOnly;
 
   private Volume(EmulatedPmem device, DaxConfiguration config, VolumeState state) {
     this.device = device;
+    this.readOnly = config.readOnly();
     this.blockSize = config.blockSize();
     this.allocator = new BlockAllocator(device.size() / blockSize);
     this.pins = new Pins(allocator, device::reapMappings);
@@ -275,6 +278,22 @@ public final class Volume implements Closeable {
     return device;
   }
 
+  /** Whether the volume was mounted for inspection only ({@link DaxConfiguration#readOnly()}). */
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  /**
+   * Refuses a change on a read-only volume.
+   *
+   * @throws ReadOnlyFileSystemException if the volume is read-only
+   */
+  public void checkWritable() {
+    if (readOnly) {
+      throw new ReadOnlyFileSystemException();
+    }
+  }
+
   public int blockSize() {
     return blockSize;
   }
@@ -307,6 +326,7 @@ public final class Volume implements Closeable {
   }
 
   List<BlockRun> allocate(long goal, long count) throws NoSpaceException {
+    checkWritable();
     pins.reapIfDeferred();
     return allocator.allocate(goal, count);
   }
@@ -317,6 +337,7 @@ public final class Volume implements Closeable {
   }
 
   long allocateContiguous(long goal, long count) {
+    checkWritable();
     pins.reapIfDeferred();
     return allocator.allocateContiguous(goal, count);
   }
@@ -593,6 +614,10 @@ public final class Volume implements Closeable {
     Opened opened = openOrCreate(base, path, spec, false);
     RegularFile f = (RegularFile) opened.inode;
     if (spec.truncate && !opened.created) {
+      if (readOnly) {
+        f.release();
+        checkWritable();
+      }
       // Outside the tree lock: truncation waits for writes in flight. Like O_TRUNC it counts as a
       // modification even of an empty file, but not of a file this open created.
       boolean shrunk;
@@ -644,6 +669,7 @@ public final class Volume implements Closeable {
         if (!mayCreate) {
           throw new NoSuchFileException(path.toString());
         }
+        checkWritable();
         checkName(path, e.name);
         RegularFile f =
             created(new RegularFile(this, nextId.getAndIncrement(), mode(spec.permissions)));
@@ -678,6 +704,7 @@ public final class Volume implements Closeable {
    */
   public Directory createDirectory(Directory base, PathNames path, int permissions)
       throws IOException {
+    checkWritable();
     Lock l = treeLock.writeLock();
     l.lock();
     try {
@@ -694,6 +721,7 @@ public final class Volume implements Closeable {
   /** Creates a symbolic link holding {@code target} as given. */
   public SymbolicLink createSymbolicLink(
       Directory base, PathNames link, String target, int permissions) throws IOException {
+    checkWritable();
     Lock l = treeLock.writeLock();
     l.lock();
     try {
@@ -721,6 +749,7 @@ public final class Volume implements Closeable {
    */
   public void createLink(Directory base, PathNames link, Directory existingBase, PathNames existing)
       throws IOException {
+    checkWritable();
     Lock l = treeLock.writeLock();
     l.lock();
     try {
@@ -848,6 +877,7 @@ public final class Volume implements Closeable {
    *     directory")
    */
   public void delete(Directory base, PathNames path, DeleteMode mode) throws IOException {
+    checkWritable();
     Lock l = treeLock.writeLock();
     l.lock();
     try {
@@ -923,6 +953,7 @@ public final class Volume implements Closeable {
       boolean replace,
       boolean strictTypes)
       throws IOException {
+    checkWritable();
     String from = source.toString();
     String to = target.toString();
     Lock l = treeLock.writeLock();

@@ -215,6 +215,24 @@ public final class VolumeState {
   }
 
   /**
+   * Removes the inodes, but the root, that no name leads to: inodes created by an operation that
+   * ended (a crash) before it linked them.
+   *
+   * @return their numbers, in ascending order
+   */
+  public List<Long> removeUnnamed() {
+    List<Long> gone = new ArrayList<>();
+    for (Node n : nodes.values()) {
+      if (n.names == 0 && n.id != ROOT) {
+        gone.add(n.id);
+      }
+    }
+    Collections.sort(gone);
+    gone.forEach(nodes::remove);
+    return gone;
+  }
+
+  /**
    * Applies one change.
    *
    * @throws IllegalArgumentException if it does not fit this state; the state is then unchanged

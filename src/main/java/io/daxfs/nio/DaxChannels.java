@@ -23,6 +23,9 @@ final class DaxChannels {
   static FileChannel open(
       DaxFileSystem fs, Directory base, DaxPath path, OpenOptions o, int permissions)
       throws IOException {
+    if (o.write() || o.deleteOnClose()) {
+      fs.volume().checkWritable(); // as the JDK's zip provider: a writable open fails at once
+    }
     if (o.write()) {
       return DaxFileChannel.open(fs, base, path, o, permissions);
     }

@@ -33,7 +33,7 @@ final class DaxFileStore extends FileStore {
 
   @Override
   public boolean isReadOnly() {
-    return false;
+    return fs.volume().isReadOnly();
   }
 
   @Override

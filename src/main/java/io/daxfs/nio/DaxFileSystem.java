@@ -51,6 +51,10 @@ public final class DaxFileSystem extends FileSystem {
   private final String name;
   private final DaxConfiguration config;
   private final Volume volume;
+
+  /** What holds the volume's storage and is closed last: the volume itself, or its image. */
+  private final Closeable storage;
+
   private final DaxFileStore store;
   private final DaxPath root;
   private final DaxPath empty;
@@ -89,11 +93,16 @@ public final class DaxFileSystem extends FileSystem {
   private DaemonPool asyncPool;
 
   DaxFileSystem(
-      DaxFileSystemProvider provider, String name, DaxConfiguration config, Volume volume) {
+      DaxFileSystemProvider provider,
+      String name,
+      DaxConfiguration config,
+      Volume volume,
+      Closeable storage) {
     this.provider = provider;
     this.name = name;
     this.config = config;
     this.volume = volume;
+    this.storage = storage;
     this.store = new DaxFileStore(this);
     this.root = DaxPath.of(this, true, ImmutableList.of());
     this.empty = DaxPath.of(this, false, ImmutableList.of());
@@ -128,9 +137,10 @@ public final class DaxFileSystem extends FileSystem {
     return open;
   }
 
+  /** True for an image mounted {@linkplain DaxConfiguration#readOnly() read-only}. */
   @Override
   public boolean isReadOnly() {
-    return false;
+    return volume.isReadOnly();
   }
 
   @Override
@@ -332,11 +342,11 @@ public final class DaxFileSystem extends FileSystem {
 
   /**
    * Closes every channel and stream of this filesystem, forgets its name, and frees the device's
-   * memory. Mappings obtained from {@code FileChannel.map} become inaccessible. The operations of
-   * its asynchronous channels (those without an executor of their own) and media-error listeners
-   * already notified finish first, and every thread this filesystem started has ended when it
-   * returns, unless the closing thread is interrupted meanwhile or is one of those threads.
-   * Idempotent.
+   * memory (for an image: writes its last checkpoint and releases it). Mappings obtained from
+   * {@code FileChannel.map} become inaccessible. The operations of its asynchronous channels (those
+   * without an executor of their own) and media-error listeners already notified finish first, and
+   * every thread this filesystem started has ended when it returns, unless the closing thread is
+   * interrupted meanwhile or is one of those threads. Idempotent.
    */
   @Override
   public void close() throws IOException {
@@ -368,7 +378,7 @@ public final class DaxFileSystem extends FileSystem {
       pool.shutDownAndAwait();
     }
     try {
-      volume.close();
+      storage.close();
     } catch (IOException e) {
       if (failure == null) {
         failure = e;

@@ -7,6 +7,7 @@ import io.daxfs.fs.Directory;
 import io.daxfs.fs.Errno;
 import io.daxfs.fs.Inode;
 import io.daxfs.fs.Volume;
+import io.daxfs.image.Image;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.AsynchronousFileChannel;
@@ -119,10 +120,16 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
     if (FILE_SYSTEMS.containsKey(name)) {
       throw new FileSystemAlreadyExistsException(name);
     }
-    Volume volume = Volume.create(config);
-    DaxFileSystem fs = new DaxFileSystem(this, name, config, volume);
+    DaxFileSystem fs;
+    if (config.image().isPresent()) {
+      Image image = Image.mount(config);
+      fs = new DaxFileSystem(this, name, image.configuration(), image.volume(), image);
+    } else {
+      Volume volume = Volume.create(config);
+      fs = new DaxFileSystem(this, name, config, volume, volume);
+    }
     if (FILE_SYSTEMS.putIfAbsent(name, fs) != null) {
-      volume.close();
+      fs.close();
       throw new FileSystemAlreadyExistsException(name);
     }
     return fs;

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * operation draws the same next one: the child that runs the workload on an image and the parent
  * that checks the image after killing it agree on every operation without talking. {@link #perform}
  * does one operation to a real filesystem, {@link #apply} to the model; {@link #snapshot} gives the
- * model's tree in the form {@link TreeSnapshot} reads a real one in.
+ * model's tree in the form {@link TreeState} reads a real one in.
  *
  * <p>The model knows what a crash may not lose: names, kinds, contents, sizes, permissions, owners,
  * symbolic link targets, hard links, and file times set explicitly. A time changed implicitly (a
@@ -641,16 +641,16 @@ final class CrashWorkload {
     walk(root, "", (p, n) -> n.accessed = null);
   }
 
-  /** The model's tree, as {@link TreeSnapshot} reads a filesystem's. */
-  TreeSnapshot snapshot() {
-    Map<String, TreeSnapshot.Entry> entries = new TreeMap<>();
+  /** The model's tree, as {@link TreeState} reads a filesystem's. */
+  TreeState snapshot() {
+    Map<String, TreeState.Entry> entries = new TreeMap<>();
     walk(
         root,
         "",
         (path, n) ->
             entries.put(
                 path.isEmpty() ? "/" : path,
-                new TreeSnapshot.Entry(
+                new TreeState.Entry(
                     n.kind,
                     n.kind == 'l' ? null : n.permissions,
                     n.kind == 'l' ? null : n.owner,
@@ -662,7 +662,7 @@ final class CrashWorkload {
                     n.target,
                     n.id,
                     n.kind == 'f' ? n.names : 0)));
-    return new TreeSnapshot(entries);
+    return new TreeState(entries);
   }
 
   // ---- doing it to a filesystem

@@ -31,7 +31,7 @@ class CrashWorkloadTest {
           CrashWorkload.perform(op, root, held);
           model.apply(op);
           List<String> differences =
-              model.snapshot().differences(TreeSnapshot.read(root), Set.of(), null);
+              model.snapshot().differences(TreeState.read(root), Set.of(), null);
           model.forgetAccessTimes(); // the read may have set them
           assertThat(differences).as("seed %d, after %s", seed, op).isEmpty();
         }
@@ -41,7 +41,7 @@ class CrashWorkloadTest {
         FileStore store = fs.getFileStores().iterator().next();
         assertThat(store.getUnallocatedSpace())
             .as("seed %d: free space", seed)
-            .isLessThanOrEqualTo(store.getTotalSpace() - TreeSnapshot.allocatedBytes(root));
+            .isLessThanOrEqualTo(store.getTotalSpace() - TreeState.allocatedBytes(root));
       }
     }
   }
