@@ -50,7 +50,7 @@ final class CrashWorkload {
   private static final String[] OWNERS = {"alice", "bob", "carol", CREATOR};
   private static final String[] GROUPS = {"staff", "wheel", "users", CREATOR};
 
-  /** Above this many bytes of file data the workload mostly shrinks and deletes. */
+  /** Above this many bytes of file data the workload mostly shrinks and deletes, by default. */
   private static final long DATA_LIMIT = 3L << 20;
 
   private static final int MAX_FILE = 96 << 10;
@@ -236,20 +236,27 @@ final class CrashWorkload {
   }
 
   private final long seed;
+  private final long dataLimit;
   private Node root;
   private int nextName;
   private int nextId;
   private int applied;
 
   CrashWorkload(long seed) {
+    this(seed, DATA_LIMIT);
+  }
+
+  /** The workload of {@code seed}, keeping its files' data near {@code dataLimit} bytes at most. */
+  CrashWorkload(long seed, long dataLimit) {
     this.seed = seed;
+    this.dataLimit = dataLimit;
     this.root = new Node(nextId++, 'd', null, 0755);
     root.names = 1;
   }
 
   /** A copy that shares nothing mutable with this one. */
   CrashWorkload copy() {
-    CrashWorkload c = new CrashWorkload(seed);
+    CrashWorkload c = new CrashWorkload(seed, dataLimit);
     Map<Node, Node> copies = new IdentityHashMap<>();
     c.root = copyTree(root, copies);
     c.nextName = nextName;
@@ -318,7 +325,7 @@ final class CrashWorkload {
     for (Node n : distinctFiles()) {
       bytes[0] += n.data.length;
     }
-    boolean full = bytes[0] > DATA_LIMIT;
+    boolean full = bytes[0] > dataLimit;
     for (int attempt = 0; attempt < 20; attempt++) {
       Kind kind = full ? shrinking(r) : weighted(r);
       Op op = draw(kind, r, dirs, files, others, emptyDirs);
