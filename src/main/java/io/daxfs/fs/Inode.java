@@ -200,7 +200,7 @@ public abstract class Inode {
    * than the last modification, so that reads do not write metadata each time.
    */
   final void touchAccess() {
-    if (lastAccessTime <= lastModifiedTime) {
+    if (lastAccessTime <= lastModifiedTime && !volume.isReadOnly()) { // ro: as Linux, none
       long now = volume.now();
       if (now != lastAccessTime) { // within one tick, concurrent readers must not all store
         lastAccessTime = now;

@@ -127,9 +127,10 @@ final class Bytes {
    */
   static final class In {
     private final ByteBuffer buf;
-    private final String region;
+    private String region;
+    private long item = -1;
     private final long base;
-    private final int end;
+    private int end;
     private int pos;
 
     In(ByteBuffer buf, int from, int to, String region, long base) {
@@ -138,6 +139,18 @@ final class Bytes {
       this.base = base;
       this.pos = from;
       this.end = to;
+    }
+
+    /**
+     * Reads {@code [from, to)} of the same buffer from now on, as item {@code item} of {@code
+     * region} (named in errors only, so that reading many small items builds no text).
+     */
+    In window(int from, int to, String region, long item) {
+      this.pos = from;
+      this.end = to;
+      this.region = region;
+      this.item = item;
+      return this;
     }
 
     int position() {
@@ -153,7 +166,8 @@ final class Bytes {
     }
 
     FormatException error(String what) {
-      return new FormatException(region + " at byte " + (base + pos) + ": " + what);
+      return new FormatException(
+          region + (item >= 0 ? " " + item : "") + " at byte " + (base + pos) + ": " + what);
     }
 
     private void need(int n) throws FormatException {
@@ -212,6 +226,14 @@ final class Bytes {
       }
       byte[] b = new byte[n];
       buf.get(pos, b);
+      boolean ascii = true;
+      for (byte x : b) {
+        ascii &= x >= 0;
+      }
+      if (ascii) { // the common case, valid UTF-8 as it is
+        pos += n;
+        return new String(b, StandardCharsets.ISO_8859_1);
+      }
       try {
         String s =
             StandardCharsets.UTF_8

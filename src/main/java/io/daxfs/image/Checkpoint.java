@@ -16,7 +16,7 @@ import java.util.List;
  */
 final class Checkpoint {
   static final byte[] MAGIC = "DAXFSCKP".getBytes(StandardCharsets.US_ASCII);
-  static final int HEADER = 32;
+  static final int HEADER = 48;
   static final int ENTRY_HEADER = 8;
   static final long MIN_LENGTH = HEADER + 4;
 
@@ -28,9 +28,10 @@ final class Checkpoint {
 
   private Checkpoint() {}
 
-  /** Encodes a checkpoint of generation {@code generation}. */
+  /** Encodes a checkpoint of generation {@code generation}, followed by log epoch {@code epoch}. */
   static byte[] encode(
       long generation,
+      long epoch,
       List<MetadataChange> changes,
       long nextInode,
       RangeSet<Long> poisoned,
@@ -39,7 +40,7 @@ final class Checkpoint {
     for (byte b : MAGIC) {
       out.u8(b);
     }
-    out.u64(generation).u64(nextInode);
+    out.u64(generation).u64(epoch).u64(0).u64(nextInode);
     long count =
         changes.size() + (long) poisoned.asRanges().size() + (long) known.asRanges().size();
     out.u64(count);
@@ -52,6 +53,7 @@ final class Checkpoint {
     media(out, Records.POISON_ADDED, poisoned);
     media(out, Records.KNOWN_ADDED, known);
     int end = out.position();
+    Bytes.putLong(out.array(), 24, end + 4L);
     out.u32(Bytes.crc(out.array(), 0, end));
     return java.util.Arrays.copyOf(out.array(), out.position());
   }
@@ -63,14 +65,23 @@ final class Checkpoint {
   }
 
   /**
-   * Decodes and checks a checkpoint: its checksum, its generation, every entry, and that the state
-   * fits together (names, inodes, blocks within the device).
+   * Decodes and checks a checkpoint: its checksum, its generation, epoch and length, every entry,
+   * and that the state fits together (names, inodes, a root directory). Blocks are checked by the
+   * caller, after the log.
    *
    * @param buf the checkpoint's bytes at {@code [0, length)}
    * @param offset where it lies in the image, for messages
+   * @param tolerate where entries that do not fit are noted and skipped, or null to refuse them
    */
   static Content decode(
-      ByteBuffer buf, int length, long offset, long generation, long deviceBlocks, long sectorCount)
+      ByteBuffer buf,
+      int length,
+      long offset,
+      long generation,
+      long epoch,
+      long deviceBlocks,
+      long sectorCount,
+      List<String> tolerate)
       throws FormatException {
     String region = "checkpoint (generation " + generation + ")";
     Bytes.In in = new Bytes.In(buf, 0, length, region, offset);
@@ -92,11 +103,28 @@ final class Checkpoint {
       throw new FormatException(
           region + " at byte " + offset + ": holds generation " + gen + ", not the superblock's");
     }
+    long ownEpoch = in.u64();
+    long ownLength = in.u64();
+    if (ownEpoch != epoch || ownLength != length) {
+      throw new FormatException(
+          region
+              + " at byte "
+              + offset
+              + ": says epoch "
+              + ownEpoch
+              + " and length "
+              + ownLength
+              + ", the superblock "
+              + epoch
+              + " and "
+              + length);
+    }
     long nextInode = in.u64();
     long count = in.count("entry count", (length - HEADER) / ENTRY_HEADER);
     VolumeState state = VolumeState.blank();
     RangeSet<Long> poisoned = TreeRangeSet.create();
     RangeSet<Long> known = TreeRangeSet.create();
+    Bytes.In entry = new Bytes.In(buf, 0, 0, region + " entry", offset);
     for (long i = 0; i < count; i++) {
       int at = in.position();
       long entryOffset = in.imageOffset();
@@ -107,64 +135,51 @@ final class Checkpoint {
         throw new FormatException(
             region + " entry " + i + " at byte " + entryOffset + ": bad length " + len);
       }
-      Bytes.In entry =
-          new Bytes.In(buf, at + ENTRY_HEADER, at + len, region + " entry " + i, offset);
-      if (Records.isMetadata(type)) {
-        MetadataChange c = Records.decode(type, entry);
-        try {
-          state.apply(c);
-        } catch (IllegalArgumentException e) {
+      entry.window(at + ENTRY_HEADER, at + len, region + " entry", i);
+      try {
+        if (Records.isMetadata(type)) {
+          MetadataChange c = Records.decode(type, entry);
+          try {
+            state.apply(c);
+          } catch (IllegalArgumentException e) {
+            throw new FormatException(
+                region + " entry " + i + " at byte " + entryOffset + ": " + e.getMessage());
+          }
+        } else if (type == Records.POISON_ADDED || type == Records.KNOWN_ADDED) {
+          long[] r = Records.decodeSectors(type, entry, sectorCount);
+          (type == Records.POISON_ADDED ? poisoned : known).add(Range.closedOpen(r[0], r[1]));
+        } else {
           throw new FormatException(
-              region + " entry " + i + " at byte " + entryOffset + ": " + e.getMessage());
+              region
+                  + " entry "
+                  + i
+                  + " at byte "
+                  + entryOffset
+                  + ": unexpected "
+                  + Records.name(type));
         }
-      } else if (type == Records.POISON_ADDED || type == Records.KNOWN_ADDED) {
-        long[] r = Records.decodeSectors(type, entry, sectorCount);
-        (type == Records.POISON_ADDED ? poisoned : known).add(Range.closedOpen(r[0], r[1]));
-      } else {
-        throw new FormatException(
-            region
-                + " entry "
-                + i
-                + " at byte "
-                + entryOffset
-                + ": unexpected "
-                + Records.name(type));
+      } catch (FormatException e) {
+        if (tolerate == null) {
+          throw e;
+        }
+        tolerate.add(e.getMessage() + " (entry dropped)");
       }
       in.skip(len - ENTRY_HEADER);
     }
     if (in.remaining() != 0) {
       throw in.error(in.remaining() + " bytes after the last entry");
     }
-    checkShape(state, deviceBlocks, region, offset);
+    checkRoot(state, region, offset);
     state.reserveIdsBelow(nextInode);
     return new Content(state, poisoned, known);
   }
 
-  /** What a mount needs beyond each change fitting: a root directory, blocks on the device. */
-  static void checkShape(VolumeState state, long deviceBlocks, String region, long offset)
+  /** A state needs a root directory; blocks are checked apart (they may be repaired). */
+  private static void checkRoot(VolumeState state, String region, long offset)
       throws FormatException {
     VolumeState.Node root = state.node(VolumeState.ROOT);
     if (root == null || root.kind() != Inode.Kind.DIRECTORY) {
       throw new FormatException(region + " at byte " + offset + ": no root directory");
-    }
-    for (VolumeState.Node n : state.nodes()) {
-      for (long[] e : n.extentList()) {
-        if (e[1] < 0 || e[2] <= 0 || e[1] > deviceBlocks - e[2]) {
-          throw new FormatException(
-              region
-                  + " at byte "
-                  + offset
-                  + ": inode "
-                  + n.id()
-                  + " has blocks "
-                  + e[1]
-                  + "+"
-                  + e[2]
-                  + " outside the device ("
-                  + deviceBlocks
-                  + " blocks)");
-        }
-      }
     }
   }
 }

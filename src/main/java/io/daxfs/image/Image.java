@@ -1,6 +1,5 @@
 package io.daxfs.image;
 
-import com.google.common.collect.Range;
 import com.google.common.collect.RangeSet;
 import com.google.common.collect.TreeRangeSet;
 import io.daxfs.CorruptImageException;
@@ -19,7 +18,6 @@ import java.nio.channels.FileChannel.MapMode;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -86,7 +84,8 @@ public final class Image implements Closeable {
     this.handle = handle;
     this.file = handle.file();
     boolean readOnly = config.readOnly();
-    Loaded loaded = load(path, file, !readOnly);
+    ImageReader reader = new ImageReader(path, file, !readOnly, false);
+    ImageReader.Loaded loaded = reader.read();
     Superblock sb = loaded.superblock();
     checkGeometry(path, config, sb);
     this.superblock = sb;
@@ -191,7 +190,7 @@ public final class Image implements Closeable {
     VolumeState empty = VolumeState.formatted(0755, owner, System.currentTimeMillis() * 1_000_000L);
     byte[] ckpt =
         Checkpoint.encode(
-            1, empty.changes(), empty.nextId(), TreeRangeSet.create(), TreeRangeSet.create());
+            1, 1, empty.changes(), empty.nextId(), TreeRangeSet.create(), TreeRangeSet.create());
     long imageLength = checkpointOffset + ckpt.length;
     Superblock sb =
         new Superblock(
@@ -225,16 +224,35 @@ public final class Image implements Closeable {
   // ---- checkpoints ----------------------------------------------------------------------------
 
   /**
-   * Writes a checkpoint of {@code state} and the media state where it overlaps neither the current
-   * checkpoint nor the log, makes it durable on the host, then writes the next superblock into the
-   * other slot. Called under the journal's lock.
+   * Writes a checkpoint of {@code state} and the media state, flips the superblock and returns the
+   * new one. Called under the journal's lock.
    */
   Superblock writeCheckpoint(VolumeState state, RangeSet<Long> poisoned, RangeSet<Long> known)
       throws IOException {
     Superblock cur = superblock;
-    long generation = cur.generation() + 1;
+    Superblock next =
+        writeCheckpoint(file, cur, cur.generation() + 1, cur.epoch() + 1, state, poisoned, known);
+    superblock = next;
+    return next;
+  }
+
+  /**
+   * Writes a checkpoint of generation {@code generation}, for log epoch {@code epoch}, where it
+   * overlaps neither {@code cur}'s checkpoint nor the log; makes it durable on the host; then
+   * writes the superblock that names it into the slot of its generation, and returns it. The log is
+   * the caller's to restart in the new epoch.
+   */
+  static Superblock writeCheckpoint(
+      RandomAccessFile file,
+      Superblock cur,
+      long generation,
+      long epoch,
+      VolumeState state,
+      RangeSet<Long> poisoned,
+      RangeSet<Long> known)
+      throws IOException {
     List<MetadataChange> changes = state.changes();
-    byte[] ckpt = Checkpoint.encode(generation, changes, state.nextId(), poisoned, known);
+    byte[] ckpt = Checkpoint.encode(generation, epoch, changes, state.nextId(), poisoned, known);
     if (ckpt.length > Checkpoint.MAX_LENGTH) {
       throw new IOException(
           "checkpoint of " + ckpt.length + " bytes is larger than an image holds");
@@ -250,12 +268,25 @@ public final class Image implements Closeable {
       file.write(ckpt);
     }
     file.getFD().sync();
-    Superblock next = cur.next(at, ckpt.length, crcOf(ckpt), imageLength);
+    Superblock next =
+        new Superblock(
+            generation,
+            cur.deviceSize(),
+            cur.blockSize(),
+            cur.sectorSize(),
+            cur.model(),
+            cur.dataOffset(),
+            cur.logOffset(),
+            cur.logCapacity(),
+            at,
+            ckpt.length,
+            crcOf(ckpt),
+            epoch,
+            imageLength);
     synchronized (file) {
       file.seek((long) next.slot() * Superblock.SLOT_SIZE);
       file.write(next.encode());
     }
-    superblock = next;
     return next;
   }
 
@@ -306,217 +337,6 @@ public final class Image implements Closeable {
     }
     first.addSuppressed(next);
     return first;
-  }
-
-  // ---- reading an image -----------------------------------------------------------------------
-
-  /**
-   * What an image at rest holds: its current superblock, the state its checkpoint and log make, its
-   * log and what a scan of it found, and notes on what was skipped (a damaged older superblock, a
-   * torn last record, inodes a crash left without a name).
-   */
-  record Loaded(
-      Superblock superblock,
-      VolumeState state,
-      RangeSet<Long> poisoned,
-      RangeSet<Long> known,
-      ImageLog log,
-      ImageLog.Scan scan,
-      List<String> notes) {}
-
-  /**
-   * Reads and checks everything of the image but the file data: the superblocks, the newest
-   * checkpoint, the log, and that the state they make fits together and in the device.
-   *
-   * @param writable map the log for writing (a writer resumes it)
-   * @throws CorruptImageException what is wrong, and where
-   */
-  static Loaded load(Path path, RandomAccessFile file, boolean writable) throws IOException {
-    String name = path.toString();
-    long length = file.length();
-    if (length < 2L * Superblock.SLOT_SIZE) {
-      throw new CorruptImageException(
-          name,
-          "not a daxfs image: "
-              + length
-              + " bytes, shorter than its two superblocks ("
-              + 2 * Superblock.SLOT_SIZE
-              + " bytes)");
-    }
-    Superblock.Read[] slots = new Superblock.Read[2];
-    for (int i = 0; i < 2; i++) {
-      byte[] b = new byte[Superblock.HEADER_LENGTH];
-      synchronized (file) {
-        file.seek((long) i * Superblock.SLOT_SIZE);
-        file.readFully(b);
-      }
-      slots[i] = Superblock.decode(b, i);
-    }
-    for (int i = 0; i < 2; i++) {
-      if (slots[i] instanceof Superblock.Future f) {
-        throw new CorruptImageException(
-            name,
-            Superblock.slotName(i)
-                + ": format version "
-                + Integer.toUnsignedString(f.version())
-                + " is newer than this daxfs reads ("
-                + Superblock.VERSION
-                + ")");
-      }
-      if (slots[i] instanceof Superblock.Valid v) {
-        String misfit = v.superblock().misfit(length);
-        if (misfit != null) {
-          slots[i] = new Superblock.Damaged(misfit);
-        }
-      }
-    }
-    Superblock sb = null;
-    int current = -1;
-    for (int i = 0; i < 2; i++) {
-      if (slots[i] instanceof Superblock.Valid v
-          && (sb == null || v.superblock().generation() > sb.generation())) {
-        sb = v.superblock();
-        current = i;
-      }
-    }
-    if (sb == null) {
-      throw new CorruptImageException(
-          name,
-          "no valid superblock: "
-              + Superblock.slotName(0)
-              + ": "
-              + describe(slots[0])
-              + "; "
-              + Superblock.slotName(1)
-              + ": "
-              + describe(slots[1]));
-    }
-    List<String> notes = new ArrayList<>();
-    int other = 1 - current;
-    if (slots[other] instanceof Superblock.Damaged d) {
-      notes.add(Superblock.slotName(other) + " is damaged (" + d.why() + "); the other is used");
-    }
-    if (sb.slot() != current) {
-      throw new CorruptImageException(
-          name,
-          Superblock.slotName(current)
-              + ": generation "
-              + sb.generation()
-              + " belongs in the other slot");
-    }
-    MappedByteBuffer ckptBytes =
-        map(file, MapMode.READ_ONLY, sb.checkpointOffset(), sb.checkpointLength());
-    if (Bytes.crc(ckptBytes, 0, ckptBytes.capacity() - 4) != sb.checkpointCrc()) {
-      throw new CorruptImageException(
-          name,
-          "checkpoint (generation "
-              + sb.generation()
-              + ") at byte "
-              + sb.checkpointOffset()
-              + ": checksum mismatch with "
-              + Superblock.slotName(current));
-    }
-    long deviceBlocks = sb.deviceSize() / sb.blockSize();
-    long sectors = sb.deviceSize() / sb.sectorSize();
-    Checkpoint.Content content;
-    try {
-      content =
-          Checkpoint.decode(
-              ckptBytes,
-              ckptBytes.capacity(),
-              sb.checkpointOffset(),
-              sb.generation(),
-              deviceBlocks,
-              sectors);
-    } catch (FormatException e) {
-      throw new CorruptImageException(name, e.getMessage());
-    }
-    ImageLog log =
-        new ImageLog(
-            map(
-                file,
-                writable ? MapMode.READ_WRITE : MapMode.READ_ONLY,
-                sb.logOffset(),
-                sb.logCapacity()),
-            sb.logOffset());
-    ImageLog.Scan scan = log.scan(sb.epoch());
-    if (scan.corruption() != null) {
-      throw new CorruptImageException(name, scan.corruption());
-    }
-    if (scan.torn() != null) {
-      notes.add(scan.torn());
-    }
-    VolumeState state = content.state();
-    RangeSet<Long> poisoned = TreeRangeSet.create(content.poisoned());
-    RangeSet<Long> known = TreeRangeSet.create(content.known());
-    try {
-      replay(log, scan, sb, state, poisoned, known, sectors);
-    } catch (FormatException e) {
-      throw new CorruptImageException(name, e.getMessage());
-    }
-    List<Long> unnamed = state.removeUnnamed();
-    if (!unnamed.isEmpty()) {
-      notes.add(
-          "inodes "
-              + unnamed
-              + " were created by an operation that did not finish (no name leads to them)");
-    }
-    try {
-      Checkpoint.checkShape(state, deviceBlocks, "log (epoch " + sb.epoch() + ")", sb.logOffset());
-    } catch (FormatException e) {
-      throw new CorruptImageException(name, e.getMessage());
-    }
-    return new Loaded(sb, state, poisoned, known, log, scan, List.copyOf(notes));
-  }
-
-  private static String describe(Superblock.Read r) {
-    if (r instanceof Superblock.Empty) {
-      return "never written";
-    } else if (r instanceof Superblock.Damaged d) {
-      return d.why();
-    }
-    return r.toString();
-  }
-
-  private static void replay(
-      ImageLog log,
-      ImageLog.Scan scan,
-      Superblock sb,
-      VolumeState state,
-      RangeSet<Long> poisoned,
-      RangeSet<Long> known,
-      long sectors)
-      throws FormatException {
-    for (ImageLog.Entry e : scan.entries()) {
-      String what = "log record " + e.sequence() + " of epoch " + sb.epoch();
-      Bytes.In in = log.payload(e, what);
-      int type = e.type();
-      if (type == Records.EPOCH_START) {
-        long generation = in.u64();
-        if (e.sequence() != 0 || generation != sb.generation() || in.remaining() != 0) {
-          throw in.error("an epoch start that does not fit the superblock");
-        }
-      } else if (Records.isMetadata(type)) {
-        MetadataChange c = Records.decode(type, in);
-        try {
-          state.apply(c);
-        } catch (IllegalArgumentException x) {
-          throw new FormatException(
-              what + " at byte " + (log.offset() + e.at()) + ": " + x.getMessage());
-        }
-      } else if (Records.isMedia(type)) {
-        long[] r = Records.decodeSectors(type, in, sectors);
-        Range<Long> range = Range.closedOpen(r[0], r[1]);
-        switch (type) {
-          case Records.POISON_ADDED -> poisoned.add(range);
-          case Records.POISON_REMOVED -> poisoned.remove(range);
-          case Records.KNOWN_ADDED -> known.add(range);
-          default -> known.remove(range);
-        }
-      } else {
-        throw in.error("unknown record type " + type);
-      }
-    }
   }
 
   /** Maps part of the image; the caller's interrupt status is kept and cannot close the file. */

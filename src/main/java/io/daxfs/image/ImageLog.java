@@ -29,7 +29,7 @@ final class ImageLog {
    * (an append the process died in: the operation had not returned) or null, and a corruption
    * (damage that is not a torn tail) or null.
    */
-  record Scan(List<Entry> entries, int end, String torn, String corruption) {
+  record Scan(List<Entry> entries, int end, String torn, String corruption, boolean newerEpoch) {
     long nextSequence() {
       return entries.isEmpty() ? 0 : entries.get(entries.size() - 1).sequence() + 1;
     }
@@ -129,6 +129,7 @@ final class ImageLog {
     long seq = 0;
     String torn = null;
     String corruption = null;
+    boolean newerEpoch = false;
     while (true) {
       if (capacity - p < HEADER + 4) {
         break;
@@ -154,6 +155,7 @@ final class ImageLog {
       int type = buf.getShort(p + 4) & 0xffff;
       if (recEpoch > epoch) {
         corruption = newer(p, recEpoch, epoch);
+        newerEpoch = true;
         break;
       }
       if (recEpoch != epoch) {
@@ -187,6 +189,7 @@ final class ImageLog {
         if (len >= HEADER && len + 4 <= capacity - q && crcHolds(q, (int) len)) {
           if (recEpoch > epoch) {
             corruption = newer(q, recEpoch, epoch);
+            newerEpoch = true;
           } else {
             corruption =
                 "log at byte "
@@ -204,7 +207,24 @@ final class ImageLog {
         }
       }
     }
-    return new Scan(List.copyOf(entries), end, corruption == null ? torn : null, corruption);
+    return new Scan(
+        List.copyOf(entries), end, corruption == null ? torn : null, corruption, newerEpoch);
+  }
+
+  /** The highest epoch of any whole record anywhere in the log (0 if none). */
+  long maxEpoch() {
+    long max = 0;
+    for (int q = 0; q <= capacity - HEADER - 4; q += 8) {
+      long recEpoch = buf.getLong(q + 8);
+      if (recEpoch <= max) {
+        continue;
+      }
+      long len = buf.getInt(q) & 0xffffffffL;
+      if (len >= HEADER && len + 4 <= capacity - q && crcHolds(q, (int) len)) {
+        max = recEpoch;
+      }
+    }
+    return max;
   }
 
   private String newer(int p, long recEpoch, long epoch) {
@@ -230,8 +250,19 @@ final class ImageLog {
     return true;
   }
 
-  /** A reader of an entry's payload. */
+  /** A reader of an entry's payload, named in errors as {@code what} and its sequence. */
   Bytes.In payload(Entry e, String what) {
-    return new Bytes.In(buf, e.payloadFrom(), e.payloadTo(), what, offset);
+    return new Bytes.In(buf, e.payloadFrom(), e.payloadTo(), what, offset)
+        .window(e.payloadFrom(), e.payloadTo(), what, e.sequence());
+  }
+
+  /** {@code reader}, reused to read an entry's payload. */
+  static Bytes.In payload(Bytes.In reader, Entry e, String what) {
+    return reader.window(e.payloadFrom(), e.payloadTo(), what, e.sequence());
+  }
+
+  /** A reader over this log's bytes, to reuse for every entry. */
+  Bytes.In reader() {
+    return new Bytes.In(buf, 0, 0, "log", offset);
   }
 }

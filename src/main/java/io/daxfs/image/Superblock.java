@@ -73,23 +73,6 @@ record Superblock(
     return checkpointOffset + checkpointLength;
   }
 
-  Superblock next(long ckptOffset, long ckptLength, int ckptCrc, long newImageLength) {
-    return new Superblock(
-        generation + 1,
-        deviceSize,
-        blockSize,
-        sectorSize,
-        model,
-        dataOffset,
-        logOffset,
-        logCapacity,
-        ckptOffset,
-        ckptLength,
-        ckptCrc,
-        epoch + 1,
-        newImageLength);
-  }
-
   byte[] encode() {
     Bytes.Out out = new Bytes.Out(HEADER_LENGTH);
     for (byte b : MAGIC) {

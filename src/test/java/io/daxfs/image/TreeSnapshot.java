@@ -24,7 +24,28 @@ import java.util.TreeMap;
 final class TreeSnapshot {
   private TreeSnapshot() {}
 
+  /** A digest of the file's bytes, read in chunks; a file of more than 64 MiB by its head. */
+  static String digest(Path p) throws IOException {
+    int h = 1;
+    long total = 0;
+    try (var in = Files.newInputStream(p)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; total < (64 << 20) && (n = in.read(buf)) > 0; total += n) {
+        h = 31 * h + Arrays.hashCode(Arrays.copyOf(buf, n));
+      }
+    }
+    return Integer.toHexString(h);
+  }
+
   static Map<String, String> of(FileSystem fs) throws IOException {
+    return of(fs, true);
+  }
+
+  /**
+   * As {@link #of(FileSystem)}; without {@code times}, leaving out the times a write moves (which
+   * an image records lazily) and the access times reads move.
+   */
+  static Map<String, String> of(FileSystem fs, boolean times) throws IOException {
     Path root = fs.getPath("/");
     List<Path> all = new ArrayList<>();
     Files.walkFileTree(
@@ -43,17 +64,16 @@ final class TreeSnapshot {
           }
         });
     Map<String, String> digests = new TreeMap<>();
-    for (Path p : all) {
-      if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-        String digest;
-        try {
-          digest = Integer.toHexString(Arrays.hashCode(Files.readAllBytes(p)));
-        } catch (MediaErrorException e) {
-          digest = "EIO " + e.badRanges();
-        }
-        digests.put(p.toString(), digest);
-      }
+    readAll(all, digests);
+    // A read in the tick of the last write leaves the access time equal to the modification time,
+    // and relatime moves it again at the next read: read once more, a tick later, so that reads
+    // after this snapshot move nothing.
+    try {
+      Thread.sleep(10);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+    readAll(all, digests);
     Map<String, String> out = new TreeMap<>();
     for (Path p : all) {
       Map<String, Object> a =
@@ -61,6 +81,14 @@ final class TreeSnapshot {
       a.remove("dev");
       a.remove("fileKey");
       a.remove("rdev");
+      if (!times) {
+        a.remove("lastModifiedTime");
+        a.remove("lastAccessTime");
+        a.remove("ctime");
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          a.remove("creationTime");
+        }
+      }
       StringBuilder sb = new StringBuilder(a.toString());
       if (Files.isSymbolicLink(p)) {
         sb.append(" -> ").append(Files.readSymbolicLink(p));
@@ -71,5 +99,19 @@ final class TreeSnapshot {
       out.put(p.toString(), sb.toString());
     }
     return out;
+  }
+
+  private static void readAll(List<Path> all, Map<String, String> digests) throws IOException {
+    for (Path p : all) {
+      if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+        String digest;
+        try {
+          digest = digest(p);
+        } catch (MediaErrorException e) {
+          digest = "EIO " + e.badRanges();
+        }
+        digests.put(p.toString(), digest);
+      }
+    }
   }
 }
