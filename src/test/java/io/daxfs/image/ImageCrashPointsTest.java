@@ -64,6 +64,9 @@ class ImageCrashPointsTest {
                 String.format(
                     "seed %d, %s: crash before its record %d (%s)",
                     seed, op, k, copies.records.get(k));
+            assertThat(ImageCheck.run(copies.taken.get(k), false).problems())
+                .as("%s: check of the image at rest", story)
+                .isEmpty();
             try (FileSystem crashed = mount(copies.taken.get(k))) {
               if (CrashCheck.judge(crashed, model, after, op, story) == CrashCheck.Outcome.HALF) {
                 try (CrashWorkload.Held h = new CrashWorkload.Held()) {

@@ -115,6 +115,8 @@ class ImageCrashTest {
     after.apply(inFlight);
     String story =
         String.format("%s: %d operations acknowledged, %s in flight", what, acknowledged, inFlight);
+    ImageCheck.Report check = ImageCheck.run(image, false);
+    assertThat(check.problems()).as("%s: check of the image at rest", story).isEmpty();
     try (FileSystem fs =
         FileSystems.newFileSystem(URI.create("dax://crash-check"), environment(image))) {
       Path file = CrashWorkload.resolve(fs.getPath("/"), inFlight.path());
