@@ -29,6 +29,8 @@ import java.util.SplittableRandom;
  *       bulk copy, the same JDK copy daxfs' {@code DeviceMemory} makes. This is the limit.
  *   <li>{@code dax}: a daxfs file opened plainly (the DAX path); {@code direct}: the same with
  *       {@link ExtendedOpenOption#DIRECT} (the block-driver path), aligned sizes and buffers only.
+ *   <li>{@code daxImage}: as {@code dax}, on a device backed by an image file in {@link
+ *       #imageRoot()} (a host filesystem, not tmpfs), deleted at the end.
  *   <li>{@code tmpfs}: the default filesystem, on /dev/shm where present (else java.io.tmpdir), so
  *       that the OS side is a page-cache copy too, never a disk.
  *   <li>{@code jimfs}: Jimfs with {@code Configuration.unix()}: a heap-based in-memory filesystem.
@@ -53,13 +55,27 @@ final class Fixture implements Closeable {
   /** The daxfs or Jimfs filesystem holding the file; null for raw and tmpfs. */
   final FileSystem fs;
 
+  /** The host directory holding an image, deleted after the filesystem closes; else null. */
+  private final Path imageDir;
+
   private Fixture(
       String contender, long size, ByteBuffer device, FileChannel channel, FileSystem fs) {
+    this(contender, size, device, channel, fs, null);
+  }
+
+  private Fixture(
+      String contender,
+      long size,
+      ByteBuffer device,
+      FileChannel channel,
+      FileSystem fs,
+      Path imageDir) {
     this.contender = contender;
     this.size = size;
     this.device = device;
     this.channel = channel;
     this.fs = fs;
+    this.imageDir = imageDir;
   }
 
   /** Opens {@code contender}'s file of {@code size} bytes, prefilled with seeded random bytes. */
@@ -98,6 +114,25 @@ final class Fixture implements Closeable {
             return new Fixture(contender, size, null, FileChannel.open(file, options), fs);
           } catch (IOException | RuntimeException e) {
             fs.close();
+            throw e;
+          }
+        }
+      case "daxImage":
+        {
+          Path dir = Files.createTempDirectory(imageRoot(), "daxfs-bench-");
+          FileSystem fs = null;
+          try {
+            fs = DaxFileSystems.newFileSystem(daxConfig.toBuilder().image(image(dir)).build());
+            Path file = fs.getPath("/bench.dat");
+            prefill(file, size);
+            FileChannel ch =
+                FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            return new Fixture(contender, size, null, ch, fs, dir);
+          } catch (IOException | RuntimeException e) {
+            if (fs != null) {
+              fs.close();
+            }
+            deleteTree(dir);
             throw e;
           }
         }
@@ -152,6 +187,20 @@ final class Fixture implements Closeable {
       return shm;
     }
     return Path.of(System.getProperty("java.io.tmpdir"));
+  }
+
+  /**
+   * Where image files go: {@code bench.imageDir}, else {@code java.io.tmpdir}, a host filesystem
+   * with a disk under it, as a program's images would be (tmpfs would measure the in-memory device
+   * again).
+   */
+  static Path imageRoot() {
+    return Path.of(System.getProperty("bench.imageDir", System.getProperty("java.io.tmpdir")));
+  }
+
+  /** The image file in a directory of {@link #imageRoot()}. */
+  static Path image(Path dir) {
+    return dir.resolve("bench.img");
   }
 
   /** 1 MiB of seeded random bytes (the same in every contender and run). */
@@ -221,8 +270,12 @@ final class Fixture implements Closeable {
         channel.close();
       }
     } finally {
-      if (fs != null) {
-        fs.close();
+      try {
+        if (fs != null) {
+          fs.close();
+        }
+      } finally {
+        deleteTree(imageDir);
       }
     }
   }

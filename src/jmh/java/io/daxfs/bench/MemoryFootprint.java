@@ -19,6 +19,10 @@ import java.util.Properties;
  * of 4 MiB). Prints {@code PmemDevice.memoryUsed()} and the process's resident memory from
  * /proc/self/status before and after, and writes them as properties to the file named by the first
  * argument. Run in a JVM of its own (the launcher forks one), so that nothing else moves RSS.
+ *
+ * <p>Then the same on an image, after the memory figures are taken: the host space the image file
+ * takes ({@code st_blocks}, from {@code stat}) when formatted, with the files, after the close, and
+ * after the files are deleted, beside its apparent size.
  */
 public final class MemoryFootprint {
   static final long DEVICE = 64L << 30;
@@ -29,6 +33,7 @@ public final class MemoryFootprint {
 
   public static void main(String[] args) throws IOException {
     Map<String, Object> out = measure();
+    out.putAll(image());
     out.forEach((k, v) -> System.out.println("memory: " + k + " = " + v));
     if (args.length > 0) {
       Properties p = new Properties();
@@ -85,6 +90,59 @@ public final class MemoryFootprint {
         }
       }
     }
+  }
+
+  /** The host space of a 64 GiB image as 256 MiB of files come and go; keys start "image.". */
+  static Map<String, Object> image() throws IOException {
+    Map<String, Object> out = new LinkedHashMap<>();
+    Path dir = Files.createTempDirectory(Fixture.imageRoot(), "daxfs-bench-");
+    try {
+      Path image = Fixture.image(dir);
+      DaxConfiguration config = DaxConfiguration.builder().deviceSize(DEVICE).image(image).build();
+      ByteBuffer chunk = ByteBuffer.allocateDirect(Fixture.MiB).put(Fixture.pattern()).flip();
+      out.put("image.deviceBytes", DEVICE);
+      out.put("image.fileBytes", (long) FILES * FILE_SIZE);
+      DaxFileSystems.newFileSystem(config).close();
+      out.put("image.hostBytes.formatted", hostBytes(image));
+      try (FileSystem fs = DaxFileSystems.newFileSystem(config)) {
+        writeFiles(fs, FILES, chunk);
+        out.put("image.hostBytes.written", hostBytes(image));
+      }
+      out.put("image.hostBytes.closed", hostBytes(image));
+      out.put("image.apparentBytes", Files.size(image));
+      try (FileSystem fs = DaxFileSystems.newFileSystem(config)) {
+        for (int i = 0; i < FILES; i++) {
+          Files.delete(fs.getPath("/data/f" + i));
+        }
+      }
+      out.put("image.hostBytes.deleted", hostBytes(image));
+      out.put("image.hostFilesystem", Files.getFileStore(dir).type());
+    } finally {
+      Fixture.deleteTree(dir);
+    }
+    return out;
+  }
+
+  /**
+   * The bytes the host filesystem has allocated to {@code file}: {@code st_blocks} in 512-byte
+   * units, which the JDK's attribute views do not give, read from {@code stat}.
+   */
+  static long hostBytes(Path file) throws IOException {
+    Process p =
+        new ProcessBuilder("stat", "-c", "%b %B", file.toString())
+            .redirectErrorStream(true)
+            .start();
+    String s = new String(p.getInputStream().readAllBytes()).trim();
+    try {
+      if (p.waitFor() != 0) {
+        throw new IOException("stat failed: " + s);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+    String[] f = s.split("\\s+");
+    return Long.parseLong(f[0]) * Long.parseLong(f[1]);
   }
 
   /** VmRSS and its parts (anonymous, file-backed, shared memory), in bytes. */

@@ -32,7 +32,7 @@ public class PositionalIo {
 
   @State(Scope.Benchmark)
   public static class FileState {
-    @Param({"raw", "dax", "tmpfs", "jimfs"})
+    @Param({"raw", "dax", "daxImage", "tmpfs", "jimfs"})
     public String contender;
 
     @Param({"64", "4096", "1048576"})

@@ -20,6 +20,7 @@ import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.NoBenchmarksException;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -110,6 +111,13 @@ public final class RunBenchmarks {
       if (quick && !cli.getParameter("fileMiB").hasValue()) {
         b.param("fileMiB", "16");
       }
+      if (quick && !cli.getParameter("files").hasValue()) {
+        b.param("files", "2000");
+      }
+      if (threads > 1) {
+        // An image has one writer: mounting it is a one-thread operation.
+        b.exclude(ImageMount.class.getSimpleName());
+      }
       if (quick && !cli.verbosity().hasValue()) {
         b.verbosity(VerboseMode.SILENT);
       }
@@ -117,6 +125,11 @@ public final class RunBenchmarks {
       Collection<RunResult> r;
       try {
         r = new Runner(b.build()).run();
+      } catch (NoBenchmarksException e) {
+        if (threads == 1) {
+          throw e;
+        }
+        continue; // everything asked for was one-thread only
       } catch (RunnerException e) {
         System.err.println("benchmark run failed: " + e.getMessage());
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {

@@ -33,7 +33,9 @@ import org.openjdk.jmh.infra.ThreadParams;
 
 /**
  * The small-file cycle: create a new file, write 4 KiB, close it, delete it. Threads work in the
- * same directory, on a name each. There is no raw contender: a memory copy has no names.
+ * same directory, on a name each. There is no raw contender: a memory copy has no names. On an
+ * image ({@code daxImage}) every change of names, blocks and size is also appended to the image's
+ * metadata log.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -45,13 +47,13 @@ public class SmallFiles {
 
   @State(Scope.Benchmark)
   public static class DirState {
-    @Param({"dax", "direct", "tmpfs", "jimfs"})
+    @Param({"dax", "daxImage", "direct", "tmpfs", "jimfs"})
     public String contender;
 
     FileSystem fs;
     Path dir;
 
-    /** The default filesystem's directory, deleted at the end. */
+    /** The default filesystem's directory (tmpfs, or the image's), deleted at the end. */
     Path tmpDir;
 
     final Set<OpenOption> options =
@@ -68,6 +70,16 @@ public class SmallFiles {
           if (contender.equals("direct")) {
             options.add(ExtendedOpenOption.DIRECT);
           }
+        }
+        case "daxImage" -> {
+          tmpDir = Files.createTempDirectory(Fixture.imageRoot(), "daxfs-bench-");
+          fs =
+              DaxFileSystems.newFileSystem(
+                  DaxConfiguration.builder()
+                      .deviceSize(64L << 20)
+                      .image(Fixture.image(tmpDir))
+                      .build());
+          dir = Files.createDirectory(fs.getPath("/small"));
         }
         case "tmpfs" ->
             dir = tmpDir = Files.createTempDirectory(Fixture.tmpfsRoot(), "daxfs-bench-");
