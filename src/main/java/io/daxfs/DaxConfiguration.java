@@ -39,8 +39,18 @@ public final class DaxConfiguration {
   /** Environment key for {@link Builder#umask(int)}; an octal string such as {@code "022"}. */
   public static final String UMASK = "umask";
 
+  /** Environment key for {@link Builder#powerFailModel(PowerFailModel)}; the constant's name. */
+  public static final String POWER_FAIL_MODEL = "powerFailModel";
+
   private static final Set<String> KEYS =
-      Set.of(DEVICE_SIZE, BLOCK_SIZE, SECTOR_SIZE, MEDIA_ERROR_MODEL, MEMORY_DIRECTORY, UMASK);
+      Set.of(
+          DEVICE_SIZE,
+          BLOCK_SIZE,
+          SECTOR_SIZE,
+          MEDIA_ERROR_MODEL,
+          MEMORY_DIRECTORY,
+          UMASK,
+          POWER_FAIL_MODEL);
 
   /** Largest device: far beyond any test, small enough that byte offsets never overflow. */
   static final long MAX_DEVICE_SIZE = 1L << 50;
@@ -51,6 +61,7 @@ public final class DaxConfiguration {
   private final MediaErrorModel mediaErrorModel;
   private final @Nullable Path memoryDirectory;
   private final int umask;
+  private final @Nullable PowerFailModel powerFailModel;
 
   private DaxConfiguration(Builder b) {
     this.deviceSize = b.deviceSize;
@@ -59,6 +70,7 @@ public final class DaxConfiguration {
     this.mediaErrorModel = b.mediaErrorModel;
     this.memoryDirectory = b.memoryDirectory;
     this.umask = b.umask;
+    this.powerFailModel = b.powerFailModel;
   }
 
   /**
@@ -82,6 +94,7 @@ public final class DaxConfiguration {
     b.mediaErrorModel = mediaErrorModel;
     b.memoryDirectory = memoryDirectory;
     b.umask = umask;
+    b.powerFailModel = powerFailModel;
     return b;
   }
 
@@ -115,6 +128,9 @@ public final class DaxConfiguration {
                 value instanceof Number n
                     ? intSetting(key, n.longValue())
                     : parseOctal(value.toString()));
+        case POWER_FAIL_MODEL ->
+            b.powerFailModel(
+                value instanceof PowerFailModel m ? m : parsePowerFailModel(value.toString()));
         default -> throw new AssertionError(key);
       }
     }
@@ -194,6 +210,20 @@ public final class DaxConfiguration {
     }
   }
 
+  private static PowerFailModel parsePowerFailModel(String s) {
+    try {
+      return PowerFailModel.valueOf(s.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          POWER_FAIL_MODEL
+              + ": unknown model '"
+              + s
+              + "'; one of "
+              + Set.of(PowerFailModel.values()),
+          e);
+    }
+  }
+
   private static int parseOctal(String s) {
     try {
       return Integer.parseInt(s.trim(), 8);
@@ -238,6 +268,16 @@ public final class DaxConfiguration {
     return umask;
   }
 
+  /**
+   * What a power cut may do to what the program has not made durable, if the filesystem tracks
+   * durability for {@link DaxFileSystems#powerFail}; empty (the default) when it does not: then
+   * nothing is tracked, a freed block can be reused at once, and {@code powerFail} throws {@link
+   * IllegalStateException}.
+   */
+  public Optional<PowerFailModel> powerFailModel() {
+    return Optional.ofNullable(powerFailModel);
+  }
+
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof DaxConfiguration c
@@ -246,12 +286,14 @@ public final class DaxConfiguration {
         && sectorSize == c.sectorSize
         && mediaErrorModel == c.mediaErrorModel
         && Objects.equals(memoryDirectory, c.memoryDirectory)
-        && umask == c.umask;
+        && umask == c.umask
+        && powerFailModel == c.powerFailModel;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(deviceSize, blockSize, sectorSize, mediaErrorModel, memoryDirectory, umask);
+    return Objects.hash(
+        deviceSize, blockSize, sectorSize, mediaErrorModel, memoryDirectory, umask, powerFailModel);
   }
 
   @Override
@@ -267,6 +309,7 @@ public final class DaxConfiguration {
         + (memoryDirectory == null ? "" : ", memoryDirectory=" + memoryDirectory)
         + ", umask=0"
         + Integer.toOctalString(umask)
+        + (powerFailModel == null ? "" : ", powerFailModel=" + powerFailModel)
         + "}";
   }
 
@@ -278,6 +321,7 @@ public final class DaxConfiguration {
     private MediaErrorModel mediaErrorModel = MediaErrorModel.DIRECT_BYPASS;
     private @Nullable Path memoryDirectory;
     private int umask = 0022;
+    private @Nullable PowerFailModel powerFailModel;
 
     private Builder() {}
 
@@ -316,6 +360,18 @@ public final class DaxConfiguration {
      */
     public Builder umask(int mask) {
       this.umask = mask;
+      return this;
+    }
+
+    /**
+     * Tracks what the program makes durable, so that {@link DaxFileSystems#powerFail} can cut the
+     * power under {@code model}. Tracking costs a little on each metadata change (not on reads and
+     * writes within a file's size and blocks), keeps the changes made since the last sync, and
+     * holds blocks freed by a change that is not yet durable back from reuse until it is, as ext4
+     * and XFS do.
+     */
+    public Builder powerFailModel(PowerFailModel model) {
+      this.powerFailModel = requireNonNull(model, "model");
       return this;
     }
 

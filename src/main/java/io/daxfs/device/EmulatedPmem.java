@@ -364,6 +364,22 @@ public final class EmulatedPmem implements Closeable {
   }
 
   /**
+   * The bytes of {@code [off, off + len)} as the media holds them this instant, with no media
+   * check: what a power cut finds there. The copy moves whole 8-byte words (each one as it was
+   * before or after a store racing it) when {@code off} and {@code len} are multiples of 8.
+   */
+  public ByteBuffer snapshot(long off, int len) {
+    ByteBuffer copy = ByteBuffer.allocateDirect(len);
+    memory.read(off, copy, 0, len);
+    return copy;
+  }
+
+  /** Puts back bytes {@link #snapshot} took at {@code off}; clears no poison. */
+  public void restore(long off, ByteBuffer bytes) {
+    memory.write(off, bytes, 0, bytes.capacity());
+  }
+
+  /**
    * Zeroes {@code [off, off + len)} through the driver, as block allocation and aligned truncation
    * do: known bad sectors in the range are cleared with all poison there.
    *

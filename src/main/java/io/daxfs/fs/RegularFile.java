@@ -74,17 +74,48 @@ public final class RegularFile extends Inode {
     }
   }
 
-  private void recordAdded(long logical, long physical, long count) {
-    MetadataJournal j = volume().journal();
-    if (j != null) {
-      j.record(new MetadataChange.ExtentAdded(id(), logical, physical, count));
-    }
-  }
-
   private void recordRemoved(long fromLogical, long toLogical) {
     MetadataJournal j = volume().journal();
     if (j != null && toLogical > fromLogical) {
       j.record(new MetadataChange.ExtentsRemoved(id(), fromLogical, toLogical));
+    }
+  }
+
+  /** Records a truncation's blocks and size as one operation. */
+  private void recordTruncated(long keep, long newSize) {
+    MetadataJournal j = volume().journal();
+    if (j != null) {
+      // as ext4's truncate under its orphan list: a cut never leaves the old size over blocks
+      // that are gone
+      j.recordAll(
+          List.of(
+              new MetadataChange.ExtentsRemoved(id(), keep, Long.MAX_VALUE),
+              new MetadataChange.Resized(id(), newSize)));
+    }
+  }
+
+  /**
+   * Records the blocks one allocation took, {@code {logical, physical, count}}, as one operation.
+   */
+  private void recordAdded(List<long[]> taken) {
+    MetadataJournal j = volume().journal();
+    if (j != null) {
+      List<MetadataChange> added = new ArrayList<>(taken.size());
+      for (long[] t : taken) {
+        added.add(new MetadataChange.ExtentAdded(id(), t[0], t[1], t[2]));
+      }
+      j.recordAll(added);
+    }
+  }
+
+  /** Records a move of blocks to {@code start} as one operation: the data moved with them. */
+  private void recordMoved(long first, long blocks, long start) {
+    MetadataJournal j = volume().journal();
+    if (j != null) {
+      j.recordAll(
+          List.of(
+              new MetadataChange.ExtentsRemoved(id(), first, first + blocks),
+              new MetadataChange.ExtentAdded(id(), first, start, blocks)));
     }
   }
 
@@ -149,6 +180,47 @@ public final class RegularFile extends Inode {
     long stamp = exclusive();
     try {
       extents = extents.truncate(0, volume()::free);
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
+  /**
+   * The power is cut. Every operation on this file fails from now on, as after its release; the
+   * operations under way end first, but what an in-place write under way stores after this instant
+   * is undone: each such write keeps what it had stored when the cut came, in 8-byte words when its
+   * position, length and buffer are multiples of 8 (the copy is then made in words, as x86 stores
+   * to pmem). Writes that hold the file's lock (small ones, and those that allocate or grow the
+   * file) end whole. Caller holds the tree lock for writing; nothing on the write path changes.
+   */
+  void cut() {
+    synchronized (this) {
+      released = true; // an in-place write checks this after taking its range: none gets past
+    }
+    long[] writes = inPlace.writesUnderWay();
+    ExtentMap em = extents;
+    List<Long> at = new ArrayList<>(); // device offsets, each with its bytes in `saved`
+    List<ByteBuffer> saved = new ArrayList<>();
+    for (int i = 0; i < writes.length; i += 2) {
+      long start = writes[i] & ~7L;
+      long end = (writes[i + 1] + 7) & ~7L;
+      for (long p = start; p < end; ) {
+        long blockEnd = ((p >>> blockShift) + 1) << blockShift;
+        long stop = Math.min(end, blockEnd);
+        long phys = em.physicalBlock(p >>> blockShift);
+        if (phys >= 0) { // else a write that was about to give its range back
+          long dev = (phys << blockShift) | (p & blockMask);
+          at.add(dev);
+          saved.add(device.snapshot(dev, (int) (stop - p)));
+        }
+        p = stop;
+      }
+    }
+    long stamp = exclusive();
+    try {
+      for (int i = 0; i < at.size(); i++) {
+        device.restore(at.get(i), saved.get(i));
+      }
     } finally {
       lock.unlockWrite(stamp);
     }
@@ -599,9 +671,9 @@ public final class RegularFile extends Inode {
     }
     for (long[] t : taken) {
       em = em.with(t[0], t[1], t[2]);
-      recordAdded(t[0], t[1], t[2]);
     }
     extents = em;
+    recordAdded(taken);
   }
 
   /** The device block that would continue the file contiguously at {@code logical}. */
@@ -642,9 +714,8 @@ public final class RegularFile extends Inode {
         zeroRange(newSize, (blockMask + 1) - tail);
       }
       extents = extents.truncate(keep, volume()::free);
-      recordRemoved(keep, Long.MAX_VALUE);
       size = newSize;
-      recordSize(newSize);
+      recordTruncated(keep, newSize);
       touchModified();
       announceModified();
       return true;
@@ -862,8 +933,7 @@ public final class RegularFile extends Inode {
       throw e;
     }
     extents = em.remove(first, blocks, volume::free).with(first, start, blocks);
-    recordRemoved(first, first + blocks);
-    recordAdded(first, start, blocks);
+    recordMoved(first, blocks, start);
   }
 
   // ---- media state

@@ -308,6 +308,38 @@ public final class VolumeState {
   }
 
   /**
+   * Removes every inode that no name leads to from the root, as a filesystem check frees orphans
+   * after a crash: files created but never named durably, directories whose own name was lost, and
+   * all below them. Names held by removed directories no longer count towards link counts.
+   *
+   * @return the number of inodes removed
+   */
+  public int removeUnreachable() {
+    Node root = nodes.get(ROOT);
+    Map<Long, Integer> names = new HashMap<>();
+    Deque<Node> todo = new ArrayDeque<>();
+    if (root != null) {
+      names.put(ROOT, 0);
+      todo.add(root);
+    }
+    while (!todo.isEmpty()) {
+      Node dir = todo.removeFirst();
+      for (Long id : dir.entries.values()) {
+        Node child = nodes.get(id);
+        if (names.merge(id, 1, Integer::sum) == 1 && child.kind == Inode.Kind.DIRECTORY) {
+          todo.addLast(child);
+        }
+      }
+    }
+    int removed = nodes.size() - names.size();
+    nodes.keySet().retainAll(names.keySet());
+    for (Node n : nodes.values()) {
+      n.names = names.get(n.id);
+    }
+    return removed;
+  }
+
+  /**
    * Changes that build this state from {@link #blank()}: every inode, then every name (parents
    * before children), then blocks, sizes and attributes.
    */
