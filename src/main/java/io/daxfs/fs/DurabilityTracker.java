@@ -129,12 +129,27 @@ final class DurabilityTracker implements MetadataJournal {
     recordAll(List.of(change));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A new inode's creation is kept apart from its first name: the inode becomes durable with the
+   * file (its {@code fsync}), the name with its directory; an inode kept without its name is an
+   * orphan, which a restart frees.
+   */
   @Override
   public synchronized void recordAll(List<? extends MetadataChange> changes) {
     if (frozen || changes.isEmpty()) {
       return;
     }
-    List<MetadataChange> copy = List.copyOf(changes);
+    if (changes.size() > 1 && changes.get(0) instanceof Created) {
+      recordOne(List.of(changes.get(0)));
+      recordOne(List.copyOf(changes.subList(1, changes.size())));
+    } else {
+      recordOne(List.copyOf(changes));
+    }
+  }
+
+  private void recordOne(List<MetadataChange> copy) {
     for (MetadataChange c : copy) {
       if (c instanceof Created cr && cr.kind() == Inode.Kind.DIRECTORY) {
         directories.add(cr.inode());

@@ -186,12 +186,14 @@ public final class RegularFile extends Inode {
   }
 
   /**
-   * The power is cut. Every operation on this file fails from now on, as after its release; the
-   * operations under way end first, but what an in-place write under way stores after this instant
-   * is undone: each such write keeps what it had stored when the cut came, in 8-byte words when its
-   * position, length and buffer are multiples of 8 (the copy is then made in words, as x86 stores
-   * to pmem). Writes that hold the file's lock (small ones, and those that allocate or grow the
-   * file) end whole. Caller holds the tree lock for writing; nothing on the write path changes.
+   * The power is cut. Every operation on this file fails from now on, as after its release; those
+   * under way end first, but what an in-place write under way stores after this instant is undone:
+   * the bytes of its range are read now (from the end backwards, meeting the write's forward copy
+   * mid-way) and put back once it has ended. So such a write keeps a part of what it stores, in
+   * whole 8-byte words when its position, length and buffer address are multiples of 8 (the copies
+   * then move words, as x86 stores to pmem do). Writes that hold the file's lock (of at most
+   * {@value #LOCK_FREE_MAX} bytes, or that allocate or grow the file) end whole. Caller holds the
+   * tree lock for writing; nothing of this is on the write path.
    */
   void cut() {
     synchronized (this) {
@@ -204,12 +206,11 @@ public final class RegularFile extends Inode {
     for (int i = 0; i < writes.length; i += 2) {
       long start = writes[i] & ~7L;
       long end = (writes[i + 1] + 7) & ~7L;
-      for (long p = start; p < end; ) {
-        long blockEnd = ((p >>> blockShift) + 1) << blockShift;
-        long stop = Math.min(end, blockEnd);
-        long phys = em.physicalBlock(p >>> blockShift);
-        if (phys >= 0) { // else a write that was about to give its range back
-          long dev = (phys << blockShift) | (p & blockMask);
+      int run = em.find(start >>> blockShift);
+      for (long p = start; p < end; run = em.nextRun(run)) {
+        long stop = Math.min(end, em.runEnd(run, blockShift));
+        if (ExtentMap.isExtent(run)) { // else a write that was about to give its range back
+          long dev = em.device(run, p, blockShift);
           at.add(dev);
           saved.add(device.snapshot(dev, (int) (stop - p)));
         }

@@ -1185,24 +1185,38 @@ public final class Volume implements Closeable {
   // -----------------------------------------------------------------------------
 
   /**
-   * Cuts the power: this volume is done (every operation on its files fails from now on, and no
-   * file is made), and the volume a restart finds on the same device is returned: what was made
-   * durable, and of the rest, the outcome {@code seed} picks among those the power-fail model
-   * allows (the same seed, the same outcome). The device, its data and its media errors are
-   * unaffected, except that writes under way keep only what they stored before the cut (see {@link
-   * RegularFile#cut}). Close the returned volume as usual; this one needs no close.
+   * Cuts the power: from this instant nothing more this volume does becomes durable, every
+   * operation on its files fails (those under way end first, keeping of an in-place write only what
+   * it stored before this instant; see {@link RegularFile#cut}), and no file is made. The device,
+   * its data and its media errors are unaffected. Then {@link #restart} gives the volume a restart
+   * finds; this one needs no close. Idempotent.
    *
    * @throws IllegalStateException if the volume does not track durability: no power-fail model is
    *     configured
    */
-  public Volume powerCut(long seed) throws IOException {
-    DurabilityTracker d = tracking();
-    d.freeze();
+  public void cutPower() {
+    tracking().freeze();
     fence();
+  }
+
+  /**
+   * The volume a restart finds on this volume's device after {@link #cutPower}: what was made
+   * durable and, of the rest, the outcome {@code seed} picks among those the power-fail model
+   * allows (the same seed, the same outcome). Close it as usual.
+   *
+   * @throws IllegalStateException if the power was not cut
+   * @throws IOException if the outcome cannot be mounted; this volume and its device are then
+   *     closed
+   */
+  public Volume restart(long seed) throws IOException {
+    DurabilityTracker d = tracking();
+    if (!isCut()) {
+      throw new IllegalStateException("the power was not cut");
+    }
     List<Pins.Pin> mapped = pins.live();
     Volume next;
     try {
-      next = restart(d.outcome(seed), mapped);
+      next = mountAfterCut(d.outcome(seed), mapped);
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
@@ -1211,6 +1225,16 @@ public final class Volume implements Closeable {
       CoarseClock.release(); // the device is the next volume's now
     }
     return next;
+  }
+
+  private boolean isCut() {
+    Lock l = treeLock.readLock();
+    l.lock();
+    try {
+      return cut;
+    } finally {
+      l.unlock();
+    }
   }
 
   /**
@@ -1277,7 +1301,7 @@ public final class Volume implements Closeable {
    * are taken out of the new volume's hands (files on them get copies), and stay so until the
    * mapping is gone, so that a store through it never lands in the restarted filesystem.
    */
-  private Volume restart(VolumeState after, List<Pins.Pin> mapped) throws IOException {
+  private Volume mountAfterCut(VolumeState after, List<Pins.Pin> mapped) throws IOException {
     PowerCutRecovery recovery = new PowerCutRecovery(device, blockSize);
     recovery.freeBeyondSizes(after);
     RangeSet<Long> pinned = PowerCutRecovery.union(mapped);

@@ -373,12 +373,13 @@ public final class DaxFileSystem extends FileSystem {
       throw new ClosedFileSystemException();
     }
     open = false;
+    volume.cutPower(); // first: the instant of the cut, for writes under way on other threads
     // Nothing closes at a power cut, so nothing of closing is reported; DELETE_ON_CLOSE deletes
     // nothing, as the filesystem is no longer open.
     closeResources();
     Volume next;
     try {
-      next = volume.powerCut(seed);
+      next = volume.restart(seed);
     } catch (IOException | RuntimeException e) {
       provider.forget(this);
       throw e;
