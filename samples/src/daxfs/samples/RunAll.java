@@ -16,6 +16,7 @@ public final class RunAll {
         new MappedData(),
         new LatentErrorsAndScrub(),
         new SurvivingRecordLog(),
+        new LogThatForgotToFsync(),
         new LuceneIndexMeetsMediaError());
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import daxfs.samples.LatentErrorsAndScrub;
+import daxfs.samples.LogThatForgotToFsync;
 import daxfs.samples.LuceneIndexMeetsMediaError;
 import daxfs.samples.MappedData;
 import daxfs.samples.QuickTour;
@@ -80,6 +81,14 @@ class SamplesTest {
                   "under RECOVERY_WRITE:",
                   "REWRITE_PAGES: wrote the whole pages [4096, 8192) (4096 bytes) with a plain write",
                   "replayed all 60 records, every CRC good"),
+          LogThatForgotToFsync.class,
+              List.of(
+                  "under ORDERED:",
+                  "the careless log: every write() returned, and the cut lost acknowledged records under",
+                  "the careful log kept all 20 acknowledged records under every one of 50 seeds",
+                  "under STRICT:",
+                  "the careless log: every write() returned, and the cut lost acknowledged records under",
+                  "the careful log kept all 20 acknowledged records under every one of 50 seeds"),
           LuceneIndexMeetsMediaError.class,
               List.of(
                   "indexed 2000 orders into /srv/orders-index with IndexWriter and committed",
