@@ -41,6 +41,9 @@ import java.util.TreeMap;
  *       one only when all it depends on is kept.
  * </ul>
  *
+ * <p>Consecutive size changes of one file, with no other operation between them, are one operation:
+ * a cut keeps the last size of such a run or none of it.
+ *
  * <p>Dependencies: each operation reads and writes some <em>keys</em> (an inode's blocks and size,
  * its attributes, the names that lead to it, a directory's entries, and for directories the shape
  * of the tree), and depends on the last earlier operation of each of its keys. Two operations that
@@ -69,7 +72,7 @@ final class DurabilityTracker implements MetadataJournal {
   /** One operation: changes that take effect together. */
   private static final class Op {
     final long seq;
-    final List<MetadataChange> changes;
+    List<MetadataChange> changes;
     final long[] keys;
 
     /** The operations this one depends on, as they were pending when it was recorded. */
@@ -150,6 +153,18 @@ final class DurabilityTracker implements MetadataJournal {
   }
 
   private void recordOne(List<MetadataChange> copy) {
+    if (copy.size() == 1 && copy.get(0) instanceof Resized r && !pending.isEmpty()) {
+      // A run of appends is a run of sizes with nothing between them: one operation, as one
+      // journal transaction would hold them all. Keeps a log that never syncs from piling up one
+      // operation per record.
+      Op last = pending.lastEntry().getValue();
+      if (last.changes.size() == 1
+          && last.changes.get(0) instanceof Resized previous
+          && previous.inode() == r.inode()) {
+        last.changes = copy;
+        return;
+      }
+    }
     for (MetadataChange c : copy) {
       if (c instanceof Created cr && cr.kind() == Inode.Kind.DIRECTORY) {
         directories.add(cr.inode());

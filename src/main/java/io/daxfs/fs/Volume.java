@@ -341,10 +341,12 @@ public final class Volume implements Closeable {
       return allocator.allocate(goal, count);
     } catch (NoSpaceException e) {
       DurabilityTracker d = durability;
-      if (d != null && d.commitForSpace()) {
-        return allocator.allocate(goal, count);
+      if (d == null) {
+        throw e;
       }
-      throw e;
+      // Tried again even when this commit gave nothing back: another thread's may just have.
+      d.commitForSpace();
+      return allocator.allocate(goal, count);
     }
   }
 
@@ -365,7 +367,8 @@ public final class Volume implements Closeable {
     pins.reapIfDeferred();
     long start = allocator.allocateContiguous(goal, count);
     DurabilityTracker d = durability;
-    if (start < 0 && d != null && d.commitForSpace()) {
+    if (start < 0 && d != null) {
+      d.commitForSpace();
       start = allocator.allocateContiguous(goal, count);
     }
     return start;

@@ -350,17 +350,28 @@ public final class VolumeState {
     for (Node n : sorted) {
       out.add(new Created(n.id, n.kind, n.permissions, n.owner, n.group, n.creationTime, n.target));
     }
+    // From the root first; then directories no name leads to from it (a state a journal is still
+    // building may hold some), each directory's entries once.
+    java.util.Set<Long> listed = new java.util.HashSet<>();
+    List<Node> starts = new ArrayList<>();
     Node root = nodes.get(ROOT);
     if (root != null) {
+      starts.add(root);
+    }
+    starts.addAll(sorted);
+    for (Node start : starts) {
+      if (start.kind != Inode.Kind.DIRECTORY || !listed.add(start.id)) {
+        continue;
+      }
       Deque<Node> todo = new ArrayDeque<>();
-      todo.add(root);
+      todo.add(start);
       while (!todo.isEmpty()) {
         Node dir = todo.removeFirst();
         dir.entries.forEach(
             (name, id) -> {
               out.add(new Linked(dir.id, name, id));
               Node child = nodes.get(id);
-              if (child.kind == Inode.Kind.DIRECTORY) {
+              if (child.kind == Inode.Kind.DIRECTORY && listed.add(child.id)) {
                 todo.addLast(child);
               }
             });
