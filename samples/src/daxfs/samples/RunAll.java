@@ -17,6 +17,7 @@ public final class RunAll {
         new LatentErrorsAndScrub(),
         new SurvivingRecordLog(),
         new CrashAndRestart(),
+        new LogThatForgotToFsync(),
         new LuceneIndexMeetsMediaError());
   }
 

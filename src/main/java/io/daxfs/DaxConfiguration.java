@@ -48,6 +48,9 @@ public final class DaxConfiguration {
   /** Environment key for {@link Builder#scrubAtMount(boolean)}; {@code true} or {@code "true"}. */
   public static final String SCRUB = "scrub";
 
+  /** Environment key for {@link Builder#powerFailModel(PowerFailModel)}; the constant's name. */
+  public static final String POWER_FAIL_MODEL = "powerFailModel";
+
   private static final Set<String> KEYS =
       Set.of(
           DEVICE_SIZE,
@@ -58,7 +61,8 @@ public final class DaxConfiguration {
           UMASK,
           IMAGE,
           READ_ONLY,
-          SCRUB);
+          SCRUB,
+          POWER_FAIL_MODEL);
 
   /** Largest device: far beyond any test, small enough that byte offsets never overflow. */
   static final long MAX_DEVICE_SIZE = 1L << 50;
@@ -73,6 +77,7 @@ public final class DaxConfiguration {
   private final boolean readOnly;
   private final boolean scrubAtMount;
   private final Set<String> explicit;
+  private final @Nullable PowerFailModel powerFailModel;
 
   private DaxConfiguration(Builder b) {
     this.deviceSize = b.deviceSize;
@@ -85,6 +90,7 @@ public final class DaxConfiguration {
     this.readOnly = b.readOnly;
     this.scrubAtMount = b.scrubAtMount;
     this.explicit = Set.copyOf(b.explicit);
+    this.powerFailModel = b.powerFailModel;
   }
 
   /**
@@ -112,6 +118,7 @@ public final class DaxConfiguration {
     b.readOnly = readOnly;
     b.scrubAtMount = scrubAtMount;
     b.explicit.addAll(explicit);
+    b.powerFailModel = powerFailModel;
     return b;
   }
 
@@ -148,6 +155,9 @@ public final class DaxConfiguration {
         case IMAGE -> b.image(value instanceof Path p ? p : Path.of(value.toString()));
         case READ_ONLY -> b.readOnly(parseBoolean(key, value));
         case SCRUB -> b.scrubAtMount(parseBoolean(key, value));
+        case POWER_FAIL_MODEL ->
+            b.powerFailModel(
+                value instanceof PowerFailModel m ? m : parsePowerFailModel(value.toString()));
         default -> throw new AssertionError(key);
       }
     }
@@ -241,6 +251,20 @@ public final class DaxConfiguration {
     throw new IllegalArgumentException(key + ": not true or false: '" + s + "'");
   }
 
+  private static PowerFailModel parsePowerFailModel(String s) {
+    try {
+      return PowerFailModel.valueOf(s.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          POWER_FAIL_MODEL
+              + ": unknown model '"
+              + s
+              + "'; one of "
+              + Set.of(PowerFailModel.values()),
+          e);
+    }
+  }
+
   private static int parseOctal(String s) {
     try {
       return Integer.parseInt(s.trim(), 8);
@@ -313,6 +337,16 @@ public final class DaxConfiguration {
     return explicit;
   }
 
+  /**
+   * What a power cut may do to what the program has not made durable, if the filesystem tracks
+   * durability for {@link DaxFileSystems#powerFail}; empty (the default) when it does not: then
+   * nothing is tracked, a freed block can be reused at once, and {@code powerFail} throws {@link
+   * IllegalStateException}.
+   */
+  public Optional<PowerFailModel> powerFailModel() {
+    return Optional.ofNullable(powerFailModel);
+  }
+
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof DaxConfiguration c
@@ -325,7 +359,8 @@ public final class DaxConfiguration {
         && Objects.equals(image, c.image)
         && readOnly == c.readOnly
         && scrubAtMount == c.scrubAtMount
-        && explicit.equals(c.explicit);
+        && explicit.equals(c.explicit)
+        && powerFailModel == c.powerFailModel;
   }
 
   @Override
@@ -340,7 +375,8 @@ public final class DaxConfiguration {
         image,
         readOnly,
         scrubAtMount,
-        explicit);
+        explicit,
+        powerFailModel);
   }
 
   @Override
@@ -359,6 +395,7 @@ public final class DaxConfiguration {
         + (image == null ? "" : ", image=" + image)
         + (readOnly ? ", readOnly" : "")
         + (scrubAtMount ? ", scrubAtMount" : "")
+        + (powerFailModel == null ? "" : ", powerFailModel=" + powerFailModel)
         + "}";
   }
 
@@ -374,6 +411,7 @@ public final class DaxConfiguration {
     private boolean readOnly;
     private boolean scrubAtMount;
     private final Set<String> explicit = new java.util.HashSet<>();
+    private @Nullable PowerFailModel powerFailModel;
 
     private Builder() {}
 
@@ -458,6 +496,18 @@ public final class DaxConfiguration {
     }
 
     /**
+     * Tracks what the program makes durable, so that {@link DaxFileSystems#powerFail} can cut the
+     * power under {@code model}. Tracking costs a little on each metadata change (not on reads and
+     * writes within a file's size and blocks), keeps the changes made since the last sync, and
+     * holds blocks freed by a change that is not yet durable back from reuse until it is, as ext4
+     * and XFS do.
+     */
+    public Builder powerFailModel(PowerFailModel model) {
+      this.powerFailModel = requireNonNull(model, "model");
+      return this;
+    }
+
+    /**
      * Checks the settings and builds.
      *
      * @throws IllegalArgumentException if a setting is out of range or they do not fit together
@@ -498,6 +548,11 @@ public final class DaxConfiguration {
       checkArgument(!readOnly || image != null, "readOnly applies to an image; none is set");
       checkArgument(
           !scrubAtMount || image != null, "scrubAtMount applies to an image; none is set");
+      // A cut must rewrite the image's metadata to what survives; until it does, refuse the pair
+      // rather than emulate a power cut that a restart from the image would contradict.
+      checkArgument(
+          powerFailModel == null || image == null,
+          "powerFailModel is not supported on an image yet; use an in-memory device");
       return new DaxConfiguration(this);
     }
   }

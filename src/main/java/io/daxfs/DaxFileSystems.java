@@ -70,6 +70,49 @@ public final class DaxFileSystems {
     return daxfs(fs).volume().device().userView();
   }
 
+  /**
+   * Makes everything of the filesystem durable, as {@code syncfs(2)} does: every file's size,
+   * blocks and attributes, and every directory's names. Data written through channels is durable
+   * already when the write returns. A filesystem that does not {@linkplain
+   * DaxConfiguration#powerFailModel() track durability} has nothing to do.
+   *
+   * @throws IllegalArgumentException if {@code fs} is not a daxfs filesystem
+   * @throws ClosedFileSystemException if it is closed
+   */
+  public static void sync(FileSystem fs) {
+    daxfs(fs).volume().syncAll();
+  }
+
+  /**
+   * Cuts the power of a daxfs filesystem, and returns the filesystem a restart finds on the same
+   * device: what the program made durable and, of the rest, one outcome that the configured {@link
+   * PowerFailModel} allows, chosen by {@code seed} (the same seed, the same outcome).
+   *
+   * <p>{@code fs} ends as {@link FileSystem#close()} ends it (its channels, streams, directory
+   * streams and watch services are closed, its paths fail with {@link ClosedFileSystemException}),
+   * except that its device is kept, with its data and its media errors, and that {@code
+   * DELETE_ON_CLOSE} deletes nothing. A mapping of it stays valid as after a close, but no longer
+   * reaches the restarted filesystem: a file there that held its blocks gets copies, made at the
+   * cut. The restarted filesystem has the same name (so {@code dax://name/} URIs reach it), the
+   * same configuration and the same {@link PmemDevice}; close it as usual.
+   *
+   * <p>Data written through a channel is durable when the write returns; a store through a mapping
+   * when it is made (daxfs emulates an eADR platform, where CPU caches are in the persistence
+   * domain). A write under way on another thread at the cut keeps part of what it stores: for a
+   * write whose position, length and buffer address are multiples of 8, each aligned 8-byte word it
+   * covers is either old or new (x86 stores to pmem are atomic in such words); an unaligned one may
+   * tear at any byte. Which words a racing write keeps depends on timing, not on the seed.
+   *
+   * @throws IllegalStateException if {@code fs} does not track durability: its configuration has no
+   *     {@link DaxConfiguration.Builder#powerFailModel power-fail model}
+   * @throws IllegalArgumentException if {@code fs} is not a daxfs filesystem
+   * @throws ClosedFileSystemException if it is closed
+   * @throws IOException if the restarted filesystem cannot be mounted (the device is then closed)
+   */
+  public static FileSystem powerFail(FileSystem fs, long seed) throws IOException {
+    return daxfs(fs).powerFail(seed);
+  }
+
   static DaxFileSystem daxfs(FileSystem fs) {
     requireNonNull(fs, "fs");
     if (!(fs instanceof DaxFileSystem d)) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import daxfs.samples.CrashAndRestart;
 import daxfs.samples.LatentErrorsAndScrub;
+import daxfs.samples.LogThatForgotToFsync;
 import daxfs.samples.LuceneIndexMeetsMediaError;
 import daxfs.samples.MappedData;
 import daxfs.samples.QuickTour;
@@ -95,6 +96,14 @@ class SamplesTest {
                   "badblocks []",
                   "every acknowledged record is there",
                   "daxfs list -M after the repair: badblock_count absent"),
+          LogThatForgotToFsync.class,
+              List.of(
+                  "under ORDERED:",
+                  "the careless log: every write() returned, and the cut lost acknowledged records under",
+                  "the careful log kept all 20 acknowledged records under every one of 50 seeds",
+                  "under STRICT:",
+                  "the careless log: every write() returned, and the cut lost acknowledged records under",
+                  "the careful log kept all 20 acknowledged records under every one of 50 seeds"),
           LuceneIndexMeetsMediaError.class,
               List.of(
                   "indexed 2000 orders into /srv/orders-index with IndexWriter and committed",

@@ -91,6 +91,33 @@ class ThreadLeakTest {
   }
 
   @Test
+  void aPowerCutEndsTheThreadsOfTheFilesystemThatLostPower() throws Exception {
+    Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
+    ExecutorService userPool = Executors.newFixedThreadPool(2, r -> new Thread(r, USER_POOL));
+    try {
+      FileSystem fs =
+          DaxFileSystems.newFileSystem(
+              DaxConfiguration.builder().powerFailModel(PowerFailModel.STRICT).build());
+      useEverything(fs, userPool);
+      try (FileSystem after = DaxFileSystems.powerFail(fs, 1)) {
+        assertThat(startedSince(before))
+            .as("threads alive right after the cut: the restarted filesystem's clock and device")
+            .doesNotContain("daxfs-async-io")
+            .allMatch(
+                name ->
+                    name.equals(USER_POOL)
+                        || name.equals("daxfs-clock")
+                        || name.equals("daxfs-media-errors"));
+        useEverything(after, userPool);
+      }
+      assertThat(startedSince(before)).containsOnly(USER_POOL);
+    } finally {
+      userPool.shutdown();
+      assertThat(userPool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
   void closeDeliversPendingAsynchronousResultsBeforeItReturns() throws Exception {
     Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
     ConcurrentLinkedQueue<Object> outcomes = new ConcurrentLinkedQueue<>();

@@ -46,6 +46,8 @@ public final class Summary {
     LABELS.put("tmpfs", "tmpfs FileChannel");
     LABELS.put("tmpfsMap", "tmpfs mmap");
     LABELS.put("jimfs", "Jimfs");
+    LABELS.put("daxOrdered", "daxfs DAX, tracking ORDERED");
+    LABELS.put("daxStrict", "daxfs DAX, tracking STRICT");
   }
 
   private Summary() {}
@@ -250,6 +252,21 @@ public final class Summary {
               "Jimfs",
               Summary::opKey,
               r -> r.contender().equals("jimfs")),
+          new Family(
+              "Durability tracking (powerFailModel): metadata operations, and a write in place",
+              r -> r.bench().equals("DurabilityTracking"),
+              r ->
+                  switch (r.method()) {
+                    case "createWriteCloseDelete" -> "create + write 4 KiB + close + delete";
+                    case "append64" -> "append 64 B";
+                    case "appendAndForce" -> "append 4 KiB + force(false)";
+                    case "writeInPlace" -> "write 4 KiB in place";
+                    default -> r.method();
+                  },
+              r -> Double.NaN,
+              "untracked",
+              Summary::opKey,
+              r -> r.contender().equals("dax")),
           new Family(
               "DAX read of 4 KiB with bad ranges elsewhere on the device (1 GiB device)",
               r -> r.bench().equals("BadRanges"),
@@ -544,6 +561,19 @@ public final class Summary {
             Map.of("badRanges", "100000"),
             "dax",
             Map.of("badRanges", "0")));
+    for (String model : new String[] {"Ordered", "Strict"}) {
+      checks.add(
+          new Check(
+              "tracking durability leaves the data path alone (≥ 0.9× untracked)",
+              "write 4 KiB in place, " + model.toUpperCase(Locale.ROOT),
+              0.9,
+              "DurabilityTracking",
+              "writeInPlace",
+              "dax" + model,
+              Map.of(),
+              "dax",
+              Map.of()));
+    }
     int met = 0;
     int total = 0;
     for (Check c : checks) {

@@ -423,6 +423,47 @@ public final class EmulatedPmem implements Closeable {
   }
 
   /**
+   * The bytes of {@code [off, off + len)} as the media holds them this instant, with no media
+   * check: what a power cut finds there. The copy moves whole 8-byte words (each one as it was
+   * before or after a store racing it) when {@code off} and {@code len} are multiples of 8. It
+   * reads from the end backwards, so that it meets a copy racing forwards from the start mid-way,
+   * as a cut meets a write: the words that copy stored before the meeting are new, the rest old.
+   */
+  public ByteBuffer snapshot(long off, int len) {
+    // The last bytes are read at once into memory allocated before: allocating (and so zeroing)
+    // the copy first would let a racing write end before the cut sees any of it.
+    synchronized (SnapshotScratch.class) {
+      ByteBuffer scratch = SnapshotScratch.BUFFER;
+      int tail = Math.min(len, scratch.capacity());
+      readBackwards(off + len - tail, scratch, 0, tail);
+      ByteBuffer copy = ByteBuffer.allocateDirect(len);
+      copy.put(len - tail, scratch, 0, tail);
+      readBackwards(off, copy, 0, len - tail);
+      return copy;
+    }
+  }
+
+  private void readBackwards(long off, ByteBuffer dst, int index, int len) {
+    for (int end = len; end > 0; end -= SNAPSHOT_STEP) {
+      int start = Math.max(0, end - SNAPSHOT_STEP);
+      memory.read(off + start, dst, index + start, end - start);
+    }
+  }
+
+  /** The piece {@link #snapshot} reads at a time: a multiple of 8. */
+  private static final int SNAPSHOT_STEP = 4096;
+
+  /** Where {@link #snapshot} reads first; allocated when the first cut needs it. */
+  private static final class SnapshotScratch {
+    static final ByteBuffer BUFFER = ByteBuffer.allocateDirect(1 << 20);
+  }
+
+  /** Puts back bytes {@link #snapshot} took at {@code off}; clears no poison. */
+  public void restore(long off, ByteBuffer bytes) {
+    memory.write(off, bytes, 0, bytes.capacity());
+  }
+
+  /**
    * Zeroes {@code [off, off + len)} through the driver, as block allocation and aligned truncation
    * do: known bad sectors in the range are cleared with all poison there.
    *

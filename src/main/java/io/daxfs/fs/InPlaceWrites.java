@@ -175,6 +175,19 @@ final class InPlaceWrites {
     }
   }
 
+  /**
+   * The ranges of the in-place writes under way now, as {@code {start, end}} pairs: what a power
+   * cut finds half done. Off the write path: only the cut asks.
+   */
+  long[] writesUnderWay() {
+    long s = lock();
+    try {
+      return Arrays.copyOf(writes, 2 * writeCount);
+    } finally {
+      unlock(s);
+    }
+  }
+
   /** Takes the spin lock; returns the state (unlocked) for {@link #unlock}. */
   private long lock() {
     for (int spins = 0; ; spins++) {

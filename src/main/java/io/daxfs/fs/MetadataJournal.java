@@ -15,6 +15,18 @@ public interface MetadataJournal {
   void record(MetadataChange change);
 
   /**
+   * Changes that took effect together, as one operation (one journal handle on Linux): the new
+   * inode and its first name, a rename and the name it replaced, a truncation's blocks and size,
+   * the blocks one allocation took. A journal that can lose changes keeps or loses them together.
+   * The default records each in turn.
+   */
+  default void recordAll(java.util.List<? extends MetadataChange> changes) {
+    for (MetadataChange c : changes) {
+      record(c);
+    }
+  }
+
+  /**
    * {@code fsync} ({@code withTimes}) or {@code fdatasync} of a file: its size, blocks and, with
    * times, all its attributes are durable now.
    */
@@ -34,6 +46,12 @@ public interface MetadataJournal {
       public void record(MetadataChange change) {
         first.record(change);
         next.record(change);
+      }
+
+      @Override
+      public void recordAll(java.util.List<? extends MetadataChange> changes) {
+        first.recordAll(changes);
+        next.recordAll(changes);
       }
 
       @Override

@@ -5,6 +5,7 @@ import com.google.common.collect.RangeSet;
 import com.google.common.collect.TreeRangeSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Device blocks under live memory mappings. A pinned block is never handed to another file: when
@@ -22,6 +23,12 @@ final class Pins {
   private final RangeSet<Long> deferred = TreeRangeSet.create(); // guarded by this
   private volatile boolean any;
   private volatile boolean anyDeferred;
+
+  /**
+   * After a power cut, the volume mounted in this one's place: each pin that was live then has a
+   * twin there, released in its stead (guarded by this).
+   */
+  private Map<Pin, Pin> successors;
 
   /** One mapping's hold on a block run. */
   final class Pin {
@@ -73,11 +80,24 @@ final class Pins {
 
   private void unpin(Pin p) {
     List<Range<Long>> toFree = new ArrayList<>();
+    Pin twin = null;
     synchronized (this) {
       if (p.released) {
         return;
       }
       p.released = true;
+      if (successors != null) {
+        twin = successors.get(p);
+      }
+    }
+    if (twin != null) {
+      twin.release();
+      return;
+    }
+    synchronized (this) {
+      if (successors != null) {
+        return; // pinned nothing the successor knows of
+      }
       pins.remove(p);
       any = !pins.isEmpty();
       RangeSet<Long> candidates =
@@ -118,6 +138,41 @@ final class Pins {
     for (Range<Long> r : now.asRanges()) {
       allocator.free(r.lowerEndpoint(), r.upperEndpoint() - r.lowerEndpoint());
     }
+  }
+
+  /** The pins of mappings that are not gone, as of now. */
+  List<Pin> live() {
+    reap();
+    synchronized (this) {
+      return new ArrayList<>(pins);
+    }
+  }
+
+  /**
+   * Pins, for a mapping of the volume that lost power, blocks of this volume: which must be free
+   * here. They go back to the allocator once the twin is released.
+   */
+  Pin adopt(long start, long count) {
+    Pin p = newPin(start, count);
+    free(start, count); // deferred by the pin itself
+    return p;
+  }
+
+  /**
+   * The power is cut: each live pin's release releases its twin in the volume mounted after the cut
+   * instead (at once, for one released meanwhile); this volume's allocator is out of use.
+   */
+  void handOver(Map<Pin, Pin> twins) {
+    List<Pin> gone = new ArrayList<>();
+    synchronized (this) {
+      successors = twins;
+      for (Map.Entry<Pin, Pin> e : twins.entrySet()) {
+        if (e.getKey().released) {
+          gone.add(e.getValue());
+        }
+      }
+    }
+    gone.forEach(Pin::release);
   }
 
   /** Whether any block of the run is pinned by a mapping that is not gone. */

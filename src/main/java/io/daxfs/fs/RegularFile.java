@@ -74,17 +74,48 @@ public final class RegularFile extends Inode {
     }
   }
 
-  private void recordAdded(long logical, long physical, long count) {
-    MetadataJournal j = volume().journal();
-    if (j != null) {
-      j.record(new MetadataChange.ExtentAdded(id(), logical, physical, count));
-    }
-  }
-
   private void recordRemoved(long fromLogical, long toLogical) {
     MetadataJournal j = volume().journal();
     if (j != null && toLogical > fromLogical) {
       j.record(new MetadataChange.ExtentsRemoved(id(), fromLogical, toLogical));
+    }
+  }
+
+  /** Records a truncation's blocks and size as one operation. */
+  private void recordTruncated(long keep, long newSize) {
+    MetadataJournal j = volume().journal();
+    if (j != null) {
+      // as ext4's truncate under its orphan list: a cut never leaves the old size over blocks
+      // that are gone
+      j.recordAll(
+          List.of(
+              new MetadataChange.ExtentsRemoved(id(), keep, Long.MAX_VALUE),
+              new MetadataChange.Resized(id(), newSize)));
+    }
+  }
+
+  /**
+   * Records the blocks one allocation took, {@code {logical, physical, count}}, as one operation.
+   */
+  private void recordAdded(List<long[]> taken) {
+    MetadataJournal j = volume().journal();
+    if (j != null) {
+      List<MetadataChange> added = new ArrayList<>(taken.size());
+      for (long[] t : taken) {
+        added.add(new MetadataChange.ExtentAdded(id(), t[0], t[1], t[2]));
+      }
+      j.recordAll(added);
+    }
+  }
+
+  /** Records a move of blocks to {@code start} as one operation: the data moved with them. */
+  private void recordMoved(long first, long blocks, long start) {
+    MetadataJournal j = volume().journal();
+    if (j != null) {
+      j.recordAll(
+          List.of(
+              new MetadataChange.ExtentsRemoved(id(), first, first + blocks),
+              new MetadataChange.ExtentAdded(id(), first, start, blocks)));
     }
   }
 
@@ -149,6 +180,48 @@ public final class RegularFile extends Inode {
     long stamp = exclusive();
     try {
       extents = extents.truncate(0, volume()::free);
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
+  /**
+   * The power is cut. Every operation on this file fails from now on, as after its release; those
+   * under way end first, but what an in-place write under way stores after this instant is undone:
+   * the bytes of its range are read now (from the end backwards, meeting the write's forward copy
+   * mid-way) and put back once it has ended. So such a write keeps a part of what it stores, in
+   * whole 8-byte words when its position, length and buffer address are multiples of 8 (the copies
+   * then move words, as x86 stores to pmem do). Writes that hold the file's lock (of at most
+   * {@value #LOCK_FREE_MAX} bytes, or that allocate or grow the file) end whole. Caller holds the
+   * tree lock for writing; nothing of this is on the write path.
+   */
+  void cut() {
+    synchronized (this) {
+      released = true; // an in-place write checks this after taking its range: none gets past
+    }
+    long[] writes = inPlace.writesUnderWay();
+    ExtentMap em = extents;
+    List<Long> at = new ArrayList<>(); // device offsets, each with its bytes in `saved`
+    List<ByteBuffer> saved = new ArrayList<>();
+    for (int i = 0; i < writes.length; i += 2) {
+      long start = writes[i] & ~7L;
+      long end = (writes[i + 1] + 7) & ~7L;
+      int run = em.find(start >>> blockShift);
+      for (long p = start; p < end; run = em.nextRun(run)) {
+        long stop = Math.min(end, em.runEnd(run, blockShift));
+        if (ExtentMap.isExtent(run)) { // else a write that was about to give its range back
+          long dev = em.device(run, p, blockShift);
+          at.add(dev);
+          saved.add(device.snapshot(dev, (int) (stop - p)));
+        }
+        p = stop;
+      }
+    }
+    long stamp = exclusive();
+    try {
+      for (int i = 0; i < at.size(); i++) {
+        device.restore(at.get(i), saved.get(i));
+      }
     } finally {
       lock.unlockWrite(stamp);
     }
@@ -599,9 +672,9 @@ public final class RegularFile extends Inode {
     }
     for (long[] t : taken) {
       em = em.with(t[0], t[1], t[2]);
-      recordAdded(t[0], t[1], t[2]);
     }
     extents = em;
+    recordAdded(taken);
   }
 
   /** The device block that would continue the file contiguously at {@code logical}. */
@@ -644,10 +717,9 @@ public final class RegularFile extends Inode {
       }
       // Recorded before the blocks are free: another file may take them at once, and a journal
       // must never hold two claims on a block.
-      recordRemoved(keep, Long.MAX_VALUE);
+      recordTruncated(keep, newSize);
       extents = extents.truncate(keep, volume()::free);
       size = newSize;
-      recordSize(newSize);
       touchModified();
       announceModified();
       return true;
@@ -865,8 +937,7 @@ public final class RegularFile extends Inode {
       volume.free(start, blocks);
       throw e;
     }
-    recordRemoved(first, first + blocks); // before the blocks are free, as in truncate
-    recordAdded(first, start, blocks);
+    recordMoved(first, blocks, start); // before the blocks are free, as in truncate
     extents = em.remove(first, blocks, volume::free).with(first, start, blocks);
   }
 

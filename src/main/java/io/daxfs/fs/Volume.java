@@ -1,10 +1,13 @@
 package io.daxfs.fs;
 
+import com.google.common.collect.Range;
+import com.google.common.collect.RangeSet;
 import io.daxfs.DaxConfiguration;
 import io.daxfs.device.EmulatedPmem;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedFileSystemException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -15,7 +18,9 @@ import java.nio.file.ReadOnlyFileSystemException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -46,18 +51,36 @@ public final class Volume implements Closeable {
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
   private volatile ChangeListener changeListener;
+
+  /** What {@link #setJournal} installed. */
+  private volatile MetadataJournal userJournal;
+
+  /** Who hears of changes: the installed journal, then the durability tracker. */
   private volatile MetadataJournal journal;
+
   private final boolean readOnly;
+
+  private final DaxConfiguration config;
+
+  /** What a power cut keeps; null unless the configuration names a power-fail model. */
+  private final DurabilityTracker durability;
+
+  /** Set once the power is cut: no new file is made (guarded by the tree lock). */
+  private boolean cut;
 
   private Volume(EmulatedPmem device, DaxConfiguration config, VolumeState state) {
     this.device = device;
     this.readOnly = config.readOnly();
+    this.config = config;
     this.blockSize = config.blockSize();
     this.allocator = new BlockAllocator(device.size() / blockSize);
     this.pins = new Pins(allocator, device::reapMappings);
     this.umask = config.umask();
     this.defaultOwner = System.getProperty("user.name", "root");
     this.root = build(state);
+    this.durability =
+        config.powerFailModel().map(m -> new DurabilityTracker(m, state, pins::free)).orElse(null);
+    this.journal = durability;
   }
 
   /** Creates a device and an empty filesystem on it. */
@@ -98,9 +121,8 @@ public final class Volume implements Closeable {
 
   /** Builds the tree {@code state} describes, taking its blocks from the allocator. */
   private Directory build(VolumeState state) {
-    java.util.Map<Long, Inode> made = new java.util.HashMap<>();
-    java.util.Map<Long, Long> owners =
-        new java.util.HashMap<>(); // first block -> inode, for errors
+    java.util.Map<Long, Inode> made = new HashMap<>();
+    java.util.Map<Long, Long> owners = new HashMap<>(); // first block -> inode, for errors
     for (VolumeState.Node n : state.nodes()) {
       Inode inode =
           switch (n.kind()) {
@@ -253,8 +275,11 @@ public final class Volume implements Closeable {
     Lock l = treeLock.writeLock();
     l.lock();
     try {
-      MetadataJournal old = this.journal;
-      this.journal = journal;
+      MetadataJournal old = userJournal;
+      userJournal = journal;
+      // durability tracking, when configured, hears everything after the installed journal
+      this.journal =
+          durability == null ? journal : journal == null ? durability : journal.andThen(durability);
       return old;
     } finally {
       l.unlock();
@@ -306,10 +331,15 @@ public final class Volume implements Closeable {
     return allocator.totalBlocks() * blockSize;
   }
 
-  /** Free space, counting the blocks of gone mappings that waited for them. */
+  /**
+   * Free space, counting the blocks of gone mappings that waited for them, and the blocks freed by
+   * changes not yet durable (as ext4's {@code statfs} counts them: an allocation that needs them
+   * commits first).
+   */
   public long freeBytes() {
     pins.reapIfDeferred();
-    return allocator.freeBlocks() * blockSize;
+    DurabilityTracker d = durability;
+    return (allocator.freeBlocks() + (d == null ? 0 : d.waitingBlocks())) * blockSize;
   }
 
   /** Now, in nanoseconds since the epoch, to the 4 ms tick (as Linux's coarse file times). */
@@ -328,18 +358,42 @@ public final class Volume implements Closeable {
   List<BlockRun> allocate(long goal, long count) throws NoSpaceException {
     checkWritable();
     pins.reapIfDeferred();
-    return allocator.allocate(goal, count);
+    try {
+      return allocator.allocate(goal, count);
+    } catch (NoSpaceException e) {
+      DurabilityTracker d = durability;
+      if (d == null) {
+        throw e;
+      }
+      // Tried again even when this commit gave nothing back: another thread's may just have.
+      d.commitForSpace();
+      return allocator.allocate(goal, count);
+    }
   }
 
-  /** Returns blocks to the allocator, or defers that while a live mapping pins them. */
+  /**
+   * Returns blocks to the allocator; defers that while a live mapping pins them, or, when
+   * durability is tracked, while the change that freed them is not durable.
+   */
   void free(long start, long count) {
-    pins.free(start, count);
+    DurabilityTracker d = durability;
+    if (d != null) {
+      d.free(start, count);
+    } else {
+      pins.free(start, count);
+    }
   }
 
   long allocateContiguous(long goal, long count) {
     checkWritable();
     pins.reapIfDeferred();
-    return allocator.allocateContiguous(goal, count);
+    long start = allocator.allocateContiguous(goal, count);
+    DurabilityTracker d = durability;
+    if (start < 0 && d != null) {
+      d.commitForSpace();
+      start = allocator.allocateContiguous(goal, count);
+    }
+    return start;
   }
 
   Pins pins() {
@@ -671,9 +725,9 @@ public final class Volume implements Closeable {
         }
         checkWritable();
         checkName(path, e.name);
-        RegularFile f =
-            created(new RegularFile(this, nextId.getAndIncrement(), mode(spec.permissions)));
-        link(e.parent, e.name, f);
+        checkNotCut();
+        RegularFile f = new RegularFile(this, nextId.getAndIncrement(), mode(spec.permissions));
+        linkNew(e.parent, e.name, f);
         f.retain();
         return new Opened(f, true);
       }
@@ -709,9 +763,8 @@ public final class Volume implements Closeable {
     l.lock();
     try {
       Entry e = vacancy(base, path);
-      Directory d =
-          created(new Directory(this, nextId.getAndIncrement(), mode(permissions), e.parent));
-      link(e.parent, e.name, d);
+      Directory d = new Directory(this, nextId.getAndIncrement(), mode(permissions), e.parent);
+      linkNew(e.parent, e.name, d);
       return d;
     } finally {
       l.unlock();
@@ -731,8 +784,8 @@ public final class Volume implements Closeable {
       }
       Entry e = vacancy(base, link);
       SymbolicLink s =
-          created(new SymbolicLink(this, nextId.getAndIncrement(), permissions & 07777, target));
-      link(e.parent, e.name, s);
+          new SymbolicLink(this, nextId.getAndIncrement(), permissions & 07777, target);
+      linkNew(e.parent, e.name, s);
       return s;
     } finally {
       l.unlock();
@@ -800,13 +853,14 @@ public final class Volume implements Closeable {
     }
   }
 
-  /** Records a new inode; caller holds the tree lock for writing. */
-  private <T extends Inode> T created(T inode) {
+  /** Gives a new inode its first name, recorded with its creation as one operation. */
+  private void linkNew(Directory parent, String name, Inode inode) {
     MetadataJournal j = journal;
     if (j != null) {
-      j.record(creation(inode));
+      j.recordAll(
+          List.of(creation(inode), new MetadataChange.Linked(parent.id(), name, inode.id())));
     }
-    return inode;
+    addName(parent, name, inode);
   }
 
   private void link(Directory parent, String name, Inode inode) {
@@ -814,6 +868,10 @@ public final class Volume implements Closeable {
     if (j != null) {
       j.record(new MetadataChange.Linked(parent.id(), name, inode.id()));
     }
+    addName(parent, name, inode);
+  }
+
+  private void addName(Directory parent, String name, Inode inode) {
     parent.put(name, inode);
     inode.addDentry(parent, name);
     if (inode instanceof Directory d) {
@@ -836,6 +894,10 @@ public final class Volume implements Closeable {
     if (j != null) {
       j.record(new MetadataChange.Unlinked(parent.id(), name, inode.id()));
     }
+    removeName(parent, name, inode, announce);
+  }
+
+  private void removeName(Directory parent, String name, Inode inode, boolean announce) {
     parent.remove(name);
     inode.removeDentry(parent, name);
     if (inode instanceof Directory) {
@@ -1027,13 +1089,21 @@ public final class Volume implements Closeable {
             throw new FileSystemException(from, to, Errno.ENOTEMPTY); // not mapped by the JDK
           }
         }
-        // without ATOMIC_MOVE the JDK removes the target first, and a watcher sees it go
-        unlink(t.parent, t.name, t.inode, !strictTypes);
       }
       MetadataJournal j = journal;
       if (j != null) {
-        j.record(
-            new MetadataChange.Renamed(s.parent.id(), s.name, t.parent.id(), t.name, s.inode.id()));
+        MetadataChange.Renamed renamed =
+            new MetadataChange.Renamed(s.parent.id(), s.name, t.parent.id(), t.name, s.inode.id());
+        // rename(2) replaces the target in the same operation: it is never half done
+        j.recordAll(
+            t.inode == null
+                ? List.of(renamed)
+                : List.of(
+                    new MetadataChange.Unlinked(t.parent.id(), t.name, t.inode.id()), renamed));
+      }
+      if (t.inode != null) {
+        // without ATOMIC_MOVE the JDK removes the target first, and a watcher sees it go
+        removeName(t.parent, t.name, t.inode, !strictTypes);
       }
       s.parent.remove(s.name);
       t.parent.put(t.name, s.inode);
@@ -1144,6 +1214,159 @@ public final class Volume implements Closeable {
     if (j != null) {
       j.allSynced();
     }
+  }
+
+  // ---- power failure
+  // -----------------------------------------------------------------------------
+
+  /**
+   * Cuts the power: from this instant nothing more this volume does becomes durable, every
+   * operation on its files fails (those under way end first, keeping of an in-place write only what
+   * it stored before this instant; see {@link RegularFile#cut}), and no file is made. The device,
+   * its data and its media errors are unaffected. Then {@link #restart} gives the volume a restart
+   * finds; this one needs no close. Idempotent.
+   *
+   * @throws IllegalStateException if the volume does not track durability: no power-fail model is
+   *     configured
+   */
+  public void cutPower() {
+    tracking().freeze();
+    fence();
+  }
+
+  /**
+   * The volume a restart finds on this volume's device after {@link #cutPower}: what was made
+   * durable and, of the rest, the outcome {@code seed} picks among those the power-fail model
+   * allows (the same seed, the same outcome). Close it as usual.
+   *
+   * @throws IllegalStateException if the power was not cut
+   * @throws IOException if the outcome cannot be mounted; this volume and its device are then
+   *     closed
+   */
+  public Volume restart(long seed) throws IOException {
+    DurabilityTracker d = tracking();
+    if (!isCut()) {
+      throw new IllegalStateException("the power was not cut");
+    }
+    List<Pins.Pin> mapped = pins.live();
+    Volume next;
+    try {
+      next = mountAfterCut(d.outcome(seed), mapped);
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+    if (closed.compareAndSet(false, true)) {
+      CoarseClock.release(); // the device is the next volume's now
+    }
+    return next;
+  }
+
+  private boolean isCut() {
+    Lock l = treeLock.readLock();
+    l.lock();
+    try {
+      return cut;
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /**
+   * The durability tracker.
+   *
+   * @throws IllegalStateException if there is none
+   */
+  DurabilityTracker tracking() {
+    DurabilityTracker d = durability;
+    if (d == null) {
+      throw new IllegalStateException(
+          "this filesystem does not track durability, so its power cannot be cut: configure a "
+              + "power-fail model (DaxConfiguration.Builder.powerFailModel, environment key "
+              + "\""
+              + DaxConfiguration.POWER_FAIL_MODEL
+              + "\")");
+    }
+    return d;
+  }
+
+  /**
+   * Checks that this volume tracks durability, so that its power can be cut.
+   *
+   * @throws IllegalStateException if it does not
+   */
+  public void checkTracksDurability() {
+    tracking();
+  }
+
+  /** Ends every file operation of this volume, at the instant of a power cut. */
+  private void fence() {
+    Lock l = treeLock.writeLock();
+    l.lock();
+    try {
+      cut = true;
+      ArrayDeque<Directory> todo = new ArrayDeque<>();
+      todo.add(root);
+      while (!todo.isEmpty()) {
+        Directory dir = todo.removeFirst();
+        for (String name : dir.names()) {
+          Inode child = dir.get(name);
+          if (child instanceof RegularFile f) {
+            f.cut(); // a file with several names is cut again: nothing is under way then
+          } else if (child instanceof Directory sub) {
+            todo.addLast(sub);
+          }
+        }
+      }
+    } finally {
+      l.unlock();
+    }
+  }
+
+  private void checkNotCut() {
+    if (cut) {
+      throw new ClosedFileSystemException();
+    }
+  }
+
+  /**
+   * Mounts {@code after}, the metadata a restart finds after the cut, on this volume's device: the
+   * one place where a post-cut state becomes a volume. First the recovery a mount makes after a
+   * crash ({@link PowerCutRecovery}); then the blocks that a mapping of this volume can still reach
+   * are taken out of the new volume's hands (files on them get copies), and stay so until the
+   * mapping is gone, so that a store through it never lands in the restarted filesystem.
+   */
+  private Volume mountAfterCut(VolumeState after, List<Pins.Pin> mapped) throws IOException {
+    PowerCutRecovery recovery = new PowerCutRecovery(device, blockSize);
+    recovery.freeBeyondSizes(after);
+    RangeSet<Long> pinned = PowerCutRecovery.union(mapped);
+    recovery.moveOff(after, pinned);
+    CoarseClock.acquire();
+    Volume next;
+    try {
+      next = new Volume(device, config, after);
+    } catch (RuntimeException e) {
+      CoarseClock.release();
+      throw e;
+    }
+    pins.handOver(next.adopt(mapped, pinned));
+    return next;
+  }
+
+  /** Pins here, for mappings of the volume that lost power, blocks no file of this one holds. */
+  private Map<Pins.Pin, Pins.Pin> adopt(List<Pins.Pin> mapped, RangeSet<Long> pinned) {
+    for (Range<Long> r : pinned.asRanges()) {
+      long start = r.lowerEndpoint();
+      if (!allocator.reserve(start, r.upperEndpoint() - start)) {
+        throw new IllegalStateException(
+            "daxfs bug: mapped blocks " + r + " are in use after a cut");
+      }
+    }
+    Map<Pins.Pin, Pins.Pin> twins = new HashMap<>();
+    for (Pins.Pin p : mapped) {
+      twins.put(p, pins.adopt(p.start, p.count));
+    }
+    return twins;
   }
 
   /** The regular files in a directory now, by name. */

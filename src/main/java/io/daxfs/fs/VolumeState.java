@@ -326,6 +326,38 @@ public final class VolumeState {
   }
 
   /**
+   * Removes every inode that no name leads to from the root, as a filesystem check frees orphans
+   * after a crash: files created but never named durably, directories whose own name was lost, and
+   * all below them. Names held by removed directories no longer count towards link counts.
+   *
+   * @return the number of inodes removed
+   */
+  public int removeUnreachable() {
+    Node root = nodes.get(ROOT);
+    Map<Long, Integer> names = new HashMap<>();
+    Deque<Node> todo = new ArrayDeque<>();
+    if (root != null) {
+      names.put(ROOT, 0);
+      todo.add(root);
+    }
+    while (!todo.isEmpty()) {
+      Node dir = todo.removeFirst();
+      for (Long id : dir.entries.values()) {
+        Node child = nodes.get(id);
+        if (names.merge(id, 1, Integer::sum) == 1 && child.kind == Inode.Kind.DIRECTORY) {
+          todo.addLast(child);
+        }
+      }
+    }
+    int removed = nodes.size() - names.size();
+    nodes.keySet().retainAll(names.keySet());
+    for (Node n : nodes.values()) {
+      n.names = names.get(n.id);
+    }
+    return removed;
+  }
+
+  /**
    * Changes that build this state from {@link #blank()}: every inode, then every name (parents
    * before children), then blocks, sizes and attributes.
    */
@@ -336,17 +368,28 @@ public final class VolumeState {
     for (Node n : sorted) {
       out.add(new Created(n.id, n.kind, n.permissions, n.owner, n.group, n.creationTime, n.target));
     }
+    // From the root first; then directories no name leads to from it (a state a journal is still
+    // building may hold some), each directory's entries once.
+    java.util.Set<Long> listed = new java.util.HashSet<>();
+    List<Node> starts = new ArrayList<>();
     Node root = nodes.get(ROOT);
     if (root != null) {
+      starts.add(root);
+    }
+    starts.addAll(sorted);
+    for (Node start : starts) {
+      if (start.kind != Inode.Kind.DIRECTORY || !listed.add(start.id)) {
+        continue;
+      }
       Deque<Node> todo = new ArrayDeque<>();
-      todo.add(root);
+      todo.add(start);
       while (!todo.isEmpty()) {
         Node dir = todo.removeFirst();
         dir.entries.forEach(
             (name, id) -> {
               out.add(new Linked(dir.id, name, id));
               Node child = nodes.get(id);
-              if (child.kind == Inode.Kind.DIRECTORY) {
+              if (child.kind == Inode.Kind.DIRECTORY && listed.add(child.id)) {
                 todo.addLast(child);
               }
             });

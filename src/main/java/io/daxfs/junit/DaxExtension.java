@@ -3,6 +3,7 @@ package io.daxfs.junit;
 import io.daxfs.DaxConfiguration;
 import io.daxfs.DaxFileSystems;
 import io.daxfs.PmemDevice;
+import io.daxfs.PowerFailModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
@@ -12,10 +13,13 @@ import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -28,6 +32,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.HierarchyTraversalMode;
 import org.opentest4j.TestAbortedException;
 
 /**
@@ -46,17 +51,19 @@ import org.opentest4j.TestAbortedException;
  *       DaxTest#workDirectory() work directory}, and sets the {@link DaxInject} fields of the test
  *       instance and its enclosing instances;
  *   <li>resolves parameters of exactly the types {@link FileSystem}, {@link Path} (the work
- *       directory; not one annotated {@link TempDir}, which JUnit's own extension resolves) and
- *       {@link PmemDevice}, in test, {@code @BeforeEach} and {@code @AfterEach} methods. It does
- *       not resolve parameters of constructors or of {@code @BeforeAll}/{@code @AfterAll} methods,
- *       whose lifetime is not one test's;
+ *       directory; not one annotated {@link TempDir}, which JUnit's own extension resolves), {@link
+ *       PmemDevice} and {@link PowerCut}, in test, {@code @BeforeEach} and {@code @AfterEach}
+ *       methods; a test that takes a {@code PowerCut} gets a filesystem that tracks durability (see
+ *       {@link DaxTest#powerFailModel()}). It does not resolve parameters of constructors or of
+ *       {@code @BeforeAll}/{@code @AfterAll} methods, whose lifetime is not one test's;
  *   <li>after the {@code @BeforeEach} methods, applies the {@link InjectMediaError} annotations;
  *   <li>when the test method, or one of its {@code @BeforeEach} or {@code @AfterEach} methods,
  *       throws anything but an aborted assumption, adds a {@link DaxMediaReport} to the exception
  *       as a suppressed exception and publishes the same report as the report entry {@value
- *       #REPORT_KEY}; the exception itself is rethrown unchanged;
- *   <li>closes the filesystem (releasing the device's memory) when the test's {@link
- *       ExtensionContext} closes, through its {@link ExtensionContext.Store}.
+ *       #REPORT_KEY} (on the filesystem the last power cut restarted, and naming the cuts' seeds);
+ *       the exception itself is rethrown unchanged;
+ *   <li>closes the filesystem, and those power cuts restarted, (releasing the device's memory) when
+ *       the test's {@link ExtensionContext} closes, through its {@link ExtensionContext.Store}.
  * </ul>
  *
  * <p>Thread-safe and stateless: all state lives in each test's store, so tests may run in parallel
@@ -75,8 +82,9 @@ public final class DaxExtension
   private static final Namespace NAMESPACE = Namespace.create(DaxExtension.class);
   private static final String OWNER = "owner";
   private static final String RESOURCES = "resources";
+  private static final String SEED = "seed";
   private static final Set<Class<?>> INJECTABLE =
-      Set.of(FileSystem.class, Path.class, PmemDevice.class);
+      Set.of(FileSystem.class, Path.class, PmemDevice.class, PowerCut.class);
 
   /** Where the settings come from when no test or class carries {@code @DaxTest}. */
   @DaxTest
@@ -124,7 +132,8 @@ public final class DaxExtension
 
   /**
    * Whether this extension resolves the parameter: one of type {@link FileSystem}, {@link Path}
-   * (unless annotated {@link TempDir}) or {@link PmemDevice}, of a method run for one test.
+   * (unless annotated {@link TempDir}), {@link PmemDevice} or {@link PowerCut}, of a method run for
+   * one test.
    */
   @Override
   public boolean supportsParameter(
@@ -189,9 +198,52 @@ public final class DaxExtension
     // Settings are read outside the store's factory so that their errors reach the test as they
     // are, not wrapped, and are not cached as a failed value.
     Settings settings = settings(context);
-    return context
-        .getStore(NAMESPACE)
-        .getOrComputeIfAbsent(RESOURCES, k -> settings.open(), Resources.class);
+    boolean tracking = cutsPower(context);
+    ExtensionContext.Store store = context.getStore(NAMESPACE);
+    return store.getOrComputeIfAbsent(
+        RESOURCES,
+        k -> settings.open(tracking, () -> store.getOrDefault(SEED, Long.class, 0L)),
+        Resources.class);
+  }
+
+  /** Tells the test's {@link PowerCut} the seed of its run of a {@link PowerFailTest}. */
+  static void setSeed(ExtensionContext context, long seed) {
+    context.getStore(NAMESPACE).put(SEED, seed);
+  }
+
+  /**
+   * Whether the test cuts the power: it is a {@link PowerFailTest}, or takes a {@link PowerCut} as
+   * a parameter of its method or of a {@code @BeforeEach} or {@code @AfterEach} method, or in a
+   * {@link DaxInject} field.
+   */
+  private static boolean cutsPower(ExtensionContext context) {
+    Optional<Method> method = context.getTestMethod();
+    if (method.isPresent()
+        && (AnnotationSupport.isAnnotated(method.get(), PowerFailTest.class)
+            || takesPowerCut(method.get()))) {
+      return true;
+    }
+    for (Class<?> c : testClassesOutermostFirst(context)) {
+      if (!AnnotationSupport.findAnnotatedFields(
+              c, DaxInject.class, f -> f.getType() == PowerCut.class)
+          .isEmpty()) {
+        return true;
+      }
+      for (Class<? extends java.lang.annotation.Annotation> a :
+          List.of(BeforeEach.class, AfterEach.class)) {
+        for (Method m :
+            AnnotationSupport.findAnnotatedMethods(c, a, HierarchyTraversalMode.TOP_DOWN)) {
+          if (takesPowerCut(m)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean takesPowerCut(Method m) {
+    return Arrays.asList(m.getParameterTypes()).contains(PowerCut.class);
   }
 
   private static Settings settings(ExtensionContext context) {
@@ -243,7 +295,7 @@ public final class DaxExtension
             name
                 + " has type "
                 + field.getType().getName()
-                + "; it must be FileSystem, Path or PmemDevice");
+                + "; it must be FileSystem, Path, PmemDevice or PowerCut");
       }
       if (AnnotationSupport.isAnnotated(field, TempDir.class)) {
         throw new ExtensionConfigurationException(name + " is also @TempDir; use one of the two");
@@ -271,13 +323,15 @@ public final class DaxExtension
         return;
       }
     }
-    DaxMediaReport report = DaxMediaReport.of(resources.fileSystem(), resources.device());
+    PowerCut power = resources.powerCut();
+    DaxMediaReport report = DaxMediaReport.of(power.current(), resources.device(), power.report());
     throwable.addSuppressed(report);
     context.publishReportEntry(REPORT_KEY, report.report());
   }
 
   /** One {@code @DaxTest}, read and checked. */
-  private record Settings(DaxConfiguration configuration, String workDirectory) {
+  private record Settings(
+      DaxConfiguration configuration, PowerFailModel powerFailModel, String workDirectory) {
     static Settings of(DaxTest a, String where) {
       String prefix = "@DaxTest on " + where + ": ";
       DaxConfiguration configuration;
@@ -296,13 +350,18 @@ public final class DaxExtension
         throw new ExtensionConfigurationException(
             prefix + "workDirectory must be absolute, got \"" + a.workDirectory() + "\"");
       }
-      return new Settings(configuration, a.workDirectory());
+      return new Settings(configuration, a.powerFailModel(), a.workDirectory());
     }
 
-    Resources open() {
+    /** The test's filesystem, tracking durability if {@code tracking}, and what comes with it. */
+    Resources open(boolean tracking, java.util.function.LongSupplier seed) {
       FileSystem fs;
       try {
-        fs = DaxFileSystems.newFileSystem(configuration);
+        fs =
+            DaxFileSystems.newFileSystem(
+                tracking
+                    ? configuration.toBuilder().powerFailModel(powerFailModel).build()
+                    : configuration);
       } catch (IOException e) {
         throw new UncheckedIOException(
             "cannot create the test's daxfs filesystem: " + e.getMessage(), e);
@@ -310,7 +369,9 @@ public final class DaxExtension
       try {
         Path work = fs.getPath(workDirectory);
         Files.createDirectories(work);
-        return new Resources(fs, DaxFileSystems.device(fs), work);
+        DaxFileSystems.sync(fs); // what the extension set up is there after any power cut
+        return new Resources(
+            fs, DaxFileSystems.device(fs), work, new PowerCut(fs, powerFailModel, seed));
       } catch (IOException | RuntimeException e) {
         // Not yet in the store, so nothing else would close it.
         try {
@@ -336,9 +397,12 @@ public final class DaxExtension
    */
   @SuppressWarnings(
       "deprecation") // CloseableResource: deprecated since JUnit 5.13, still what 5.x closes
-  record Resources(FileSystem fileSystem, PmemDevice device, Path workDirectory)
+  record Resources(FileSystem fileSystem, PmemDevice device, Path workDirectory, PowerCut powerCut)
       implements AutoCloseable, CloseableResource {
     Object get(Class<?> type) {
+      if (type == PowerCut.class) {
+        return powerCut;
+      }
       if (type == FileSystem.class) {
         return fileSystem;
       }
@@ -353,7 +417,11 @@ public final class DaxExtension
 
     @Override
     public void close() throws IOException {
-      fileSystem.close();
+      try {
+        powerCut.close();
+      } finally {
+        fileSystem.close();
+      }
     }
   }
 }

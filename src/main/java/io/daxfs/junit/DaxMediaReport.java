@@ -14,6 +14,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The state of a test's daxfs device when the test failed, attached by the {@link DaxExtension} to
@@ -41,13 +42,18 @@ public final class DaxMediaReport extends Exception {
    * never replace it.
    */
   static DaxMediaReport of(FileSystem fileSystem, PmemDevice device) {
+    return of(fileSystem, device, null);
+  }
+
+  /** As {@link #of(FileSystem, PmemDevice)}, after a first line on the test's power cuts if any. */
+  static DaxMediaReport of(FileSystem fileSystem, PmemDevice device, @Nullable String powerCuts) {
     String report;
     try {
       report = text(fileSystem, device);
     } catch (RuntimeException e) {
       report = "daxfs media report unavailable: " + e;
     }
-    return new DaxMediaReport(report);
+    return new DaxMediaReport(powerCuts == null ? report : powerCuts + "\n" + report);
   }
 
   private static String text(FileSystem fs, PmemDevice device) {

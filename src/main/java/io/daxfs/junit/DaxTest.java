@@ -1,6 +1,7 @@
 package io.daxfs.junit;
 
 import io.daxfs.MediaErrorModel;
+import io.daxfs.PowerFailModel;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;
@@ -13,8 +14,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Runs each test with a fresh daxfs filesystem, created before the test's {@code @BeforeEach}
  * methods and closed after its {@code @AfterEach} methods (also when the test fails), by the {@link
  * DaxExtension}. The test receives the {@link java.nio.file.FileSystem}, its work directory as a
- * {@link java.nio.file.Path} and its {@link io.daxfs.PmemDevice} as parameters of test,
- * {@code @BeforeEach} and {@code @AfterEach} methods, or in fields annotated {@link DaxInject}.
+ * {@link java.nio.file.Path}, its {@link io.daxfs.PmemDevice} and a {@link PowerCut} as parameters
+ * of test, {@code @BeforeEach} and {@code @AfterEach} methods, or in fields annotated {@link
+ * DaxInject}.
  *
  * <pre>{@code
  * @DaxTest(deviceSize = "16m", model = MediaErrorModel.RECOVERY_WRITE)
@@ -58,6 +60,14 @@ public @interface DaxTest {
 
   /** What clears a media error. */
   MediaErrorModel model() default MediaErrorModel.DIRECT_BYPASS;
+
+  /**
+   * What a power cut may do to what the test's program did not make durable, for tests that cut the
+   * power: those that take a {@link PowerCut} (as a parameter of the test, of a {@code BeforeEach}
+   * or {@code AfterEach} method, or as a {@link DaxInject} field), and every {@link PowerFailTest}.
+   * Other tests' filesystems track nothing.
+   */
+  PowerFailModel powerFailModel() default PowerFailModel.STRICT;
 
   /**
    * The absolute directory of the filesystem injected as the test's {@code Path}. Unless it is

@@ -335,6 +335,7 @@ class DaxFileChannel extends DaxChannel {
         left += srcs[i].remaining();
       }
       position = end;
+      written();
       return before - left;
     }
   }
@@ -344,12 +345,25 @@ class DaxFileChannel extends DaxChannel {
    * written.
    */
   private long writeAt(ByteBuffer src, long pos) throws IOException {
+    long end;
     try {
-      return file.write(accessPath, pos, src);
+      end = file.write(accessPath, pos, src);
     } catch (FileMediaFault f) {
       throw mediaError(f, MediaErrorException.Operation.WRITE);
     } catch (FileSystemException e) {
       throw withPath(e);
+    }
+    written();
+    return end;
+  }
+
+  /**
+   * After each write: on a channel opened with {@code SYNC} or {@code DSYNC}, the write is durable
+   * with its metadata when it returns, as Linux's {@code generic_write_sync} makes it.
+   */
+  private void written() {
+    if (options.dsync()) {
+      file.volume().syncFile(file, options.sync());
     }
   }
 
@@ -637,6 +651,10 @@ class DaxFileChannel extends DaxChannel {
       if (mode == MapMode.READ_WRITE) {
         mappedWritable = true;
         file.announceModified(); // the stores to come are invisible to daxfs: tell watchers now
+        // Nor can daxfs see MappedByteBuffer.force: the blocks and size the mapping needs are made
+        // durable now, as a MAP_SYNC mapping's first write fault makes them (every daxfs file is
+        // DAX), so that no store is lost for want of an msync.
+        file.volume().syncFile(file, false);
       }
       return mapping;
     } catch (FileMediaFault f) {

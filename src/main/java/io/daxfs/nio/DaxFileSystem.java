@@ -355,6 +355,55 @@ public final class DaxFileSystem extends FileSystem {
     }
     open = false;
     provider.forget(this);
+    IOException failure = closeResources();
+    try {
+      storage.close();
+    } catch (IOException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /**
+   * Cuts the power: this filesystem ends as {@link #close()} ends it, but keeps its device, and the
+   * filesystem a restart finds there takes its name. See {@link io.daxfs.DaxFileSystems#powerFail}.
+   *
+   * @throws IllegalStateException if this filesystem does not track durability
+   * @throws ClosedFileSystemException if it is closed
+   */
+  public DaxFileSystem powerFail(long seed) throws IOException {
+    volume.checkTracksDurability(); // before anything ends
+    if (!closed.compareAndSet(false, true)) {
+      throw new ClosedFileSystemException();
+    }
+    open = false;
+    volume.cutPower(); // first: the instant of the cut, for writes under way on other threads
+    // Nothing closes at a power cut, so nothing of closing is reported; DELETE_ON_CLOSE deletes
+    // nothing, as the filesystem is no longer open.
+    closeResources();
+    Volume next;
+    try {
+      next = volume.restart(seed);
+    } catch (IOException | RuntimeException e) {
+      provider.forget(this);
+      throw e;
+    }
+    DaxFileSystem successor = new DaxFileSystem(provider, name, config, next, next);
+    provider.replace(this, successor);
+    return successor;
+  }
+
+  /**
+   * Closes every channel, stream and watch service, and waits for the asynchronous operations of
+   * this filesystem's own pool; returns what failed to close.
+   */
+  private IOException closeResources() {
     IOException failure = null;
     for (Closeable c : new ArrayList<>(resources)) {
       try {
@@ -377,18 +426,7 @@ public final class DaxFileSystem extends FileSystem {
       // Before the device goes: operations under way still copy to and from its memory.
       pool.shutDownAndAwait();
     }
-    try {
-      storage.close();
-    } catch (IOException e) {
-      if (failure == null) {
-        failure = e;
-      } else {
-        failure.addSuppressed(e);
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    return failure;
   }
 
   private static void closeQuietly(Closeable c) {

@@ -153,6 +153,11 @@ public final class DaxFileSystemProvider extends FileSystemProvider {
     FILE_SYSTEMS.remove(fs.name(), fs);
   }
 
+  /** {@code successor} takes the name of {@code fs}, which lost power. */
+  void replace(DaxFileSystem fs, DaxFileSystem successor) {
+    FILE_SYSTEMS.replace(fs.name(), fs, successor);
+  }
+
   /**
    * @throws FileSystemNotFoundException if no filesystem of that name is open
    */

@@ -7,7 +7,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.Set;
 
-/** The open options of a channel, checked as the JDK's default provider checks them on Linux. */
+/**
+ * The open options of a channel, checked as the JDK's default provider checks them on Linux. {@code
+ * dsync}: each write is durable with the file's size and blocks ({@code DSYNC} or {@code SYNC});
+ * {@code sync}: and with its times ({@code SYNC}).
+ */
 record OpenOptions(
     boolean read,
     boolean write,
@@ -18,6 +22,7 @@ record OpenOptions(
     boolean deleteOnClose,
     boolean followLinks,
     boolean direct,
+    boolean dsync,
     boolean sync) {
 
   /**
@@ -37,7 +42,8 @@ record OpenOptions(
   static OpenOptions parse(Set<? extends OpenOption> options, boolean asynchronous) {
     Objects.requireNonNull(options, "options");
     boolean read = false, write = false, append = false, create = false, createNew = false;
-    boolean truncate = false, deleteOnClose = false, follow = true, direct = false, sync = false;
+    boolean truncate = false, deleteOnClose = false, follow = true, direct = false;
+    boolean dsync = false, sync = false;
     for (OpenOption o : options) {
       Objects.requireNonNull(o, "option");
       if (o instanceof StandardOpenOption s) {
@@ -50,7 +56,8 @@ record OpenOptions(
           case TRUNCATE_EXISTING -> truncate = true;
           case DELETE_ON_CLOSE -> deleteOnClose = true;
           case SPARSE -> {} // every daxfs file is sparse: holes take no blocks
-          case SYNC, DSYNC -> sync = true;
+          case SYNC -> sync = dsync = true;
+          case DSYNC -> dsync = true;
         }
       } else if (o == LinkOption.NOFOLLOW_LINKS) {
         follow = false;
@@ -81,6 +88,7 @@ record OpenOptions(
         deleteOnClose,
         follow,
         direct,
+        dsync,
         sync);
   }
 }

@@ -95,6 +95,40 @@ class VolumeStateTest {
   }
 
   @Test
+  void aCopyKeepsTheNamesOfDirectoriesNoNameLeadsTo() {
+    VolumeState s = VolumeState.formatted(0755, "me", 0);
+    s.apply(new MetadataChange.Created(3, Inode.Kind.DIRECTORY, 0755, "me", "me", 0, null));
+    s.apply(new MetadataChange.Created(4, Inode.Kind.DIRECTORY, 0755, "me", "me", 0, null));
+    s.apply(new MetadataChange.Created(5, Inode.Kind.REGULAR_FILE, 0644, "me", "me", 0, null));
+    s.apply(new MetadataChange.Linked(4, "sub", 3)); // 4 itself has no name yet
+    s.apply(new MetadataChange.Linked(3, "f", 5));
+    VolumeState copy = s.copy();
+    assertThat(copy.node(4).entries()).containsEntry("sub", 3L);
+    assertThat(copy.node(3).entries()).containsEntry("f", 5L);
+    copy.apply(new MetadataChange.Linked(VolumeState.ROOT, "top", 4));
+    assertThat(copy.removeUnreachable()).as("/top/sub/f reaches every inode").isZero();
+  }
+
+  @Test
+  void removingTheUnreachableFreesOrphansAndRecountsLinks() {
+    VolumeState s = VolumeState.formatted(0755, "me", 0);
+    s.apply(new MetadataChange.Created(3, Inode.Kind.DIRECTORY, 0755, "me", "me", 0, null));
+    s.apply(new MetadataChange.Created(4, Inode.Kind.REGULAR_FILE, 0644, "me", "me", 0, null));
+    s.apply(new MetadataChange.Created(5, Inode.Kind.REGULAR_FILE, 0644, "me", "me", 0, null));
+    s.apply(new MetadataChange.Linked(VolumeState.ROOT, "kept", 4));
+    s.apply(
+        new MetadataChange.Linked(3, "link", 4)); // a second name, in a directory no name reaches
+    s.apply(new MetadataChange.Linked(3, "lost", 5));
+    s.apply(new MetadataChange.Created(6, Inode.Kind.REGULAR_FILE, 0644, "me", "me", 0, null));
+    assertThat(s.node(4).linkCount()).isEqualTo(2);
+    assertThat(s.removeUnreachable()).isEqualTo(3); // 3, 5 and the nameless 6
+    assertThat(s.nodes()).extracting(VolumeState.Node::id).containsExactlyInAnyOrder(2L, 4L);
+    assertThat(s.node(4).linkCount()).isEqualTo(1);
+    s.apply(new MetadataChange.Unlinked(VolumeState.ROOT, "kept", 4));
+    assertThat(s.node(4)).as("its last name gone").isNull();
+  }
+
+  @Test
   void aChangeThatDoesNotFitIsRefusedAndChangesNothing() {
     VolumeState s = VolumeState.formatted(0755, "me", 0);
     s.apply(new MetadataChange.Created(3, Inode.Kind.REGULAR_FILE, 0644, "me", "me", 0, null));

@@ -392,7 +392,7 @@ class DaxExtensionTest {
     assertConfigurationError(
         outcomes(run(WrongFieldType.class)),
         "test",
-        "WrongFieldType.name has type java.lang.String; it must be FileSystem, Path or PmemDevice");
+        "WrongFieldType.name has type java.lang.String; it must be FileSystem, Path, PmemDevice or PowerCut");
   }
 
   // ---------------------------------------------------------------- the media report
