@@ -17,11 +17,11 @@ import java.util.Map;
  * (a line on stdout, flushed). It never closes the image: it ends by being killed, by halting
  * itself, or by an error (exit status 3, the error on stderr).
  *
- * <p>Arguments: {@code image seed start end haltAfterMillis [key=value...]}: operations {@code
- * [start, end)} of the workload of {@code seed}; with {@code haltAfterMillis >= 0}, a thread calls
- * {@link Runtime#halt} that long after the mount (no shutdown hooks, no finalization, as a crash);
- * further arguments join the mount's environment. It prints {@code ready} once mounted and {@code
- * done} after the last operation, then waits to be killed.
+ * <p>Arguments: {@code image seed ballast start end haltAfterMillis [key=value...]}: operations
+ * {@code [start, end)} of the workload of {@code seed} with {@code ballast} files; with {@code
+ * haltAfterMillis >= 0}, a thread calls {@link Runtime#halt} that long after the mount (no shutdown
+ * hooks, no finalization, as a crash); further arguments join the mount's environment. It prints
+ * {@code ready} once mounted and {@code done} after the last operation, then waits to be killed.
  */
 public final class CrashChild {
   /** The exit status of a child that halted itself. */
@@ -32,15 +32,16 @@ public final class CrashChild {
   public static void main(String[] args) throws Exception {
     Path image = Path.of(args[0]);
     long seed = Long.parseLong(args[1]);
-    int start = Integer.parseInt(args[2]);
-    int end = Integer.parseInt(args[3]);
-    long haltAfter = Long.parseLong(args[4]);
+    int ballast = Integer.parseInt(args[2]);
+    int start = Integer.parseInt(args[3]);
+    int end = Integer.parseInt(args[4]);
+    long haltAfter = Long.parseLong(args[5]);
     Map<String, Object> env = ImageCrashTest.environment(image);
-    for (int i = 5; i < args.length; i++) {
+    for (int i = 6; i < args.length; i++) {
       String[] kv = args[i].split("=", 2);
       env.put(kv[0], kv[1]);
     }
-    CrashWorkload model = new CrashWorkload(seed);
+    CrashWorkload model = new CrashWorkload(seed, CrashWorkload.DATA_LIMIT, ballast);
     model.advanceTo(start);
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, US_ASCII);
     try {

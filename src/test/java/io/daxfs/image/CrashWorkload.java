@@ -51,7 +51,7 @@ final class CrashWorkload {
   private static final String[] GROUPS = {"staff", "wheel", "users", CREATOR};
 
   /** Above this many bytes of file data the workload mostly shrinks and deletes, by default. */
-  private static final long DATA_LIMIT = 3L << 20;
+  static final long DATA_LIMIT = 3L << 20;
 
   private static final int MAX_FILE = 96 << 10;
 
@@ -181,6 +181,9 @@ final class CrashWorkload {
     Long created;
     int names;
 
+    /** The directory of ballast files, which the workload never touches. */
+    boolean ballast;
+
     Node(int id, char kind, String target, int permissions) {
       this.id = id;
       this.kind = kind;
@@ -202,6 +205,7 @@ final class CrashWorkload {
       this.accessed = o.accessed;
       this.created = o.created;
       this.names = o.names;
+      this.ballast = o.ballast;
     }
   }
 
@@ -235,30 +239,67 @@ final class CrashWorkload {
     }
   }
 
+  /** The directory of {@link #ballast()} files, under the root. */
+  static final String BALLAST = "ballast";
+
   private final long seed;
   private final long dataLimit;
+  private int ballast;
   private Node root;
   private int nextName;
   private int nextId;
   private int applied;
 
   CrashWorkload(long seed) {
-    this(seed, DATA_LIMIT);
+    this(seed, DATA_LIMIT, 0);
   }
 
-  /** The workload of {@code seed}, keeping its files' data near {@code dataLimit} bytes at most. */
-  CrashWorkload(long seed, long dataLimit) {
+  /**
+   * The workload of {@code seed}, keeping its files' data near {@code dataLimit} bytes at most, on
+   * a tree that starts with {@code ballast} empty files in {@code /ballast} (see {@link
+   * #createBallast}), which it never touches: they make every checkpoint of an image large.
+   */
+  CrashWorkload(long seed, long dataLimit, int ballast) {
     this.seed = seed;
     this.dataLimit = dataLimit;
+    this.ballast = ballast;
     this.root = new Node(nextId++, 'd', null, 0755);
     root.names = 1;
+    if (ballast > 0) {
+      Node dir = new Node(nextId++, 'd', null, 0777 & ~UMASK);
+      dir.ballast = true;
+      dir.names = 1;
+      root.entries.put(BALLAST, dir);
+      for (int i = 0; i < ballast; i++) {
+        Node f = new Node(nextId++, 'f', null, 0666 & ~UMASK);
+        f.names = 1;
+        dir.entries.put("b" + i, f);
+      }
+    }
+  }
+
+  /**
+   * Creates the ballast files of a workload of {@code count} on the filesystem under {@code root}.
+   */
+  static void createBallast(Path root, int count) throws IOException {
+    if (count > 0) {
+      Path dir = Files.createDirectory(root.resolve(BALLAST));
+      for (int i = 0; i < count; i++) {
+        Files.createFile(dir.resolve("b" + i));
+      }
+    }
+  }
+
+  int ballast() {
+    return ballast;
   }
 
   /** A copy that shares nothing mutable with this one. */
   CrashWorkload copy() {
-    CrashWorkload c = new CrashWorkload(seed, dataLimit);
+    CrashWorkload c = new CrashWorkload(seed, dataLimit, 0);
     Map<Node, Node> copies = new IdentityHashMap<>();
     c.root = copyTree(root, copies);
+    c.ballast = ballast;
     c.nextName = nextName;
     c.nextId = nextId;
     c.applied = applied;
@@ -304,7 +345,7 @@ final class CrashWorkload {
     List<String> others = new ArrayList<>(); // files and symbolic links
     List<String> emptyDirs = new ArrayList<>();
     long[] bytes = {0};
-    walk(
+    walkWorkload(
         root,
         "",
         (path, n) -> {
@@ -630,9 +671,22 @@ final class CrashWorkload {
     }
   }
 
+  /** As {@link #walk}, leaving out the ballast. */
+  private static void walkWorkload(Node n, String path, Visitor v) {
+    v.visit(path, n);
+    if (n.entries != null) {
+      n.entries.forEach(
+          (name, child) -> {
+            if (!child.ballast) {
+              walkWorkload(child, path + "/" + name, v);
+            }
+          });
+    }
+  }
+
   private List<Node> distinctFiles() {
     Map<Node, Boolean> seen = new IdentityHashMap<>();
-    walk(
+    walkWorkload(
         root,
         "",
         (p, n) -> {

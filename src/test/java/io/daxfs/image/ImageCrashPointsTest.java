@@ -49,7 +49,7 @@ class ImageCrashPointsTest {
       Path image = dir.resolve("points-" + seed + ".img");
       DaxConfiguration config = DaxConfiguration.builder().deviceSize(DEVICE).image(image).build();
       Image.mount(config, ImageLog.MIN_CAPACITY).close();
-      CrashWorkload model = new CrashWorkload(seed, DEVICE / 4);
+      CrashWorkload model = new CrashWorkload(seed, DEVICE / 4, 0);
       try (FileSystem fs = DaxFileSystems.newFileSystem(config);
           CrashWorkload.Held held = new CrashWorkload.Held()) {
         Copies copies = Copies.install(fs, image, dir);

@@ -6,8 +6,10 @@ import io.daxfs.DaxConfiguration;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.RandomAccessFile;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
@@ -53,35 +55,30 @@ class ImageCrashTest {
 
   @Test
   void aKilledProcessLosesNothingItAcknowledged() throws Exception {
-    List<String> failures = new ArrayList<>();
+    // -Dcrash.first and -Dcrash.images run other seeds, or many more.
     long first = Long.getLong("crash.first", 1);
     for (long seed = first; seed < first + Long.getLong("crash.images", 4); seed++) {
-      try {
-        Path image = dir.resolve("kill-" + seed + ".img");
-        SplittableRandom r = new SplittableRandom(seed);
-        CrashWorkload model = new CrashWorkload(seed);
-        for (int round = 0; round < 8; round++) {
-          String what = "seed " + seed + ", round " + round;
-          int last;
-          try (Child child = new Child(image, model, -1, what)) {
-            if (round % 2 == 0) {
-              int acks = 1 + r.nextInt(80);
-              what += ", killed after " + acks + " acknowledgements";
-              child.awaitAcknowledgements(acks);
-            } else {
-              long millis = r.nextInt(120);
-              what += ", killed " + millis + " ms after the mount";
-              Thread.sleep(millis);
-            }
-            last = child.kill();
+      Path image = dir.resolve("kill-" + seed + ".img");
+      SplittableRandom r = new SplittableRandom(seed);
+      CrashWorkload model = new CrashWorkload(seed);
+      for (int round = 0; round < 8; round++) {
+        String what = "seed " + seed + ", round " + round;
+        int last;
+        try (Child child = new Child(image, model, -1, what)) {
+          if (round % 2 == 0) {
+            int acks = 1 + r.nextInt(80);
+            what += ", killed after " + acks + " acknowledgements";
+            child.awaitAcknowledgements(acks);
+          } else {
+            long millis = r.nextInt(120);
+            what += ", killed " + millis + " ms after the mount";
+            Thread.sleep(millis);
           }
-          model = verify(image, model, last, what);
+          last = child.kill();
         }
-      } catch (AssertionError e) {
-        failures.add(e.getMessage());
+        model = verify(image, model, last, what);
       }
     }
-    assertThat(failures).isEmpty();
   }
 
   @Test
@@ -98,6 +95,86 @@ class ImageCrashTest {
           last = child.awaitHalt();
         }
         model = verify(image, model, last, what);
+      }
+    }
+  }
+
+  /**
+   * Kills in the middle of compactions: the image has the smallest log, a tree of thousands of
+   * ballast files (so each checkpoint is large) and lives on a disk (so each checkpoint waits for
+   * {@code fsync}). The test watches the log fill through a mapping of its own and kills the child
+   * once the log has room for a few records only, after a seeded delay of up to 2 ms. The image at
+   * rest tells whether the log was full: a compaction was due or under way, its new checkpoint not
+   * yet current. The rounds go on until three kills found it so, twelve at most.
+   */
+  @Test
+  void aKillDuringACompactionLosesNothing(@TempDir Path disk) throws Exception {
+    long seed = 21;
+    Path image = disk.resolve("compaction.img");
+    CrashWorkload model = new CrashWorkload(seed, CrashWorkload.DATA_LIMIT, BALLAST);
+    Image.mount(DaxConfiguration.fromEnvironment(environment(image)), ImageLog.MIN_CAPACITY)
+        .close();
+    try (FileSystem fs =
+        FileSystems.newFileSystem(URI.create("dax://crash-ballast"), environment(image))) {
+      CrashWorkload.createBallast(fs.getPath("/"), BALLAST);
+    }
+    LogWatch log = new LogWatch(image);
+    SplittableRandom r = new SplittableRandom(seed);
+    int inCompaction = 0;
+    for (int round = 0; round < 12 && inCompaction < 3; round++) {
+      int millis = r.nextInt(3);
+      String what = "seed " + seed + ", round " + round;
+      int last;
+      try (Child child = new Child(image, model, -1, what)) {
+        log.awaitNearlyFull(child);
+        Thread.sleep(millis);
+        last = child.kill();
+      }
+      what += ", killed " + millis + " ms after the log was nearly full";
+      if (log.full()) {
+        inCompaction++;
+        what += ", the log full (a compaction due or under way)";
+      }
+      model = verify(image, model, last, what);
+    }
+    assertThat(inCompaction).as("kills that found the log full").isPositive();
+  }
+
+  private static final int BALLAST = 5000;
+
+  /** The log of an image, watched through a read-only mapping while a child appends to it. */
+  private static final class LogWatch {
+    private final ImageLog log;
+    private final ByteBuffer buf;
+
+    LogWatch(Path image) throws IOException {
+      ImageReader.Loaded loaded;
+      try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "r")) {
+        loaded = new ImageReader(image, file, false, false).read();
+      }
+      long offset = loaded.superblock().logOffset();
+      try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
+        buf =
+            ch.map(FileChannel.MapMode.READ_ONLY, offset, loaded.superblock().logCapacity())
+                .order(ByteOrder.LITTLE_ENDIAN);
+      }
+      log = new ImageLog(buf, offset);
+    }
+
+    /** Where the records of the log's current epoch (its first record's) end. */
+    int end() {
+      return log.scan(buf.getLong(8)).end();
+    }
+
+    /** Whether another record would not fit: a compaction is due, or under way. */
+    boolean full() {
+      return log.capacity() - end() < 512;
+    }
+
+    /** Returns once the log is nearly full (or the child has done all it would). */
+    void awaitNearlyFull(Child child) throws InterruptedException {
+      while (log.capacity() - end() > 1024 && child.isAlive()) {
+        Thread.sleep(0, 200_000);
       }
     }
   }
@@ -183,6 +260,7 @@ class ImageCrashTest {
               CrashChild.class.getName(),
               image.toString(),
               Long.toString(model.seed()),
+              Integer.toString(model.ballast()),
               Integer.toString(model.applied()),
               Integer.toString(model.applied() + OPS_PER_CHILD),
               Long.toString(haltAfter)));
@@ -194,6 +272,10 @@ class ImageCrashTest {
       if (!"ready".equals(first)) {
         throw failure("did not mount the image (printed " + first + ")");
       }
+    }
+
+    boolean isAlive() {
+      return process.isAlive();
     }
 
     /** Reads until {@code n} more operations are acknowledged, or the child is done. */
