@@ -1139,6 +1139,8 @@ class BadInputTest {
         .isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> DaxConfiguration.builder().memoryDirectory(null))
         .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> DaxConfiguration.builder().powerFailModel(null))
+        .isInstanceOf(NullPointerException.class);
     // the edges are fine
     DaxConfiguration.builder().blockSize(512).deviceSize(16 * 512).build();
     DaxConfiguration.builder().blockSize(64 << 10).sectorSize(4096).deviceSize(1L << 50).build();
@@ -1163,6 +1165,7 @@ class BadInputTest {
             Map.entry(Map.of("sectorSize", 1000), "sectorSize"),
             Map.entry(Map.of("sectorSize", "4g"), "sectorSize"),
             Map.entry(Map.of("mediaErrorModel", "SOMETIMES"), "mediaErrorModel"),
+            Map.entry(Map.of("powerFailModel", "EVENTUALLY"), "powerFailModel"),
             Map.entry(Map.of("umask", "99"), "umask"),
             Map.entry(Map.of("umask", "7777"), "umask"),
             Map.entry(Map.of("umask", 1L << 32), "umask"), // must not wrap to 0
@@ -1222,8 +1225,14 @@ class BadInputTest {
                           "mediaErrorModel",
                           "direct_bypass",
                           "umask",
-                          "027"));
+                          "027",
+                          "powerFailModel",
+                          "strict"));
               assertThat(c.deviceSize()).isEqualTo(32L << 20);
+              assertThat(c.powerFailModel()).contains(io.daxfs.PowerFailModel.STRICT);
+              assertThat(c.toBuilder().build()).isEqualTo(c).hasSameHashCodeAs(c);
+              assertThat(c.toString()).contains("powerFailModel=STRICT");
+              assertThat(DaxConfiguration.defaults().powerFailModel()).isEmpty();
               assertThat(c.blockSize()).isEqualTo(8192);
               assertThat(c.sectorSize()).isEqualTo(4096);
               assertThat(c.mediaErrorModel()).isEqualTo(MediaErrorModel.DIRECT_BYPASS);
