@@ -585,6 +585,9 @@ public final class RegularFile extends Inode {
     if (end > MAX_SIZE || end < 0) {
       throw new FileSystemException(null, null, Errno.EFBIG);
     }
+    if (pos > size) {
+      clearPastEnd(size, pos);
+    }
     allocate(pos, end);
     long written = writeSteps(accessPath, pos, src, extents);
     if (written > size) {
@@ -768,6 +771,31 @@ public final class RegularFile extends Inode {
   }
 
   /**
+   * Zeroes the allocated bytes of {@code [from, to)}, past the end of file, before the file grows
+   * over them. They are zero while the process lives, but a crash between a write's copy and the
+   * record of its new size leaves the copied bytes in an image past the size it recorded, as Linux
+   * leaves them past {@code i_size}; like Linux, daxfs zeroes such bytes when the file grows over
+   * them rather than trust them. Appends, which start at the end, never get here.
+   */
+  private void clearPastEnd(long from, long to) throws IOException {
+    ExtentMap em = extents;
+    long at = from;
+    int run = em.find(at >>> blockShift);
+    while (at < to) {
+      long stop = Math.min(to, em.runEnd(run, blockShift));
+      if (ExtentMap.isExtent(run)) {
+        for (long b = at; b < stop; ) {
+          long blockEnd = Math.min(stop, ((b >>> blockShift) + 1) << blockShift);
+          zeroRange(b, blockEnd - b);
+          b = blockEnd;
+        }
+      }
+      at = stop;
+      run = em.nextRun(run);
+    }
+  }
+
+  /**
    * Zeroes file bytes within one block, where allocated: through the driver when both ends are
    * sector-aligned, else by a DAX write of zeros. Caller holds the write lock.
    */
@@ -845,6 +873,9 @@ public final class RegularFile extends Inode {
       if (size == 0) {
         growTo(end);
         return how.map(device, 0, 0, () -> {});
+      }
+      if (end > this.size) {
+        clearPastEnd(this.size, end);
       }
       allocate(position, end);
       long first = position >>> blockShift;

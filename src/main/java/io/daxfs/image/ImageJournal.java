@@ -8,6 +8,7 @@ import io.daxfs.fs.MetadataJournal;
 import io.daxfs.fs.VolumeState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /**
  * Writes a mounted image's changes to its log as they happen: every metadata change of the volume
@@ -53,6 +54,30 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     append(Records.typeOf(change));
   }
 
+  /**
+   * Records changes of one operation: all of them enter the mirror first, so that a checkpoint the
+   * full log calls for holds the whole operation; the records carry {@link ImageLog#MORE} but the
+   * last, so that replay takes them all or none.
+   */
+  @Override
+  public synchronized void recordAll(List<? extends MetadataChange> changes) {
+    if (closed || changes.isEmpty()) {
+      return;
+    }
+    for (MetadataChange change : changes) {
+      mirror.apply(change);
+    }
+    for (int i = 0; i < changes.size(); i++) {
+      MetadataChange change = changes.get(i);
+      out.reset();
+      out.zeros(ImageLog.HEADER);
+      Records.encode(change, out);
+      if (!append(Records.typeOf(change), i < changes.size() - 1)) {
+        return; // the checkpoint holds the rest
+      }
+    }
+  }
+
   @Override
   public synchronized void record(MediaJournal.Kind kind, long fromSector, long toSector) {
     if (closed) {
@@ -81,16 +106,26 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
 
   /** Appends the record in {@code out}; when the log is full, checkpoints instead. */
   private void append(int type) {
+    append(type, false);
+  }
+
+  /**
+   * Appends the record in {@code out}, marked as continued by the next when {@code more}; when the
+   * log is full, checkpoints the mirror instead and returns false.
+   */
+  private boolean append(int type, boolean more) {
     int length = out.position();
     out.zeros(12); // room for the checksum and the padding
-    if (!log.append(type, out.array(), length)) {
-      try {
-        checkpoint(mirror, poisoned, known);
-      } catch (IOException e) {
-        throw new UncheckedIOException(
-            "daxfs image " + image.path() + ": the log is full and a checkpoint failed", e);
-      }
+    if (log.append(type, out.array(), length, more)) {
+      return true;
     }
+    try {
+      checkpoint(mirror, poisoned, known);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "daxfs image " + image.path() + ": the log is full and a checkpoint failed", e);
+    }
+    return false;
   }
 
   /**

@@ -22,14 +22,23 @@ final class ImageLog {
   static final int HEADER = 24;
 
   /** One record found by a scan: its type, sequence, and where its payload lies in the log. */
-  record Entry(int type, long sequence, int at, int payloadFrom, int payloadTo) {}
+  record Entry(int type, long sequence, int at, int payloadFrom, int payloadTo, boolean more) {}
+
+  /** The header flag of a record whose operation continues in the next record. */
+  static final int MORE = 1;
 
   /**
    * What a scan of one epoch found: its records in order, where the next goes, a torn last record
    * (an append the process died in: the operation had not returned) or null, and a corruption
    * (damage that is not a torn tail) or null.
    */
-  record Scan(List<Entry> entries, int end, String torn, String corruption, boolean newerEpoch) {
+  record Scan(
+      List<Entry> entries,
+      int end,
+      int unfinishedEnd,
+      String torn,
+      String corruption,
+      boolean newerEpoch) {
     long nextSequence() {
       return entries.isEmpty() ? 0 : entries.get(entries.size() - 1).sequence() + 1;
     }
@@ -73,6 +82,11 @@ final class ImageLog {
   void resume(long epoch, Scan scan) {
     this.epoch = epoch;
     this.position = scan.end();
+    // The records of an operation cut short are whole: they would join the next operation's
+    // records at the next mount, so they go.
+    for (int p = scan.end(); p < scan.unfinishedEnd(); p++) {
+      buf.put(p, (byte) 0);
+    }
     this.sequence = scan.nextSequence();
   }
 
@@ -91,6 +105,14 @@ final class ImageLog {
    * @return false, changing nothing, if the log has no room for it
    */
   boolean append(int type, byte[] record, int length) {
+    return append(type, record, length, false);
+  }
+
+  /**
+   * As {@link #append(int, byte[], int)}; {@code more} says that the operation continues in the
+   * next record, so that replay takes the records of one operation all or none.
+   */
+  boolean append(int type, byte[] record, int length, boolean more) {
     int size = size(length);
     if (size > capacity - position) {
       return false;
@@ -98,7 +120,7 @@ final class ImageLog {
     Bytes.putInt(record, 0, length);
     record[4] = (byte) type;
     record[5] = (byte) (type >>> 8);
-    record[6] = 0;
+    record[6] = (byte) (more ? MORE : 0);
     record[7] = 0;
     Bytes.putLong(record, 8, epoch);
     Bytes.putLong(record, 16, sequence);
@@ -174,7 +196,8 @@ final class ImageLog {
                 + " belongs";
         break;
       }
-      entries.add(new Entry(type, seq, p, p + HEADER, (int) (p + len)));
+      boolean more = (buf.get(p + 6) & MORE) != 0;
+      entries.add(new Entry(type, seq, p, p + HEADER, (int) (p + len), more));
       p += size((int) len);
       seq++;
     }
@@ -207,8 +230,34 @@ final class ImageLog {
         }
       }
     }
+    int unfinishedEnd = end;
+    int whole = entries.size();
+    while (whole > 0 && entries.get(whole - 1).more()) {
+      whole--;
+    }
+    if (whole < entries.size() && corruption == null) {
+      Entry first = entries.get(whole);
+      torn =
+          "log at byte "
+              + (offset + first.at())
+              + ": records "
+              + first.sequence()
+              + " to "
+              + entries.get(entries.size() - 1).sequence()
+              + " of epoch "
+              + epoch
+              + " begin an operation whose last record is missing (the process died in it; it had"
+              + " not returned)";
+      end = first.at();
+      entries = entries.subList(0, whole);
+    }
     return new Scan(
-        List.copyOf(entries), end, corruption == null ? torn : null, corruption, newerEpoch);
+        List.copyOf(entries),
+        end,
+        unfinishedEnd,
+        corruption == null ? torn : null,
+        corruption,
+        newerEpoch);
   }
 
   /** The highest epoch of any whole record anywhere in the log (0 if none). */
