@@ -35,7 +35,16 @@ public final class DaxFileSystems {
     return newFileSystem(DaxConfiguration.defaults());
   }
 
-  /** A new filesystem as configured, with a unique name. */
+  /**
+   * A new filesystem as configured, with a unique name; on the configuration's {@linkplain
+   * DaxConfiguration#image() image}, if it names one.
+   *
+   * @throws IllegalArgumentException if an explicit setting contradicts the image's geometry
+   * @throws java.nio.file.FileSystemException "Device or resource busy" if another writer holds the
+   *     image (or, for a writer, anyone), in this JVM or another process
+   * @throws CorruptImageException if the image is damaged, truncated or of a newer format
+   * @throws java.nio.file.NoSuchFileException if a read-only mount names a missing image
+   */
   public static FileSystem newFileSystem(DaxConfiguration config) throws IOException {
     return DaxFileSystemProvider.instance()
         .newAnonymousFileSystem(requireNonNull(config, "config"));

@@ -124,7 +124,8 @@ final class Checkpoint {
     VolumeState state = VolumeState.blank();
     RangeSet<Long> poisoned = TreeRangeSet.create();
     RangeSet<Long> known = TreeRangeSet.create();
-    Bytes.In entry = new Bytes.In(buf, 0, 0, region + " entry", offset);
+    String entries = region + " entry";
+    Bytes.In entry = new Bytes.In(buf, 0, 0, entries, offset);
     for (long i = 0; i < count; i++) {
       int at = in.position();
       long entryOffset = in.imageOffset();
@@ -135,7 +136,7 @@ final class Checkpoint {
         throw new FormatException(
             region + " entry " + i + " at byte " + entryOffset + ": bad length " + len);
       }
-      entry.window(at + ENTRY_HEADER, at + len, region + " entry", i);
+      entry.window(at + ENTRY_HEADER, at + len, entries, i);
       try {
         if (Records.isMetadata(type)) {
           MetadataChange c = Records.decode(type, entry);

@@ -2,10 +2,12 @@ package io.daxfs.image;
 
 import io.daxfs.fs.Errno;
 import java.io.Closeable;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -153,12 +155,12 @@ final class ImageLocks {
         if (exclusive || e.exclusive) {
           throw busy(image);
         }
-        RandomAccessFile f = new RandomAccessFile(image.toFile(), "r");
+        RandomAccessFile f = open(image, "r");
         e.users++;
         return new Handle(e, f, false);
       }
       String mode = exclusive ? "rw" : "r";
-      RandomAccessFile lockFile = new RandomAccessFile(image.toFile(), mode);
+      RandomAccessFile lockFile = open(image, mode);
       FileLock lock = null;
       boolean interrupted = Thread.interrupted();
       try {
@@ -183,7 +185,7 @@ final class ImageLocks {
       e = new Entry(key, exclusive, lockFile, lock);
       RandomAccessFile f;
       try {
-        f = new RandomAccessFile(image.toFile(), mode);
+        f = open(image, mode);
       } catch (IOException x) {
         lock.release();
         lockFile.close();
@@ -199,6 +201,18 @@ final class ImageLocks {
   static boolean isOpenHere(Path image) throws IOException {
     synchronized (ImageLocks.class) {
       return OPEN.containsKey(keyOf(image));
+    }
+  }
+
+  /** The image opened as {@code mode} says, failing with the exceptions of {@code java.nio}. */
+  private static RandomAccessFile open(Path image, String mode) throws IOException {
+    try {
+      return new RandomAccessFile(image.toFile(), mode);
+    } catch (FileNotFoundException e) {
+      if (Files.notExists(image)) {
+        throw new NoSuchFileException(image.toString());
+      }
+      throw new AccessDeniedException(image.toString(), null, e.getMessage());
     }
   }
 

@@ -84,6 +84,16 @@ final class ImageReader {
    *     superblock, a newer format, no readable checkpoint)
    */
   Loaded read() throws IOException {
+    try {
+      return readChecked();
+    } catch (RuntimeException | StackOverflowError e) {
+      // Every length and count is checked before use; this is the net under those checks, so
+      // that no image, however made, fails a mount with anything but a CorruptImageException.
+      throw corrupt("checkpoint or log holds metadata that cannot be read: " + e);
+    }
+  }
+
+  private Loaded readChecked() throws IOException {
     long length = file.length();
     if (length < 2L * Superblock.SLOT_SIZE) {
       throw corrupt(

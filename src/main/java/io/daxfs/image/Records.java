@@ -171,8 +171,8 @@ final class Records {
                     in.u64(),
                     in.u64(),
                     in.u64());
-            case EXTENT_ADDED -> new ExtentAdded(in.u64(), in.u64(), in.u64(), in.u64());
-            case EXTENTS_REMOVED -> new ExtentsRemoved(in.u64(), in.u64(), in.u64());
+            case EXTENT_ADDED -> new ExtentAdded(in.u64(), block(in), block(in), block(in));
+            case EXTENTS_REMOVED -> new ExtentsRemoved(in.u64(), block(in), in.u64());
             case RESIZED -> new Resized(in.u64(), in.u64());
             default -> throw in.error("unknown record type " + type);
           };
@@ -183,6 +183,17 @@ final class Records {
       throw in.error(name(type) + " has " + in.remaining() + " bytes more than it holds");
     }
     return c;
+  }
+
+  /** No block number or count reaches this: sums of two never overflow. */
+  static final long MAX_BLOCKS = 1L << 52;
+
+  private static long block(Bytes.In in) throws FormatException {
+    long b = in.u64();
+    if (b < 0 || b > MAX_BLOCKS) {
+      throw in.error("block number or count " + Long.toUnsignedString(b) + " out of range");
+    }
+    return b;
   }
 
   private static int permissions(Bytes.In in) throws FormatException {
