@@ -9,6 +9,7 @@ import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,7 +19,9 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
@@ -35,6 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Threads(1)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
+@State(Scope.Benchmark)
 public class ImageMount {
   static final int PER_DIRECTORY = 1000;
 
@@ -49,7 +53,7 @@ public class ImageMount {
   public void create() throws IOException {
     dir = Files.createTempDirectory(Fixture.imageRoot(), "daxfs-bench-");
     config = DaxConfiguration.builder().deviceSize(256L << 20).image(Fixture.image(dir)).build();
-    ByteBuffer data = Fixture.pattern().limit(4096);
+    ByteBuffer data = ByteBuffer.wrap(Arrays.copyOf(Fixture.pattern().array(), 4096));
     try (FileSystem fs = DaxFileSystems.newFileSystem(config)) {
       Path d = null;
       for (int i = 0; i < files; i++) {

@@ -141,12 +141,13 @@ public final class RunBenchmarks {
         for (RunResult rr : r) {
           System.out.printf(
               Locale.ROOT,
-              "  %-60s %s %s ops/s%n",
+              "  %-60s %s %s %s%n",
               rr.getParams().getBenchmark().replace("io.daxfs.bench.", ""),
               rr.getParams().getParamsKeys().stream()
                   .map(k -> k + "=" + rr.getParams().getParam(k))
                   .toList(),
-              Summary.ops(rr.getPrimaryResult().getScore()));
+              Summary.ops(rr.getPrimaryResult().getScore()),
+              rr.getPrimaryResult().getScoreUnit());
         }
       }
       results.addAll(r);

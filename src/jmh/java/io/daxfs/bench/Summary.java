@@ -825,7 +825,13 @@ public final class Summary {
   }
 
   private static String mib(double bytes) {
-    return Double.isNaN(bytes) ? "—" : String.format(Locale.ROOT, "%.1f MiB", bytes / (1 << 20));
+    if (Double.isNaN(bytes)) {
+      return "—";
+    }
+    if (bytes > 0 && bytes < (1 << 20)) {
+      return String.format(Locale.ROOT, "%.0f KiB", bytes / 1024);
+    }
+    return String.format(Locale.ROOT, "%.1f MiB", bytes / (1 << 20));
   }
 
   /** Facts about the machine the summary is written on (the one that ran the benchmarks). */

@@ -61,7 +61,7 @@ class ImageCrashTest {
       Path image = dir.resolve("kill-" + seed + ".img");
       SplittableRandom r = new SplittableRandom(seed);
       CrashWorkload model = new CrashWorkload(seed);
-      for (int round = 0; round < 8; round++) {
+      for (int round = 0; round < 6; round++) {
         String what = "seed " + seed + ", round " + round;
         int last;
         try (Child child = new Child(image, model, -1, what)) {
