@@ -389,6 +389,39 @@ class PowerFailScenarioTest {
   }
 
   @Test
+  void theBlocksAnOldMappingReachesComeBackOnceItIsCollected() throws Exception {
+    FileSystem fs = DaxFileSystems.newFileSystem(config(PowerFailModel.ORDERED));
+    Path file = fs.getPath("/mapped");
+    Files.write(file, new byte[64 << 10]);
+    DaxFileSystems.sync(fs);
+    try (FileSystem after = cutWhileMapped(fs, file)) {
+      java.nio.file.FileStore store = Files.getFileStore(after.getPath("/"));
+      long total = store.getTotalSpace();
+      assertThat(Files.size(after.getPath("/mapped"))).isEqualTo(64 << 10);
+      assertThat(store.getUnallocatedSpace())
+          .as("the file got copies; its old blocks wait for the mapping")
+          .isEqualTo(total - (128 << 10));
+      for (int i = 0; i < 200 && store.getUnallocatedSpace() != total - (64 << 10); i++) {
+        System.gc();
+        Thread.sleep(20);
+      }
+      assertThat(store.getUnallocatedSpace()).isEqualTo(total - (64 << 10));
+    }
+  }
+
+  /** Cuts the power while a mapping of {@code file} is live; the mapping is unreachable after. */
+  private static FileSystem cutWhileMapped(FileSystem fs, Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, READ, WRITE)) {
+      MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, 0, 64 << 10);
+      m.put(0, (byte) 1);
+      FileSystem after = DaxFileSystems.powerFail(fs, 0);
+      m.put(1, (byte) 1);
+      assertThat(Files.readAllBytes(after.getPath("/mapped"))[1]).isZero();
+      return after;
+    }
+  }
+
+  @Test
   void withoutAPowerFailModelNothingIsTrackedAndTheCutIsRefused() throws IOException {
     try (FileSystem fs = DaxFileSystems.newFileSystem()) {
       assertThatThrownBy(() -> DaxFileSystems.powerFail(fs, 1))

@@ -714,9 +714,11 @@ public final class RegularFile extends Inode {
       if (tail != 0) {
         zeroRange(newSize, (blockMask + 1) - tail);
       }
+      // Recorded before the blocks are freed: a commit on another thread in between must find
+      // the change that freed them, or it could not give them back.
+      recordTruncated(keep, newSize);
       extents = extents.truncate(keep, volume()::free);
       size = newSize;
-      recordTruncated(keep, newSize);
       touchModified();
       announceModified();
       return true;
@@ -752,8 +754,8 @@ public final class RegularFile extends Inode {
           zeroRange(tailStart, end - tailStart);
         }
         if (endWhole > firstWhole) {
+          recordRemoved(firstWhole, endWhole); // before the free, as in truncate
           extents = extents.remove(firstWhole, endWhole - firstWhole, volume()::free);
-          recordRemoved(firstWhole, endWhole);
         }
       }
       touchModified();
@@ -933,8 +935,8 @@ public final class RegularFile extends Inode {
       volume.free(start, blocks);
       throw e;
     }
+    recordMoved(first, blocks, start); // before the free, as in truncate
     extents = em.remove(first, blocks, volume::free).with(first, start, blocks);
-    recordMoved(first, blocks, start);
   }
 
   // ---- media state
