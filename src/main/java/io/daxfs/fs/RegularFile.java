@@ -976,9 +976,13 @@ public final class RegularFile extends Inode {
     return layout().badRanges(device);
   }
 
-  /** The file's byte ranges on the given device sectors that hold file data, in file order. */
+  /**
+   * The file's byte ranges on the given device sectors that hold file data, in file order; none
+   * once the file is released (its blocks freed, or its volume's power cut: the device then belongs
+   * to the restarted volume, whose files may hold those sectors).
+   */
   public List<FileRange> rangesOn(List<BadBlock> blocks) {
-    return layout().rangesOn(blocks);
+    return released ? List.of() : layout().rangesOn(blocks);
   }
 
   /**
