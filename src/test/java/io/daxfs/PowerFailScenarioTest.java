@@ -389,6 +389,39 @@ class PowerFailScenarioTest {
   }
 
   @Test
+  void theBlocksAnOldMappingReachesComeBackOnceItIsCollected() throws Exception {
+    FileSystem fs = DaxFileSystems.newFileSystem(config(PowerFailModel.ORDERED));
+    Path file = fs.getPath("/mapped");
+    Files.write(file, new byte[64 << 10]);
+    DaxFileSystems.sync(fs);
+    try (FileSystem after = cutWhileMapped(fs, file)) {
+      java.nio.file.FileStore store = Files.getFileStore(after.getPath("/"));
+      long total = store.getTotalSpace();
+      assertThat(Files.size(after.getPath("/mapped"))).isEqualTo(64 << 10);
+      assertThat(store.getUnallocatedSpace())
+          .as("the file got copies; its old blocks wait for the mapping")
+          .isEqualTo(total - (128 << 10));
+      for (int i = 0; i < 200 && store.getUnallocatedSpace() != total - (64 << 10); i++) {
+        System.gc();
+        Thread.sleep(20);
+      }
+      assertThat(store.getUnallocatedSpace()).isEqualTo(total - (64 << 10));
+    }
+  }
+
+  /** Cuts the power while a mapping of {@code file} is live; the mapping is unreachable after. */
+  private static FileSystem cutWhileMapped(FileSystem fs, Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, READ, WRITE)) {
+      MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, 0, 64 << 10);
+      m.put(0, (byte) 1);
+      FileSystem after = DaxFileSystems.powerFail(fs, 0);
+      m.put(1, (byte) 1);
+      assertThat(Files.readAllBytes(after.getPath("/mapped"))[1]).isZero();
+      return after;
+    }
+  }
+
+  @Test
   void withoutAPowerFailModelNothingIsTrackedAndTheCutIsRefused() throws IOException {
     try (FileSystem fs = DaxFileSystems.newFileSystem()) {
       assertThatThrownBy(() -> DaxFileSystems.powerFail(fs, 1))
@@ -400,7 +433,8 @@ class PowerFailScenarioTest {
   }
 
   @Test
-  void mediaErrorsAreUnaffectedByACut() throws IOException {
+  @SuppressWarnings("try") // the listeners' registrations are held open, never used by name
+  void mediaErrorsAreUnaffectedByACut() throws Exception {
     FileSystem fs = DaxFileSystems.newFileSystem(config(PowerFailModel.STRICT));
     Path file = fs.getPath("/file");
     Files.write(file, new byte[16384]);
@@ -408,10 +442,21 @@ class PowerFailScenarioTest {
     DaxFiles.injectError(file, 4096, 512);
     DaxFiles.injectLatentError(file, 12288, 512);
     List<BadBlock> known = DaxFileSystems.device(fs).badblocks();
-    try (FileSystem after = DaxFileSystems.powerFail(fs, 3)) {
+    java.util.Queue<Object> oldHeard = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    java.util.concurrent.BlockingQueue<List<FileRange>> newHeard =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    try (AutoCloseable old = DaxFiles.onMediaError(file, (f, lost) -> oldHeard.add(lost));
+        FileSystem after = DaxFileSystems.powerFail(fs, 3);
+        AutoCloseable now =
+            DaxFiles.onMediaError(after.getPath("/file"), (f, lost) -> newHeard.add(lost))) {
+      DaxFiles.injectError(after.getPath("/file"), 8192, 512);
+      assertThat(newHeard.poll(10, java.util.concurrent.TimeUnit.SECONDS))
+          .containsExactly(new FileRange(8192, 512));
+      assertThat(oldHeard).as("a listener on a file of the filesystem that lost power").isEmpty();
+      assertThat(DaxFileSystems.device(after).badblocks()).containsAll(known).hasSize(2);
       Path again = after.getPath("/file");
-      assertThat(DaxFileSystems.device(after).badblocks()).isEqualTo(known);
-      assertThat(DaxFiles.badRanges(again)).containsExactly(new FileRange(4096, 512));
+      assertThat(DaxFiles.badRanges(again))
+          .containsExactly(new FileRange(4096, 512), new FileRange(8192, 512));
       assertThatThrownBy(() -> Files.readAllBytes(again)).isInstanceOf(MediaErrorException.class);
       assertThat(DaxFileSystems.device(after).scrub())
           .as("latent poison is still there to be found")

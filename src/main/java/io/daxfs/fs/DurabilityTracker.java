@@ -57,8 +57,10 @@ import java.util.TreeMap;
  * blocks freed in a running transaction from reuse until it commits. So no outcome of a cut ever
  * finds one block in two files, and a lost truncation never shows another file's data.
  *
- * <p>Thread-safe: every method takes this object's lock, which is innermost (callers may hold the
- * tree lock or a file's lock); freed blocks are handed back outside it.
+ * <p>Thread-safe: every method takes this object's lock (callers may hold the tree lock or a file's
+ * lock). Freed blocks are handed back under it, so that an allocation that finds no free block and
+ * waits for this lock to commit finds the blocks another thread's commit gave back; handing back
+ * takes only the pins' and the allocator's locks, which never wait for this one.
  */
 final class DurabilityTracker implements MetadataJournal {
   private static final int DATA = 0;
@@ -188,42 +190,30 @@ final class DurabilityTracker implements MetadataJournal {
   }
 
   @Override
-  public void fileSynced(long inode, boolean withTimes) {
-    List<Range<Long>> freed;
-    synchronized (this) {
-      if (model == PowerFailModel.ORDERED) {
-        freed = makeAllDurable();
-      } else {
-        freed = makeDurable(lastByKey.get(key(inode, DATA)));
-        if (withTimes) {
-          freed.addAll(makeDurable(lastByKey.get(key(inode, ATTRIBUTES))));
-        }
+  public synchronized void fileSynced(long inode, boolean withTimes) {
+    if (model == PowerFailModel.ORDERED) {
+      giveBack(makeAllDurable());
+    } else {
+      giveBack(makeDurable(lastByKey.get(key(inode, DATA))));
+      if (withTimes) {
+        giveBack(makeDurable(lastByKey.get(key(inode, ATTRIBUTES))));
       }
     }
-    giveBack(freed);
   }
 
   @Override
-  public void directorySynced(long directory) {
-    List<Range<Long>> freed;
-    synchronized (this) {
-      if (model == PowerFailModel.ORDERED) {
-        freed = makeAllDurable();
-      } else {
-        freed = makeDurable(lastByKey.get(key(directory, ENTRIES)));
-        freed.addAll(makeDurable(lastByKey.get(key(directory, ATTRIBUTES))));
-      }
+  public synchronized void directorySynced(long directory) {
+    if (model == PowerFailModel.ORDERED) {
+      giveBack(makeAllDurable());
+    } else {
+      giveBack(makeDurable(lastByKey.get(key(directory, ENTRIES))));
+      giveBack(makeDurable(lastByKey.get(key(directory, ATTRIBUTES))));
     }
-    giveBack(freed);
   }
 
   @Override
-  public void allSynced() {
-    List<Range<Long>> freed;
-    synchronized (this) {
-      freed = makeAllDurable();
-    }
-    giveBack(freed);
+  public synchronized void allSynced() {
+    giveBack(makeAllDurable());
   }
 
   // ---- blocks ----------------------------------------------------------------------------------
@@ -232,18 +222,14 @@ final class DurabilityTracker implements MetadataJournal {
    * The volume lets go of {@code [start, start + count)}: blocks no outcome of a cut can refer to
    * are given back now, the others when the change that let go of them is durable.
    */
-  void free(long start, long count) {
-    List<Range<Long>> now = new ArrayList<>();
-    synchronized (this) {
-      RangeSet<Long> run = TreeRangeSet.create();
-      run.add(blocks(start, count));
-      RangeSet<Long> kept = TreeRangeSet.create(held.subRangeSet(blocks(start, count)));
-      run.removeAll(kept);
-      now.addAll(run.asRanges());
-      waiting.addAll(kept);
-      waitingBlocks += size(kept);
-    }
-    giveBack(now);
+  synchronized void free(long start, long count) {
+    RangeSet<Long> run = TreeRangeSet.create();
+    run.add(blocks(start, count));
+    RangeSet<Long> kept = TreeRangeSet.create(held.subRangeSet(blocks(start, count)));
+    run.removeAll(kept);
+    waiting.addAll(kept);
+    waitingBlocks += size(kept);
+    giveBack(new ArrayList<>(run.asRanges()));
   }
 
   /** Blocks freed by the volume that wait for a change to be durable. */
@@ -257,14 +243,11 @@ final class DurabilityTracker implements MetadataJournal {
    *
    * @return whether blocks were given back
    */
-  boolean commitForSpace() {
-    List<Range<Long>> freed;
-    synchronized (this) {
-      if (frozen || waiting.isEmpty()) {
-        return false;
-      }
-      freed = makeAllDurable();
+  synchronized boolean commitForSpace() {
+    if (frozen || waiting.isEmpty()) {
+      return false;
     }
+    List<Range<Long>> freed = makeAllDurable();
     giveBack(freed);
     return !freed.isEmpty();
   }

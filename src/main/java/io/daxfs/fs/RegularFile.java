@@ -718,8 +718,9 @@ public final class RegularFile extends Inode {
       if (tail != 0) {
         zeroRange(newSize, (blockMask + 1) - tail);
       }
-      // Recorded before the blocks are free: another file may take them at once, and a journal
-      // must never hold two claims on a block.
+      // Recorded before the blocks are free: another file may take them at once, a journal must
+      // never hold two claims on a block, and a commit in between must find the change that freed
+      // them to give them back.
       recordTruncated(keep, newSize);
       extents = extents.truncate(keep, volume()::free);
       size = newSize;
@@ -1009,9 +1010,13 @@ public final class RegularFile extends Inode {
     return layout().badRanges(device);
   }
 
-  /** The file's byte ranges on the given device sectors that hold file data, in file order. */
+  /**
+   * The file's byte ranges on the given device sectors that hold file data, in file order; none
+   * once the file is released (its blocks freed, or its volume's power cut: the device then belongs
+   * to the restarted volume, whose files may hold those sectors).
+   */
   public List<FileRange> rangesOn(List<BadBlock> blocks) {
-    return layout().rangesOn(blocks);
+    return released ? List.of() : layout().rangesOn(blocks);
   }
 
   /**

@@ -355,19 +355,28 @@ public final class Volume implements Closeable {
     return defaultOwner;
   }
 
+  /**
+   * Times an allocation that finds no free block commits and tries again, when durability is
+   * tracked, as {@code ext4_should_retry_alloc} does: another thread may be between freeing and
+   * recording, or its commit may just have given blocks back.
+   */
+  private static final int ALLOCATION_RETRIES = 3;
+
   List<BlockRun> allocate(long goal, long count) throws NoSpaceException {
     checkWritable();
     pins.reapIfDeferred();
-    try {
-      return allocator.allocate(goal, count);
-    } catch (NoSpaceException e) {
-      DurabilityTracker d = durability;
-      if (d == null) {
-        throw e;
+    for (int retry = 0; ; retry++) {
+      try {
+        return allocator.allocate(goal, count);
+      } catch (NoSpaceException e) {
+        DurabilityTracker d = durability;
+        if (d == null || retry == ALLOCATION_RETRIES) {
+          throw e;
+        }
+        if (!d.commitForSpace()) {
+          Thread.yield();
+        }
       }
-      // Tried again even when this commit gave nothing back: another thread's may just have.
-      d.commitForSpace();
-      return allocator.allocate(goal, count);
     }
   }
 
@@ -389,8 +398,10 @@ public final class Volume implements Closeable {
     pins.reapIfDeferred();
     long start = allocator.allocateContiguous(goal, count);
     DurabilityTracker d = durability;
-    if (start < 0 && d != null) {
-      d.commitForSpace();
+    for (int retry = 0; start < 0 && d != null && retry < ALLOCATION_RETRIES; retry++) {
+      if (!d.commitForSpace()) {
+        Thread.yield();
+      }
       start = allocator.allocateContiguous(goal, count);
     }
     return start;
