@@ -196,6 +196,16 @@ class ImageMountTest {
   }
 
   @Test
+  void aPowerFailModelIsRefusedOnAnImage() {
+    assertThatThrownBy(
+            () ->
+                DaxConfiguration.fromEnvironment(
+                    Map.of("image", "x.img", "powerFailModel", "STRICT")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("powerFailModel is not supported on an image");
+  }
+
+  @Test
   void theBuilderKnowsWhichSettingsWereGiven() {
     DaxConfiguration c = DaxConfiguration.builder().deviceSize(1 << 30).build();
     assertThat(c.explicitSettings()).containsExactly(DaxConfiguration.DEVICE_SIZE);
