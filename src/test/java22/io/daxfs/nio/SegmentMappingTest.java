@@ -137,6 +137,37 @@ class SegmentMappingTest {
   }
 
   @Test
+  void aSegmentOfAFilesystemThatLostPowerReachesNoFileOfTheRestartedOneUntilItsArenaCloses()
+      throws IOException {
+    FileSystem tracked =
+        DaxFileSystems.newFileSystem(
+            DaxConfiguration.builder()
+                .deviceSize(16 << 20)
+                .powerFailModel(io.daxfs.PowerFailModel.STRICT)
+                .build());
+    Path p = Files.write(tracked.getPath("/f"), bytes(64 << 10, 3));
+    DaxFileSystems.sync(tracked);
+    Arena arena = Arena.ofShared();
+    MemorySegment s;
+    try (FileChannel ch = FileChannel.open(p, READ, WRITE)) {
+      s = ch.map(MapMode.READ_WRITE, 0, 64 << 10, arena);
+    }
+    s.set(JAVA_BYTE, 0, (byte) 7); // before the cut: durable as it is made
+    try (FileSystem after = DaxFileSystems.powerFail(tracked, 0)) {
+      s.set(JAVA_BYTE, 1, (byte) 7); // after it: the old filesystem's memory only
+      byte[] expected = bytes(64 << 10, 3);
+      expected[0] = 7;
+      assertThat(Files.readAllBytes(after.getPath("/f"))).isEqualTo(expected);
+      FileStore restarted = Files.getFileStore(after.getPath("/"));
+      long total = restarted.getTotalSpace();
+      assertThat(restarted.getUnallocatedSpace()).isEqualTo(total - (128 << 10));
+      arena.close();
+      Files.write(after.getPath("/g"), new byte[1]); // an allocation reaps the closed arena
+      assertThat(restarted.getUnallocatedSpace()).isEqualTo(total - (64 << 10) - 4096);
+    }
+  }
+
+  @Test
   void readWritePastTheEndGrowsTheFileAndHolesGetZeroedBlocks() throws IOException {
     Path p = file("f", new byte[100]);
     try (Arena arena = Arena.ofConfined();
