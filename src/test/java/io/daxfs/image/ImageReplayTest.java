@@ -112,6 +112,80 @@ class ImageReplayTest {
   }
 
   @Test
+  void threadsThatFreeAndReuseEachOthersBlocksLeaveALogThatReplaysWhereverACrashCutsIt()
+      throws Exception {
+    // A small device, so that blocks one thread frees are soon another's: the log must never
+    // hold two claims on a block, at any point a crash may cut it.
+    Path img = dir.resolve("pmem0.img");
+    Image.mount(
+            DaxConfiguration.builder().image(img).deviceSize(2 << 20).build(),
+            ImageLog.DEFAULT_CAPACITY)
+        .close();
+    Path crash = dir.resolve("crash.img");
+    Map<String, String> expected;
+    try (FileSystem fs = DaxFileSystems.newFileSystem(Images.config(img))) {
+      List<Thread> threads = new ArrayList<>();
+      List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+      for (int t = 0; t < 4; t++) {
+        long seed = t;
+        Path home = fs.getPath("/t" + t);
+        Files.createDirectories(home);
+        threads.add(new Thread(() -> churn(home, new Random(seed), failures)));
+      }
+      threads.forEach(Thread::start);
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertThat(failures).isEmpty();
+      Files.copy(img, crash);
+      expected = TreeSnapshot.of(fs, false);
+    }
+    try (FileSystem fs = DaxFileSystems.newFileSystem(Images.readOnly(crash))) {
+      assertThat(TreeSnapshot.of(fs, false)).isEqualTo(expected);
+    }
+    Superblock sb = Images.superblock(crash);
+    ImageLog.Scan scan =
+        new ImageLog(Images.mapped(crash, sb.logOffset(), sb.logCapacity()), sb.logOffset())
+            .scan(sb.epoch());
+    List<ImageLog.Entry> entries = scan.entries();
+    assertThat(entries.size()).as("records in the log").isGreaterThan(1000);
+    Path cut = dir.resolve("cut.img");
+    for (int k = 1; k < entries.size(); k += 7) {
+      Files.copy(crash, cut, StandardCopyOption.REPLACE_EXISTING);
+      int from = entries.get(k).at();
+      Images.write(cut, sb.logOffset() + from, new byte[scan.end() - from]);
+      try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(cut.toFile(), "r")) {
+        new ImageReader(cut, f, false, false).read(); // strict: refuses two claims on a block
+      } catch (io.daxfs.CorruptImageException e) {
+        throw new AssertionError("a crash after record " + (k - 1) + ": " + e.getReason(), e);
+      }
+    }
+  }
+
+  private static void churn(Path home, Random random, List<Throwable> failures) {
+    try {
+      for (int op = 0; op < 400; op++) {
+        Path p = home.resolve("f" + random.nextInt(8));
+        try (FileChannel ch =
+            FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+          if (random.nextBoolean()) {
+            ch.truncate(random.nextInt(3) * 4096L);
+          } else {
+            ch.write(ByteBuffer.wrap(new byte[1 + random.nextInt(20_000)]), ch.size());
+          }
+        } catch (java.nio.file.FileSystemException full) {
+          // "No space left on device": the device is small on purpose
+        }
+        if (random.nextInt(10) == 0) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (Throwable e) {
+      failures.add(new AssertionError(home.toString(), e));
+    }
+  }
+
+  @Test
   void aFileRemovedWhileOpenVanishesAtRemountAndItsBlocksAreFree() throws Exception {
     Path img = Images.format(dir.resolve("pmem0.img"), 8 << 20);
     Path crash = dir.resolve("crash.img");
