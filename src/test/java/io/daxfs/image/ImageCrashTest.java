@@ -104,8 +104,8 @@ class ImageCrashTest {
    * ballast files (so each checkpoint is large) and lives on a disk (so each checkpoint waits for
    * {@code fsync}). The test watches the log fill through a mapping of its own and kills the child
    * once the log has room for a few records only, after a seeded delay of up to 2 ms. The image at
-   * rest tells whether the log was full: a compaction was due or under way, its new checkpoint not
-   * yet current. The rounds go on until three kills found it so, twelve at most.
+   * rest tells whether the log was still full: a compaction was due or under way, its new
+   * checkpoint not yet current. The rounds go on until three kills found it so, twelve at most.
    */
   @Test
   void aKillDuringACompactionLosesNothing(@TempDir Path disk) throws Exception {
@@ -126,11 +126,11 @@ class ImageCrashTest {
       String what = "seed " + seed + ", round " + round;
       int last;
       try (Child child = new Child(image, model, -1, what)) {
-        log.awaitNearlyFull(child);
+        log.awaitFull(child);
         Thread.sleep(millis);
         last = child.kill();
       }
-      what += ", killed " + millis + " ms after the log was nearly full";
+      what += ", killed " + millis + " ms after the log was found full";
       if (log.full()) {
         inCompaction++;
         what += ", the log full (a compaction due or under way)";
@@ -171,9 +171,9 @@ class ImageCrashTest {
       return log.capacity() - end() < 512;
     }
 
-    /** Returns once the log is nearly full (or the child has done all it would). */
-    void awaitNearlyFull(Child child) throws InterruptedException {
-      while (log.capacity() - end() > 1024 && child.isAlive()) {
+    /** Returns once the log is {@linkplain #full() full} (or the child has ended). */
+    void awaitFull(Child child) throws InterruptedException {
+      while (!full() && child.isAlive()) {
         Thread.sleep(0, 200_000);
       }
     }
