@@ -121,8 +121,8 @@ public final class Volume implements Closeable {
 
   /** Builds the tree {@code state} describes, taking its blocks from the allocator. */
   private Directory build(VolumeState state) {
-    java.util.Map<Long, Inode> made = new HashMap<>();
-    java.util.Map<Long, Long> owners = new HashMap<>(); // first block -> inode, for errors
+    Map<Long, Inode> made = new HashMap<>();
+    Map<Long, Long> owners = new HashMap<>(); // first block -> inode, for errors
     for (VolumeState.Node n : state.nodes()) {
       Inode inode =
           switch (n.kind()) {
