@@ -223,9 +223,19 @@ final class DurabilityTracker implements MetadataJournal {
    * are given back now, the others when the change that let go of them is durable.
    */
   synchronized void free(long start, long count) {
+    Range<Long> freed = blocks(start, count);
+    if (held.encloses(freed)) { // the common case: blocks a change just let go of
+      waiting.add(freed);
+      waitingBlocks += count;
+      return;
+    }
+    if (!held.intersects(freed)) {
+      release.accept(start, count);
+      return;
+    }
     RangeSet<Long> run = TreeRangeSet.create();
-    run.add(blocks(start, count));
-    RangeSet<Long> kept = TreeRangeSet.create(held.subRangeSet(blocks(start, count)));
+    run.add(freed);
+    RangeSet<Long> kept = TreeRangeSet.create(held.subRangeSet(freed));
     run.removeAll(kept);
     waiting.addAll(kept);
     waitingBlocks += size(kept);
@@ -355,7 +365,7 @@ final class DurabilityTracker implements MetadataJournal {
 
   /** Moves one operation into the durable state; adds the blocks no one holds any more. */
   private void applyDurably(Op op, List<Range<Long>> freed) {
-    RangeSet<Long> letGo = TreeRangeSet.create();
+    List<Range<Long>> letGo = new ArrayList<>(0);
     for (MetadataChange c : op.changes) {
       if (c instanceof ExtentAdded e) {
         apply(c);
@@ -389,12 +399,18 @@ final class DurabilityTracker implements MetadataJournal {
     for (long k : op.keys) {
       lastByKey.remove(k, op);
     }
-    held.removeAll(letGo);
-    for (Range<Long> r : letGo.asRanges()) {
-      RangeSet<Long> ready = TreeRangeSet.create(waiting.subRangeSet(r));
-      waiting.removeAll(ready);
-      waitingBlocks -= size(ready);
-      freed.addAll(ready.asRanges());
+    for (Range<Long> r : letGo) {
+      held.remove(r);
+      if (waiting.encloses(r)) { // the common case: the volume let go of them already
+        waiting.remove(r);
+        waitingBlocks -= r.upperEndpoint() - r.lowerEndpoint();
+        freed.add(r);
+      } else if (waiting.intersects(r)) {
+        RangeSet<Long> ready = TreeRangeSet.create(waiting.subRangeSet(r));
+        waiting.removeAll(ready);
+        waitingBlocks -= size(ready);
+        freed.addAll(ready.asRanges());
+      }
     }
   }
 
@@ -409,7 +425,7 @@ final class DurabilityTracker implements MetadataJournal {
   // ---- keys ------------------------------------------------------------------------------------
 
   private long[] keysOf(List<MetadataChange> changes) {
-    Set<Long> keys = new HashSet<>();
+    Set<Long> keys = new java.util.LinkedHashSet<>(8);
     for (MetadataChange c : changes) {
       if (c instanceof Created cr) {
         keys.add(key(cr.inode(), DATA));
