@@ -107,6 +107,9 @@ final class DurabilityTracker implements MetadataJournal {
   private long nextSeq;
   private boolean frozen;
 
+  /** The operation recorded last; a run of sizes joins it while it is pending. */
+  private Op lastRecorded;
+
   /**
    * Tracks a volume whose metadata is {@code start}, all of it durable; {@code release} gives freed
    * blocks back for reuse.
@@ -155,12 +158,14 @@ final class DurabilityTracker implements MetadataJournal {
   }
 
   private void recordOne(List<MetadataChange> copy) {
-    if (copy.size() == 1 && copy.get(0) instanceof Resized r && !pending.isEmpty()) {
+    if (copy.size() == 1 && copy.get(0) instanceof Resized r) {
       // A run of appends is a run of sizes with nothing between them: one operation, as one
       // journal transaction would hold them all. Keeps a log that never syncs from piling up one
       // operation per record.
-      Op last = pending.lastEntry().getValue();
-      if (last.changes.size() == 1
+      Op last = lastRecorded;
+      if (last != null
+          && !last.durable
+          && last.changes.size() == 1
           && last.changes.get(0) instanceof Resized previous
           && previous.inode() == r.inode()) {
         last.changes = copy;
@@ -187,6 +192,7 @@ final class DurabilityTracker implements MetadataJournal {
       lastByKey.put(k, op);
     }
     pending.put(op.seq, op);
+    lastRecorded = op;
   }
 
   @Override
