@@ -107,6 +107,9 @@ final class DurabilityTracker implements MetadataJournal {
   private long nextSeq;
   private boolean frozen;
 
+  /** The operation recorded last; a run of sizes joins it while it is pending. */
+  private Op lastRecorded;
+
   /**
    * Tracks a volume whose metadata is {@code start}, all of it durable; {@code release} gives freed
    * blocks back for reuse.
@@ -155,12 +158,14 @@ final class DurabilityTracker implements MetadataJournal {
   }
 
   private void recordOne(List<MetadataChange> copy) {
-    if (copy.size() == 1 && copy.get(0) instanceof Resized r && !pending.isEmpty()) {
+    if (copy.size() == 1 && copy.get(0) instanceof Resized r) {
       // A run of appends is a run of sizes with nothing between them: one operation, as one
       // journal transaction would hold them all. Keeps a log that never syncs from piling up one
       // operation per record.
-      Op last = pending.lastEntry().getValue();
-      if (last.changes.size() == 1
+      Op last = lastRecorded;
+      if (last != null
+          && !last.durable
+          && last.changes.size() == 1
           && last.changes.get(0) instanceof Resized previous
           && previous.inode() == r.inode()) {
         last.changes = copy;
@@ -187,6 +192,7 @@ final class DurabilityTracker implements MetadataJournal {
       lastByKey.put(k, op);
     }
     pending.put(op.seq, op);
+    lastRecorded = op;
   }
 
   @Override
@@ -223,9 +229,19 @@ final class DurabilityTracker implements MetadataJournal {
    * are given back now, the others when the change that let go of them is durable.
    */
   synchronized void free(long start, long count) {
+    Range<Long> freed = blocks(start, count);
+    if (held.encloses(freed)) { // the common case: blocks a change just let go of
+      waiting.add(freed);
+      waitingBlocks += count;
+      return;
+    }
+    if (!held.intersects(freed)) {
+      release.accept(start, count);
+      return;
+    }
     RangeSet<Long> run = TreeRangeSet.create();
-    run.add(blocks(start, count));
-    RangeSet<Long> kept = TreeRangeSet.create(held.subRangeSet(blocks(start, count)));
+    run.add(freed);
+    RangeSet<Long> kept = TreeRangeSet.create(held.subRangeSet(freed));
     run.removeAll(kept);
     waiting.addAll(kept);
     waitingBlocks += size(kept);
@@ -355,7 +371,7 @@ final class DurabilityTracker implements MetadataJournal {
 
   /** Moves one operation into the durable state; adds the blocks no one holds any more. */
   private void applyDurably(Op op, List<Range<Long>> freed) {
-    RangeSet<Long> letGo = TreeRangeSet.create();
+    List<Range<Long>> letGo = new ArrayList<>(0);
     for (MetadataChange c : op.changes) {
       if (c instanceof ExtentAdded e) {
         apply(c);
@@ -389,12 +405,18 @@ final class DurabilityTracker implements MetadataJournal {
     for (long k : op.keys) {
       lastByKey.remove(k, op);
     }
-    held.removeAll(letGo);
-    for (Range<Long> r : letGo.asRanges()) {
-      RangeSet<Long> ready = TreeRangeSet.create(waiting.subRangeSet(r));
-      waiting.removeAll(ready);
-      waitingBlocks -= size(ready);
-      freed.addAll(ready.asRanges());
+    for (Range<Long> r : letGo) {
+      held.remove(r);
+      if (waiting.encloses(r)) { // the common case: the volume let go of them already
+        waiting.remove(r);
+        waitingBlocks -= r.upperEndpoint() - r.lowerEndpoint();
+        freed.add(r);
+      } else if (waiting.intersects(r)) {
+        RangeSet<Long> ready = TreeRangeSet.create(waiting.subRangeSet(r));
+        waiting.removeAll(ready);
+        waitingBlocks -= size(ready);
+        freed.addAll(ready.asRanges());
+      }
     }
   }
 
@@ -409,7 +431,7 @@ final class DurabilityTracker implements MetadataJournal {
   // ---- keys ------------------------------------------------------------------------------------
 
   private long[] keysOf(List<MetadataChange> changes) {
-    Set<Long> keys = new HashSet<>();
+    Set<Long> keys = new java.util.LinkedHashSet<>(8);
     for (MetadataChange c : changes) {
       if (c instanceof Created cr) {
         keys.add(key(cr.inode(), DATA));
