@@ -70,6 +70,9 @@ public class ImageMount {
           Files.createFile(f);
         }
       }
+    } catch (IOException | RuntimeException e) {
+      Fixture.deleteTree(dir); // JMH runs no tear-down after a failed set-up
+      throw e;
     }
   }
 

@@ -73,13 +73,18 @@ public class SmallFiles {
         }
         case "daxImage" -> {
           tmpDir = Files.createTempDirectory(Fixture.imageRoot(), "daxfs-bench-");
-          fs =
-              DaxFileSystems.newFileSystem(
-                  DaxConfiguration.builder()
-                      .deviceSize(64L << 20)
-                      .image(Fixture.image(tmpDir))
-                      .build());
-          dir = Files.createDirectory(fs.getPath("/small"));
+          try {
+            fs =
+                DaxFileSystems.newFileSystem(
+                    DaxConfiguration.builder()
+                        .deviceSize(64L << 20)
+                        .image(Fixture.image(tmpDir))
+                        .build());
+            dir = Files.createDirectory(fs.getPath("/small"));
+          } catch (IOException | RuntimeException e) {
+            close(); // JMH runs no tear-down after a failed set-up
+            throw e;
+          }
         }
         case "tmpfs" ->
             dir = tmpDir = Files.createTempDirectory(Fixture.tmpfsRoot(), "daxfs-bench-");

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ImageCrashTest {
   private static final String DEVICE_SIZE = "64m";
 
-  /** The next child's first operation, and how far it may go before it waits to be killed. */
+  /** Operations a child runs at most; then it waits to be killed. */
   private static final int OPS_PER_CHILD = 1500;
 
   @TempDir(factory = MemoryTempDir.class)
