@@ -22,6 +22,7 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -95,6 +96,22 @@ class ImagePowerFailTest {
    * and returns the records the restart found.
    */
   private int cutAndRemount(PowerFailModel model, Program program, long seed) throws IOException {
+    return cutAndRemount(model, program, seed, ImagePowerFailTest::records);
+  }
+
+  /** What the test reads from the restarted filesystem. */
+  @FunctionalInterface
+  interface Look<T> {
+    T at(FileSystem fs) throws IOException;
+  }
+
+  private static String read(FileSystem fs, String path) throws IOException {
+    Path p = fs.getPath(path);
+    return Files.exists(p) ? Files.readString(p) : "<missing>";
+  }
+
+  private <T> T cutAndRemount(PowerFailModel model, Program program, long seed, Look<T> look)
+      throws IOException {
     Path img = freshImage();
     FileSystem fs = DaxFileSystems.newFileSystem(config(img, model));
     try {
@@ -103,10 +120,10 @@ class ImagePowerFailTest {
       fs.close();
       throw e;
     }
-    int found;
+    T found;
     Map<String, String> after;
     try (FileSystem restarted = DaxFileSystems.powerFail(fs, seed)) {
-      found = records(restarted);
+      found = look.at(restarted);
       after = TreeSnapshot.of(restarted, false);
     }
     try (FileSystem again = DaxFileSystems.newFileSystem(Images.config(img))) {
@@ -136,6 +153,58 @@ class ImagePowerFailTest {
             .isEqualTo(RECORDS);
       }
     }
+  }
+
+  /** Replaces /data with new contents through a temporary file, syncing the directory or not. */
+  private static Program replace(boolean syncs) {
+    return fs -> {
+      Path data = fs.getPath("/data");
+      Files.writeString(data, "old");
+      force(data);
+      force(fs.getPath("/"));
+      Path tmp = fs.getPath("/data.tmp");
+      Files.writeString(tmp, "new");
+      force(tmp);
+      Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING);
+      if (syncs) {
+        force(fs.getPath("/"));
+      }
+    };
+  }
+
+  /** Creates /made and syncs it, and its directory or not. */
+  private static Program create(boolean syncs) {
+    return fs -> {
+      Path made = fs.getPath("/made");
+      Files.writeString(made, "made");
+      force(made);
+      if (syncs) {
+        force(fs.getPath("/"));
+      }
+    };
+  }
+
+  @Test
+  void aRenameOverAnOldFileWithoutADirectorySyncMayBeLostAndTheImageAgrees() throws IOException {
+    Set<String> found = new HashSet<>();
+    for (long seed = 0; seed < SEEDS; seed++) {
+      found.add(cutAndRemount(PowerFailModel.STRICT, replace(false), seed, f -> read(f, "/data")));
+      String kept =
+          cutAndRemount(PowerFailModel.STRICT, replace(true), seed, f -> read(f, "/data"));
+      assertThat(kept).as("seed %s", seed).isEqualTo("new");
+    }
+    assertThat(found).contains("old", "new").doesNotContain("<missing>");
+  }
+
+  @Test
+  void aCreateWithoutADirectorySyncMayBeLostAndTheImageAgrees() throws IOException {
+    Set<String> found = new HashSet<>();
+    for (long seed = 0; seed < SEEDS; seed++) {
+      found.add(cutAndRemount(PowerFailModel.STRICT, create(false), seed, f -> read(f, "/made")));
+      String kept = cutAndRemount(PowerFailModel.STRICT, create(true), seed, f -> read(f, "/made"));
+      assertThat(kept).as("seed %s", seed).isEqualTo("made");
+    }
+    assertThat(found).contains("<missing>", "made");
   }
 
   @Test
