@@ -511,7 +511,8 @@ public final class DaxConfiguration {
      * Checks the settings and builds.
      *
      * @throws IllegalArgumentException if a setting is out of range or they do not fit together
-     *     (also {@code readOnly} or {@code scrubAtMount} without an image)
+     *     (also {@code readOnly} or {@code scrubAtMount} without an image, and {@code
+     *     powerFailModel} with {@code readOnly})
      */
     public DaxConfiguration build() {
       checkArgument(
@@ -548,11 +549,9 @@ public final class DaxConfiguration {
       checkArgument(!readOnly || image != null, "readOnly applies to an image; none is set");
       checkArgument(
           !scrubAtMount || image != null, "scrubAtMount applies to an image; none is set");
-      // A cut must rewrite the image's metadata to what survives; until it does, refuse the pair
-      // rather than emulate a power cut that a restart from the image would contradict.
       checkArgument(
-          powerFailModel == null || image == null,
-          "powerFailModel is not supported on an image yet; use an in-memory device");
+          powerFailModel == null || !readOnly,
+          "powerFailModel applies to a writable filesystem; the image is mounted readOnly");
       return new DaxConfiguration(this);
     }
   }

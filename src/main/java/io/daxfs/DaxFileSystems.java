@@ -94,7 +94,9 @@ public final class DaxFileSystems {
    * DELETE_ON_CLOSE} deletes nothing. A mapping of it stays valid as after a close, but no longer
    * reaches the restarted filesystem: a file there that held its blocks gets copies, made at the
    * cut. The restarted filesystem has the same name (so {@code dax://name/} URIs reach it), the
-   * same configuration and the same {@link PmemDevice}; close it as usual.
+   * same configuration and the same {@link PmemDevice}; close it as usual. On an {@linkplain
+   * DaxConfiguration#image() image}, the image holds the restarted filesystem's state before this
+   * returns (a later mount, in this process or another, finds it), and stays locked throughout.
    *
    * <p>Data written through a channel is durable when the write returns; a store through a mapping
    * when it is made (daxfs emulates an eADR platform, where CPU caches are in the persistence
@@ -107,7 +109,8 @@ public final class DaxFileSystems {
    *     {@link DaxConfiguration.Builder#powerFailModel power-fail model}
    * @throws IllegalArgumentException if {@code fs} is not a daxfs filesystem
    * @throws ClosedFileSystemException if it is closed
-   * @throws IOException if the restarted filesystem cannot be mounted (the device is then closed)
+   * @throws IOException if the restarted filesystem cannot be mounted, or its state not written
+   *     into its image (the device, and the image, are then closed)
    */
   public static FileSystem powerFail(FileSystem fs, long seed) throws IOException {
     return daxfs(fs).powerFail(seed);

@@ -30,7 +30,7 @@ public final class Image implements Closeable {
   private final ImageLocks.Handle handle;
   private final RandomAccessFile file;
   private final DaxConfiguration configuration;
-  private final Volume volume;
+  private volatile Volume volume; // a power cut replaces it
   private final ImageJournal journal;
   private Superblock superblock; // written under the journal's lock
   private boolean closed; // guarded by this
@@ -164,9 +164,67 @@ public final class Image implements Closeable {
     return path;
   }
 
-  /** The volume on the image. */
+  /** The volume on the image: after a power cut, the one the restart found. */
   public Volume volume() {
     return volume;
+  }
+
+  /**
+   * Restarts the image's volume after {@link Volume#cutPower}: the volume {@link Volume#restart}
+   * finds with {@code seed}, whose metadata becomes the image's state (a new checkpoint, the log
+   * restarted in a new epoch) before it is returned, so that the image holds exactly what the
+   * restarted volume holds. The image stays locked throughout, and its media state is untouched;
+   * closing the image closes the restarted volume.
+   *
+   * @throws IOException if the restarted volume cannot be mounted or its state not written; the
+   *     image is then closed
+   */
+  public Volume restart(long seed) throws IOException {
+    Volume old = volume;
+    if (journal != null) {
+      // Nothing the old volume still records after the cut belongs in the image.
+      old.setJournal(null);
+    }
+    Volume next;
+    try {
+      next = old.restart(seed);
+    } catch (IOException | RuntimeException e) {
+      abandon(e);
+      throw e;
+    }
+    volume = next;
+    if (journal != null) {
+      try {
+        journal.restart(next.state());
+        file.getFD().sync();
+      } catch (IOException | RuntimeException e) {
+        abandon(e);
+        throw e;
+      }
+      next.setJournal(journal);
+    }
+    return next;
+  }
+
+  /** Closes the volume and releases the image without a checkpoint, after {@code failure}. */
+  private void abandon(Exception failure) {
+    synchronized (this) {
+      closed = true;
+    }
+    if (journal != null) {
+      journal.abandon();
+      volume.device().setMediaJournal(null);
+    }
+    try {
+      volume.close();
+    } catch (IOException e) {
+      failure.addSuppressed(e);
+    }
+    try {
+      handle.close();
+    } catch (IOException e) {
+      failure.addSuppressed(e);
+    }
   }
 
   /** The configuration the image is mounted with: the one given, with the image's geometry. */

@@ -22,7 +22,7 @@ import java.util.List;
  */
 final class ImageJournal implements MetadataJournal, MediaJournal {
   private final Image image;
-  private final VolumeState mirror;
+  private VolumeState mirror; // guarded by this
   private final RangeSet<Long> poisoned;
   private final RangeSet<Long> known;
   private final ImageLog log;
@@ -142,6 +142,20 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     int length = out.position();
     out.zeros(12);
     log.append(Records.EPOCH_START, out.array(), length);
+  }
+
+  /**
+   * Makes {@code after}, the metadata a restart finds after a power cut, the image's state: writes
+   * it (with the media state, which a cut leaves as it is) as the new checkpoint and restarts the
+   * log in a new epoch, so that the changes logged before the cut, kept or lost, are all replaced.
+   * From now on the mirror follows the restarted volume.
+   */
+  synchronized void restart(VolumeState after) throws IOException {
+    if (closed) {
+      throw new IllegalStateException("daxfs bug: the image journal is closed");
+    }
+    mirror = after.copy();
+    checkpoint(mirror, poisoned, known);
   }
 
   /**

@@ -9,6 +9,7 @@ import io.daxfs.fs.FileMediaFault;
 import io.daxfs.fs.Inode;
 import io.daxfs.fs.RegularFile;
 import io.daxfs.fs.Volume;
+import io.daxfs.image.Image;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
@@ -389,12 +390,14 @@ public final class DaxFileSystem extends FileSystem {
     closeResources();
     Volume next;
     try {
-      next = volume.restart(seed);
+      // An image stays the storage: it takes the restarted volume's state as its own.
+      next = storage instanceof Image image ? image.restart(seed) : volume.restart(seed);
     } catch (IOException | RuntimeException e) {
       provider.forget(this);
       throw e;
     }
-    DaxFileSystem successor = new DaxFileSystem(provider, name, config, next, next);
+    Closeable nextStorage = storage instanceof Image ? storage : next;
+    DaxFileSystem successor = new DaxFileSystem(provider, name, config, next, nextStorage);
     provider.replace(this, successor);
     return successor;
   }

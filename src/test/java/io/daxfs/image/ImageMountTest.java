@@ -12,6 +12,7 @@ import io.daxfs.DaxFileSystems;
 import io.daxfs.DaxFiles;
 import io.daxfs.MediaErrorException;
 import io.daxfs.MediaErrorModel;
+import io.daxfs.PowerFailModel;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystem;
@@ -196,13 +197,17 @@ class ImageMountTest {
   }
 
   @Test
-  void aPowerFailModelIsRefusedOnAnImage() {
+  void aPowerFailModelIsTakenOnAWritableImage() {
+    DaxConfiguration c =
+        DaxConfiguration.fromEnvironment(Map.of("image", "x.img", "powerFailModel", "STRICT"));
+    assertThat(c.powerFailModel()).contains(PowerFailModel.STRICT);
+    assertThat(c.image()).contains(Path.of("x.img"));
     assertThatThrownBy(
             () ->
                 DaxConfiguration.fromEnvironment(
-                    Map.of("image", "x.img", "powerFailModel", "STRICT")))
+                    Map.of("image", "x.img", "powerFailModel", "STRICT", "readOnly", "true")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("powerFailModel is not supported on an image");
+        .hasMessageContaining("powerFailModel applies to a writable filesystem");
   }
 
   @Test
