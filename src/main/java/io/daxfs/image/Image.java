@@ -325,7 +325,10 @@ public final class Image implements Closeable {
       file.seek(at);
       file.write(ckpt);
     }
-    file.getFD().sync();
+    // Only the checkpoint's pages go to stable storage before the superblock names it: an fsync
+    // of the whole file would also write back every data page the program dirtied, and make each
+    // compaction cost as much as the data written since the last one.
+    Image.map(file, MapMode.READ_WRITE, at, ckpt.length).force();
     Superblock next =
         new Superblock(
             generation,
