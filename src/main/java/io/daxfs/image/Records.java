@@ -77,6 +77,11 @@ final class Records {
     return type >= CREATED && type <= RESIZED;
   }
 
+  /** Whether a log record may have this type: a writer writes no other. */
+  static boolean isLogRecord(int type) {
+    return isMetadata(type) || isMedia(type) || type == EPOCH_START;
+  }
+
   static String name(int type) {
     return switch (type) {
       case CREATED -> "CREATED";
