@@ -259,15 +259,11 @@ final class CpCommand extends ImageCommand {
 
   private void fileOut(Path src, Path target) {
     try {
-      if (Files.exists(target, NOFOLLOW_LINKS)) {
-        if (!force) {
-          fail(Errno.EEXIST, target + ": " + Errno.EEXIST.text + "; --force replaces it");
-          return;
-        }
-        if (Files.isDirectory(target, NOFOLLOW_LINKS)) {
-          fail(Errno.EISDIR, target + ": " + Errno.EISDIR.text + "; " + src + " not copied");
-          return;
-        }
+      Replace r = mayReplace(src, target);
+      if (r == Replace.REFUSED) {
+        return;
+      }
+      if (r == Replace.EXISTS) {
         Files.delete(target); // the name only: a link here is replaced, not written through
       }
     } catch (IOException e) {
@@ -365,21 +361,40 @@ final class CpCommand extends ImageCommand {
 
   private void fileIn(Path src, Path target) {
     try {
-      if (Files.exists(target, NOFOLLOW_LINKS)) {
-        if (!force) {
-          fail(Errno.EEXIST, target + ": " + Errno.EEXIST.text + "; --force replaces it");
-          return;
-        }
-        if (Files.isDirectory(target, NOFOLLOW_LINKS)) {
-          fail(Errno.EISDIR, target + ": " + Errno.EISDIR.text + "; " + src + " not copied");
-          return;
-        }
+      Replace r = mayReplace(src, target);
+      if (r == Replace.EXISTS) {
         Files.copy(src, target, StandardCopyOption.REPLACE_EXISTING);
-      } else {
+      } else if (r == Replace.ABSENT) {
         Files.copy(src, target);
       }
     } catch (IOException e) {
       fail(e);
     }
+  }
+
+  /** What a copy of a file may do at {@code target}. */
+  private enum Replace {
+    ABSENT,
+    EXISTS,
+    REFUSED
+  }
+
+  /**
+   * Whether {@code target} is free, exists and may be replaced ({@code --force}, not a directory),
+   * or may not be: then the failure is reported here.
+   */
+  private Replace mayReplace(Path src, Path target) throws IOException {
+    if (!Files.exists(target, NOFOLLOW_LINKS)) {
+      return Replace.ABSENT;
+    }
+    if (!force) {
+      fail(Errno.EEXIST, target + ": " + Errno.EEXIST.text + "; --force replaces it");
+      return Replace.REFUSED;
+    }
+    if (Files.isDirectory(target, NOFOLLOW_LINKS)) {
+      fail(Errno.EISDIR, target + ": " + Errno.EISDIR.text + "; " + src + " not copied");
+      return Replace.REFUSED;
+    }
+    return Replace.EXISTS;
   }
 }

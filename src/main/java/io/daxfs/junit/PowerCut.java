@@ -1,5 +1,6 @@
 package io.daxfs.junit;
 
+import com.google.common.io.Closer;
 import io.daxfs.DaxFileSystems;
 import io.daxfs.PowerFailModel;
 import java.io.IOException;
@@ -105,21 +106,9 @@ public final class PowerCut {
 
   /** Closes the restarted filesystems. */
   synchronized void close() throws IOException {
-    IOException failure = null;
-    for (FileSystem fs : restarted) {
-      try {
-        fs.close();
-      } catch (IOException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    Closer closer = Closer.create(); // closes them all, the first failure thrown, others suppressed
+    restarted.forEach(closer::register);
+    closer.close();
   }
 
   /** SplitMix64's finalizer: seeds for later cuts that differ from every test's first seed. */
