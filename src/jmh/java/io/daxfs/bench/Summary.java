@@ -268,6 +268,20 @@ public final class Summary {
               Summary::opKey,
               r -> r.contender().equals("dax")),
           new Family(
+              "Watch service: create + delete of an empty file, watched or not",
+              r -> r.bench().equals("WatchEvents"),
+              r ->
+                  switch (r.p("watch")) {
+                    case "none" -> "no watch service";
+                    case "elsewhere" -> "another directory watched";
+                    case "here" -> "this directory watched (2 events taken per op)";
+                    default -> r.p("watch");
+                  },
+              r -> Double.NaN,
+              "none",
+              r -> r.method() + "/" + r.threads(),
+              r -> r.p("watch").equals("none")),
+          new Family(
               "DAX read of 4 KiB with bad ranges elsewhere on the device (1 GiB device)",
               r -> r.bench().equals("BadRanges"),
               r -> String.format(Locale.ROOT, "%,d bad ranges", Integer.parseInt(r.p("badRanges"))),
@@ -417,7 +431,7 @@ public final class Summary {
           .append(r.threads())
           .append(" | ")
           .append(
-              r.bench().equals("BadRanges")
+              r.bench().equals("BadRanges") || r.bench().equals("WatchEvents")
                   ? "daxfs DAX"
                   : LABELS.getOrDefault(r.contender(), r.contender()))
           .append(" | ")
