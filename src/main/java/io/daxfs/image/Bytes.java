@@ -1,5 +1,7 @@
 package io.daxfs.image;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
@@ -89,12 +91,42 @@ final class Bytes {
     }
 
     Out str(String s) {
+      int n = s.length();
+      if (n <= 64) { // names, owners: ASCII is UTF-8 as it is, with no array to make
+        need(4 + n);
+        int at = pos + 4;
+        int i = 0;
+        for (; i < n; i++) {
+          char c = s.charAt(i);
+          if (c >= 0x80) {
+            break;
+          }
+          buf[at + i] = (byte) c;
+        }
+        if (i == n) {
+          putInt(buf, pos, n);
+          pos = at + n;
+          return this;
+        }
+      }
       byte[] b = s.getBytes(StandardCharsets.UTF_8);
       u32(b.length);
       need(b.length);
       System.arraycopy(b, 0, buf, pos, b.length);
       pos += b.length;
       return this;
+    }
+
+    /** Leaves {@code n} bytes, whatever they hold, for the caller to fill in later. */
+    Out skip(int n) {
+      need(n);
+      pos += n;
+      return this;
+    }
+
+    /** Makes room for {@code n} more bytes past the position, which stays. */
+    void room(int n) {
+      need(n);
     }
 
     Out zeros(int n) {
@@ -109,16 +141,17 @@ final class Bytes {
     }
   }
 
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   static void putInt(byte[] b, int at, int v) {
-    b[at] = (byte) v;
-    b[at + 1] = (byte) (v >>> 8);
-    b[at + 2] = (byte) (v >>> 16);
-    b[at + 3] = (byte) (v >>> 24);
+    INT.set(b, at, v);
   }
 
   static void putLong(byte[] b, int at, long v) {
-    putInt(b, at, (int) v);
-    putInt(b, at + 4, (int) (v >>> 32));
+    LONG.set(b, at, v);
   }
 
   /**

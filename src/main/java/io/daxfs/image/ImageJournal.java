@@ -49,7 +49,7 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     }
     mirror.apply(change);
     out.reset();
-    out.zeros(ImageLog.HEADER);
+    out.skip(ImageLog.HEADER);
     Records.encode(change, out);
     append(Records.typeOf(change));
   }
@@ -70,7 +70,7 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     for (int i = 0; i < changes.size(); i++) {
       MetadataChange change = changes.get(i);
       out.reset();
-      out.zeros(ImageLog.HEADER);
+      out.skip(ImageLog.HEADER);
       Records.encode(change, out);
       if (!append(Records.typeOf(change), i < changes.size() - 1)) {
         return; // the checkpoint holds the rest
@@ -91,7 +91,7 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
       case KNOWN_REMOVED -> known.remove(r);
     }
     out.reset();
-    out.zeros(ImageLog.HEADER);
+    out.skip(ImageLog.HEADER);
     out.u64(fromSector).u64(toSector);
     append(Records.typeOf(kind));
   }
@@ -99,7 +99,7 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
   /** Starts the current epoch's log with its marker, when a mount found it empty. */
   synchronized void begin(long generation) {
     out.reset();
-    out.zeros(ImageLog.HEADER);
+    out.skip(ImageLog.HEADER);
     out.u64(generation);
     append(Records.EPOCH_START);
   }
@@ -115,7 +115,7 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
    */
   private boolean append(int type, boolean more) {
     int length = out.position();
-    out.zeros(12); // room for the checksum and the padding
+    out.room(12); // for the checksum and the padding
     if (log.append(type, out.array(), length, more)) {
       return true;
     }
@@ -137,10 +137,10 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     Superblock next = image.writeCheckpoint(state, poison, listed);
     log.restart(next.epoch());
     out.reset();
-    out.zeros(ImageLog.HEADER);
+    out.skip(ImageLog.HEADER);
     out.u64(next.generation());
     int length = out.position();
-    out.zeros(12);
+    out.room(12);
     log.append(Records.EPOCH_START, out.array(), length);
   }
 

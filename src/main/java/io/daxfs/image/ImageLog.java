@@ -98,9 +98,9 @@ final class ImageLog {
   }
 
   /**
-   * Appends a record whose header (of {@link #HEADER} zero bytes) and payload are in {@code
-   * record[0, length)}; fills in the header and the checksum (at {@code record[length, length +
-   * 4)}, which the caller has room for).
+   * Appends a record whose header ({@link #HEADER} bytes of any content) and payload are in {@code
+   * record[0, length)}; fills in the header, the checksum and the padding (at {@code record[length,
+   * size(length))}, which the caller has room for: 12 bytes past {@code length} are enough).
    *
    * @return false, changing nothing, if the log has no room for it
    */
