@@ -237,15 +237,22 @@ public final class RegularFile extends Inode {
   // ---- reads -----------------------------------------------------------------------------------
 
   /**
-   * Reads of up to this many bytes run without a lock: copied into a per-thread scratch buffer,
-   * validated, then handed over. The caller's buffer only ever receives validated bytes, so a read
-   * that races a truncate never leaves stale or foreign bytes past the count it returns, and the
-   * extra copy is cheaper than the lock for such sizes. Longer reads take the read lock.
+   * Reads of up to this many bytes run without a lock: copied straight into the caller's buffer,
+   * then validated. The bytes of the buffer they may cover are saved first (a copy within the
+   * cache, cheaper than the lock for such sizes), so that an attempt that fails validation and
+   * whose retry returns fewer bytes (the file shrank meanwhile) puts back what it copied past that
+   * count: stale or, once the blocks were reused, another file's bytes. Longer reads take the read
+   * lock.
    */
   static final int LOCK_FREE_MAX = 512;
 
-  private static final ThreadLocal<ByteBuffer> SCRATCH =
-      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(LOCK_FREE_MAX));
+  /**
+   * Where a lock-free read saves the caller's bytes. A heap array: on JDK 21+ each virtual thread
+   * that reads gets its own, and a direct buffer there would cost native memory and a {@code
+   * Cleaner} per virtual thread.
+   */
+  private static final ThreadLocal<byte[]> SAVED =
+      ThreadLocal.withInitial(() -> new byte[LOCK_FREE_MAX]);
 
   /**
    * Reads from {@code pos} into {@code dst} (from its position, which is advanced), as {@code
@@ -263,27 +270,61 @@ public final class RegularFile extends Inode {
     if (want == 0) {
       return 0;
     }
-    if (want <= LOCK_FREE_MAX) {
-      long stamp = lock.tryOptimisticRead();
-      long writes = inPlace.stamp();
-      if (stamp != 0 && InPlaceWrites.quiet(writes)) {
-        ByteBuffer scratch = SCRATCH.get();
-        scratch.clear().limit(want);
-        try {
-          int n = readSteps(accessPath, pos, scratch);
-          if (lock.validate(stamp) && inPlace.unchanged(writes)) {
-            return handOver(scratch, n, dst);
-          }
-        } catch (FileMediaFault e) {
-          if (lock.validate(stamp) && inPlace.unchanged(writes)) {
-            throw e;
-          }
-        }
-      }
+    if (want > LOCK_FREE_MAX) {
+      return readLocked(accessPath, pos, dst, want);
     }
+    long stamp = lock.tryOptimisticRead();
+    long writes = inPlace.stamp();
+    if (stamp == 0 || !InPlaceWrites.quiet(writes)) {
+      return readLocked(accessPath, pos, dst, want);
+    }
+    int base = dst.position();
+    byte[] saved = SAVED.get();
+    dst.get(base, saved, 0, want);
+    int copied;
+    try {
+      int n = readSteps(accessPath, pos, dst);
+      if (lock.validate(stamp) && inPlace.unchanged(writes)) {
+        if (released) {
+          dst.put(base, saved, 0, Math.max(n, 0)).position(base);
+          throw new AsynchronousCloseException();
+        }
+        if (n > 0) {
+          touchAccess();
+        }
+        return n;
+      }
+      copied = Math.max(n, 0);
+    } catch (FileMediaFault e) {
+      if (lock.validate(stamp) && inPlace.unchanged(writes)) {
+        throw e;
+      }
+      copied = want; // a fault may come after part of a step was copied
+    }
+    // A writer got in between: retry under the lock, then put back what the attempt copied past the
+    // retry's count.
+    dst.position(base);
+    int n;
+    try {
+      n = readLocked(accessPath, pos, dst, want);
+    } catch (IOException | RuntimeException e) {
+      dst.put(base, saved, 0, copied);
+      throw e;
+    }
+    int kept = Math.max(n, 0);
+    if (kept < copied) {
+      dst.put(base + kept, saved, kept, copied - kept);
+    }
+    return n;
+  }
+
+  /** A read under the read lock, waiting for overlapping in-place writes to end when it must. */
+  private int readLocked(AccessPath accessPath, long pos, ByteBuffer dst, int want)
+      throws IOException {
     long stamp = lock.readLock();
     try {
       // Size and extents hold still now; only in-place writes may be under way.
+      long end = Math.min(pos + want, MAX_SIZE);
       long writes = inPlace.stamp();
       if (InPlaceWrites.quiet(writes)) {
         int base = dst.position();
@@ -304,7 +345,6 @@ public final class RegularFile extends Inode {
         // count are then this file's own.)
         dst.position(base);
       }
-      long end = Math.min(pos + want, MAX_SIZE);
       inPlace.beginRead(pos, end);
       try {
         int n = readSteps(accessPath, pos, dst);
@@ -316,17 +356,6 @@ public final class RegularFile extends Inode {
     } finally {
       lock.unlockRead(stamp);
     }
-  }
-
-  private int handOver(ByteBuffer scratch, int n, ByteBuffer dst)
-      throws AsynchronousCloseException {
-    readDone(n);
-    if (n > 0) {
-      int p = dst.position();
-      dst.put(p, scratch, 0, n);
-      dst.position(p + n);
-    }
-    return n;
   }
 
   /**
