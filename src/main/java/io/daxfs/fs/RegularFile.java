@@ -191,10 +191,10 @@ public final class RegularFile extends Inode {
    * the bytes of its range are read now (from the end backwards, meeting the write's forward copy
    * mid-way) and put back once it has ended. So such a write keeps a part of what it stores, in
    * whole 8-byte words when its position, length and buffer address are multiples of 8 (the copies
-   * then move words, as x86 stores to pmem do). Writes of at most {@value InPlaceWrites#SMALL_MAX}
-   * bytes (which hold stripes, not a range: the write lock waits for them) and writes that allocate
-   * or grow the file end whole. Caller holds the tree lock for writing; nothing of this is on the
-   * write path.
+   * then move words, as x86 stores to pmem do). Small writes that hold stripes rather than a range
+   * (of at most {@value InPlaceWrites#SMALL_MAX} bytes, while no range is held: the write lock
+   * waits for them) and writes that allocate or grow the file end whole. Caller holds the tree lock
+   * for writing; nothing of this is on the write path.
    */
   void cut() {
     synchronized (this) {
