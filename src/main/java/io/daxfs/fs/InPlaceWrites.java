@@ -32,6 +32,17 @@ import java.util.concurrent.locks.LockSupport;
  * are rarely more entries than threads, and a range query must not cost more than the copy it
  * guards. The spin lock's bit lives in the stamp's word, so a write begins and ends with one atomic
  * instruction each.
+ *
+ * <p>Small writes (of at most {@link #SMALL_MAX} bytes) do not touch that word, whose cache line
+ * would otherwise move between the cores on every write: each holds the one or two <em>stripes</em>
+ * its bytes fall in, a word per {@value #STRIPE_BYTES} bytes of the file modulo {@value
+ * #STRIPE_COUNT}, each on a cache line of its own, as a sequence lock (odd while held). Two small
+ * writes to distant bytes then touch different lines, and two that share a stripe take turns. A
+ * small write goes ahead only when the registry above is empty (no write nor locked read of it
+ * under way), else it gives its stripes back and takes the registry's path; a registry entry, once
+ * taken, waits for the stripes of its range to be free. Each side publishes itself before it looks
+ * at the other (Dekker), so the two never overlap. Lock-free readers validate the stripes of their
+ * range as they validate the stamp; the file's write lock waits for every stripe.
  */
 final class InPlaceWrites {
   private static final VarHandle STATE;
@@ -49,6 +60,12 @@ final class InPlaceWrites {
 
   /** One write under way, in the state. */
   private static final long WRITE = 2;
+
+  /** The bits that count the writes under way. */
+  private static final long WRITES = 0x7FFF_FFFEL;
+
+  /** Set while locked reads hold ranges; no part of a stamp, since readers exclude no reader. */
+  private static final long READS = 1L << 31;
 
   /** Each begin and end of a write adds this to the state, so a stamp never comes back. */
   private static final long CHANGE = 1L << 32;
@@ -69,9 +86,40 @@ final class InPlaceWrites {
   /** Readers waiting for a range: while any waits, new writes are refused, so none starves. */
   private int waitingReaders;
 
+  /** The longest write that may hold stripes: it falls into at most two. */
+  static final int SMALL_MAX = 512;
+
+  static final int STRIPE_BYTES = 4096;
+  private static final int STRIPE_SHIFT = 12;
+  static final int STRIPE_COUNT = 16;
+
+  /** Longs from one stripe's word to the next: 64 bytes, a cache line. */
+  private static final int PAD = 8;
+
+  private static final VarHandle STRIPE = MethodHandles.arrayElementVarHandle(long[].class);
+  private static final VarHandle STRIPES;
+
+  static {
+    try {
+      STRIPES = MethodHandles.lookup().findVarHandle(InPlaceWrites.class, "stripes", long[].class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Stripes no write ever held: shared by every file until its first small in-place write. */
+  private static final long[] NO_STRIPES = new long[(STRIPE_COUNT + 1) * PAD];
+
+  /**
+   * Stripe {@code i}'s word at {@code (i + 1) * PAD}: a count of the begins and ends of the small
+   * writes that held it, odd while one does. Allocated at the first small in-place write (most
+   * files get none), never replaced after.
+   */
+  private volatile long[] stripes = NO_STRIPES;
+
   /** The current stamp, to check with {@link #unchanged} after a copy. */
   long stamp() {
-    return (long) STATE.getVolatile(this) & ~LOCKED;
+    return (long) STATE.getVolatile(this) & ~(LOCKED | READS);
   }
 
   /** Whether no in-place write was under way when {@code stamp} was taken. */
@@ -85,7 +133,7 @@ final class InPlaceWrites {
    */
   boolean unchanged(long stamp) {
     VarHandle.acquireFence();
-    return ((long) STATE.getVolatile(this) & ~LOCKED) == stamp;
+    return ((long) STATE.getVolatile(this) & ~(LOCKED | READS)) == stamp;
   }
 
   /**
@@ -108,9 +156,11 @@ final class InPlaceWrites {
     } finally {
       unlock(s);
     }
-    // Lock-free readers must see the new stamp before any byte of the write: the seqlock's
-    // write-side fence.
-    VarHandle.storeStoreFence();
+    // Published before the stripes are looked at, so that a small write either sees this entry or
+    // is seen holding its stripe; this also orders the new stamp before any byte of the write for
+    // lock-free readers (the seqlock's write-side fence).
+    VarHandle.fullFence();
+    awaitStripes(start, end);
     return true;
   }
 
@@ -137,10 +187,11 @@ final class InPlaceWrites {
         if (!overlaps(writes, writeCount, start, end)) {
           reads = add(reads, readCount, start, end);
           readCount++;
+          s |= READS;
           if (waiting) {
             waitingReaders--;
           }
-          return;
+          break;
         }
         if (!waiting) {
           waiting = true;
@@ -151,6 +202,8 @@ final class InPlaceWrites {
       }
       backOff(spins);
     }
+    VarHandle.fullFence(); // as in tryBeginWrite
+    awaitStripes(start, end);
   }
 
   /** Gives back a range that {@link #beginRead} took. */
@@ -158,6 +211,9 @@ final class InPlaceWrites {
     long s = lock();
     try {
       readCount = remove(reads, readCount, start, end);
+      if (readCount == 0) {
+        s &= ~READS;
+      }
     } finally {
       unlock(s);
     }
@@ -170,9 +226,129 @@ final class InPlaceWrites {
   void awaitNone() {
     // A write counts itself under the spin lock and looks at the file's write lock afterwards: a
     // held spin lock may be such a write about to count itself, so it is waited for too.
-    for (int spins = 0; (int) (long) STATE.getVolatile(this) != 0; spins++) {
+    for (int spins = 0; ((long) STATE.getVolatile(this) & (WRITES | LOCKED)) != 0; spins++) {
       backOff(spins);
     }
+    awaitStripes(0, Long.MAX_VALUE);
+  }
+
+  // ---- small writes --------------------------------------------------------------------------
+
+  /**
+   * Takes the stripes of {@code [start, end)} (at most {@link #SMALL_MAX} bytes) for a small
+   * in-place write, waiting while another small write holds one (it is copying, and waits for
+   * nothing but a higher stripe). Refused, with nothing held, when the registry is not empty: the
+   * caller then tries {@link #tryBeginWrite}.
+   *
+   * @return whether the stripes are now held; if so, {@link #endSmallWrite} must follow
+   */
+  boolean tryBeginSmallWrite(long start, long end) {
+    long[] st = stripes;
+    if (st == NO_STRIPES) {
+      long[] fresh = new long[(STRIPE_COUNT + 1) * PAD];
+      long[] won = (long[]) STRIPES.compareAndExchange(this, NO_STRIPES, fresh);
+      st = won == NO_STRIPES ? fresh : won;
+    }
+    int first = stripe(start);
+    int last = stripe(end - 1);
+    // In index order, so that two writes that each want the other's stripe never wait in a ring.
+    int lo = Math.min(first, last);
+    int hi = Math.max(first, last);
+    hold(st, lo);
+    if (hi != lo) {
+      hold(st, hi);
+    }
+    // The stripes' compare-and-set orders this read after them (Dekker, with tryBeginWrite).
+    if (((long) STATE.getVolatile(this) & (WRITES | READS | LOCKED)) != 0) {
+      free(st, lo);
+      if (hi != lo) {
+        free(st, hi);
+      }
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Gives back the stripes {@link #tryBeginSmallWrite} took; the write's bytes are ordered before.
+   */
+  void endSmallWrite(long start, long end) {
+    long[] st = stripes;
+    int first = stripe(start);
+    int last = stripe(end - 1);
+    free(st, first);
+    if (last != first) {
+      free(st, last);
+    }
+  }
+
+  /**
+   * The stripes' stamp of {@code [start, end)}, to check with {@link #stripesUnchanged} after a
+   * copy: the sum of their words (which only grow, so any begin or end changes it), or -1 while a
+   * small write holds one of them.
+   */
+  long stripeStamp(long start, long end) {
+    long[] st = stripes;
+    if (st == NO_STRIPES) {
+      return 0;
+    }
+    long sum = 0;
+    int first = stripe(start);
+    long count =
+        Math.min(STRIPE_COUNT, ((end - 1) >>> STRIPE_SHIFT) - (start >>> STRIPE_SHIFT) + 1);
+    for (int k = 0; k < count; k++) {
+      long w = (long) STRIPE.getVolatile(st, slot((first + k) & (STRIPE_COUNT - 1)));
+      if ((w & 1) != 0) {
+        return -1;
+      }
+      sum += w;
+    }
+    return sum;
+  }
+
+  /**
+   * Whether no small write over {@code [start, end)} began or ended since {@code stamp} was taken;
+   * orders the caller's earlier reads before the check.
+   */
+  boolean stripesUnchanged(long stamp, long start, long end) {
+    VarHandle.acquireFence();
+    return stripeStamp(start, end) == stamp;
+  }
+
+  /** Waits until no small write holds a stripe of {@code [start, end)}. */
+  private void awaitStripes(long start, long end) {
+    for (int spins = 0; stripeStamp(start, end) < 0; spins++) {
+      backOff(spins);
+    }
+  }
+
+  private static int stripe(long pos) {
+    return (int) (pos >>> STRIPE_SHIFT) & (STRIPE_COUNT - 1);
+  }
+
+  private static int slot(int stripe) {
+    return (stripe + 1) * PAD;
+  }
+
+  private static void hold(long[] st, int stripe) {
+    int at = slot(stripe);
+    for (int spins = 0; ; spins++) {
+      long w = (long) STRIPE.getVolatile(st, at);
+      if ((w & 1) == 0 && STRIPE.compareAndSet(st, at, w, w + 1)) {
+        return;
+      }
+      // The holder copies a few hundred bytes at most, unless it was preempted: then let it run.
+      if (spins < 64) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
+    }
+  }
+
+  private static void free(long[] st, int stripe) {
+    int at = slot(stripe);
+    STRIPE.setRelease(st, at, (long) STRIPE.get(st, at) + 1);
   }
 
   /**

@@ -191,9 +191,10 @@ public final class RegularFile extends Inode {
    * the bytes of its range are read now (from the end backwards, meeting the write's forward copy
    * mid-way) and put back once it has ended. So such a write keeps a part of what it stores, in
    * whole 8-byte words when its position, length and buffer address are multiples of 8 (the copies
-   * then move words, as x86 stores to pmem do). Writes that hold the file's lock (of at most
-   * {@value #LOCK_FREE_MAX} bytes, or that allocate or grow the file) end whole. Caller holds the
-   * tree lock for writing; nothing of this is on the write path.
+   * then move words, as x86 stores to pmem do). Small writes that hold stripes rather than a range
+   * (of at most {@value InPlaceWrites#SMALL_MAX} bytes, while no range is held: the write lock
+   * waits for them) and writes that allocate or grow the file end whole. Caller holds the tree lock
+   * for writing; nothing of this is on the write path.
    */
   void cut() {
     synchronized (this) {
@@ -237,15 +238,22 @@ public final class RegularFile extends Inode {
   // ---- reads -----------------------------------------------------------------------------------
 
   /**
-   * Reads of up to this many bytes run without a lock: copied into a per-thread scratch buffer,
-   * validated, then handed over. The caller's buffer only ever receives validated bytes, so a read
-   * that races a truncate never leaves stale or foreign bytes past the count it returns, and the
-   * extra copy is cheaper than the lock for such sizes. Longer reads take the read lock.
+   * Reads of up to this many bytes run without a lock: copied straight into the caller's buffer,
+   * then validated. The bytes of the buffer they may cover are saved first (a copy within the
+   * cache, cheaper than the lock for such sizes), so that an attempt that fails validation and
+   * whose retry returns fewer bytes (the file shrank meanwhile) puts back what it copied past that
+   * count: stale or, once the blocks were reused, another file's bytes. Longer reads take the read
+   * lock.
    */
   static final int LOCK_FREE_MAX = 512;
 
-  private static final ThreadLocal<ByteBuffer> SCRATCH =
-      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(LOCK_FREE_MAX));
+  /**
+   * Where a lock-free read saves the caller's bytes. A heap array: on JDK 21+ each virtual thread
+   * that reads gets its own, and a direct buffer there would cost native memory and a {@code
+   * Cleaner} per virtual thread.
+   */
+  private static final ThreadLocal<byte[]> SAVED =
+      ThreadLocal.withInitial(() -> new byte[LOCK_FREE_MAX]);
 
   /**
    * Reads from {@code pos} into {@code dst} (from its position, which is advanced), as {@code
@@ -263,38 +271,79 @@ public final class RegularFile extends Inode {
     if (want == 0) {
       return 0;
     }
-    if (want <= LOCK_FREE_MAX) {
-      long stamp = lock.tryOptimisticRead();
-      long writes = inPlace.stamp();
-      if (stamp != 0 && InPlaceWrites.quiet(writes)) {
-        ByteBuffer scratch = SCRATCH.get();
-        scratch.clear().limit(want);
-        try {
-          int n = readSteps(accessPath, pos, scratch);
-          if (lock.validate(stamp) && inPlace.unchanged(writes)) {
-            return handOver(scratch, n, dst);
-          }
-        } catch (FileMediaFault e) {
-          if (lock.validate(stamp) && inPlace.unchanged(writes)) {
-            throw e;
-          }
-        }
-      }
+    if (want > LOCK_FREE_MAX) {
+      return readLocked(accessPath, pos, dst, want);
     }
+    long end = Math.min(pos + want, MAX_SIZE);
+    long stamp = lock.tryOptimisticRead();
+    long writes = inPlace.stamp();
+    long stripes = inPlace.stripeStamp(pos, end);
+    if (stamp == 0 || !InPlaceWrites.quiet(writes) || stripes < 0) {
+      return readLocked(accessPath, pos, dst, want);
+    }
+    int base = dst.position();
+    byte[] saved = SAVED.get();
+    dst.get(base, saved, 0, want);
+    int copied;
+    try {
+      int n = readSteps(accessPath, pos, dst);
+      if (lock.validate(stamp)
+          && inPlace.unchanged(writes)
+          && inPlace.stripesUnchanged(stripes, pos, end)) {
+        if (released) {
+          dst.put(base, saved, 0, Math.max(n, 0)).position(base);
+          throw new AsynchronousCloseException();
+        }
+        if (n > 0) {
+          touchAccess();
+        }
+        return n;
+      }
+      copied = Math.max(n, 0);
+    } catch (FileMediaFault e) {
+      if (lock.validate(stamp)
+          && inPlace.unchanged(writes)
+          && inPlace.stripesUnchanged(stripes, pos, end)) {
+        throw e;
+      }
+      copied = want; // a fault may come after part of a step was copied
+    }
+    // A writer got in between: retry under the lock, then put back what the attempt copied past the
+    // retry's count.
+    dst.position(base);
+    int n;
+    try {
+      n = readLocked(accessPath, pos, dst, want);
+    } catch (IOException | RuntimeException e) {
+      dst.put(base, saved, 0, copied);
+      throw e;
+    }
+    int kept = Math.max(n, 0);
+    if (kept < copied) {
+      dst.put(base + kept, saved, kept, copied - kept);
+    }
+    return n;
+  }
+
+  /** A read under the read lock, waiting for overlapping in-place writes to end when it must. */
+  private int readLocked(AccessPath accessPath, long pos, ByteBuffer dst, int want)
+      throws IOException {
     long stamp = lock.readLock();
     try {
       // Size and extents hold still now; only in-place writes may be under way.
+      long end = Math.min(pos + want, MAX_SIZE);
       long writes = inPlace.stamp();
-      if (InPlaceWrites.quiet(writes)) {
+      long stripes = inPlace.stripeStamp(pos, end);
+      if (InPlaceWrites.quiet(writes) && stripes >= 0) {
         int base = dst.position();
         try {
           int n = readSteps(accessPath, pos, dst);
-          if (inPlace.unchanged(writes)) {
+          if (inPlace.unchanged(writes) && inPlace.stripesUnchanged(stripes, pos, end)) {
             readDone(n);
             return n;
           }
         } catch (FileMediaFault e) {
-          if (inPlace.unchanged(writes)) {
+          if (inPlace.unchanged(writes) && inPlace.stripesUnchanged(stripes, pos, end)) {
             throw e;
           }
         }
@@ -304,7 +353,6 @@ public final class RegularFile extends Inode {
         // count are then this file's own.)
         dst.position(base);
       }
-      long end = Math.min(pos + want, MAX_SIZE);
       inPlace.beginRead(pos, end);
       try {
         int n = readSteps(accessPath, pos, dst);
@@ -316,17 +364,6 @@ public final class RegularFile extends Inode {
     } finally {
       lock.unlockRead(stamp);
     }
-  }
-
-  private int handOver(ByteBuffer scratch, int n, ByteBuffer dst)
-      throws AsynchronousCloseException {
-    readDone(n);
-    if (n > 0) {
-      int p = dst.position();
-      dst.put(p, scratch, 0, n);
-      dst.position(p + n);
-    }
-    return n;
   }
 
   /**
@@ -466,13 +503,11 @@ public final class RegularFile extends Inode {
   // ---- writes ----------------------------------------------------------------------------------
 
   /**
-   * Writes of at least this many bytes that stay inside the file write in place, holding only their
-   * range. Smaller ones take the write lock: one atomic instruction fewer, and at random offsets
-   * each such instruction waits for the previous write's cache miss, which for 64 bytes costs more
-   * than two threads gain by copying at once (measured: 22 against 19 M writes/s with one thread,
-   * 5.9 against 3.3 M with two).
+   * Writes of at least this many bytes that stay inside the file write in place holding their range
+   * in {@link InPlaceWrites}' table; shorter ones hold the table's stripes of their bytes instead
+   * (one atomic instruction on a cache line that a write elsewhere in the file does not touch).
    */
-  static final int IN_PLACE_MIN = LOCK_FREE_MAX + 1;
+  static final int IN_PLACE_MIN = InPlaceWrites.SMALL_MAX + 1;
 
   /**
    * Writes {@code src} (from its position, which is advanced) at {@code pos}, or at the end of file
@@ -484,7 +519,7 @@ public final class RegularFile extends Inode {
    */
   public long write(AccessPath accessPath, long pos, ByteBuffer src) throws IOException {
     int n = src.remaining();
-    if (pos >= 0 && n >= IN_PLACE_MIN) {
+    if (pos >= 0 && n > 0) {
       long stamp = lock.tryOptimisticRead();
       if (stamp == 0) {
         // The file is changing shape. Wait for that to end and then write in place, rather than
@@ -497,21 +532,34 @@ public final class RegularFile extends Inode {
       if (stamp != 0
           && end <= size
           && end > 0
-          && em.isMapped(pos >>> blockShift, ((end - 1) >>> blockShift) + 1)
-          && inPlace.tryBeginWrite(pos, end)) {
-        try {
-          // From here until the range is given back, the write lock waits for this write.
-          if (lock.validate(stamp)) {
-            checkNotReleased();
-            long written = writeSteps(accessPath, pos, src, em);
-            if (written > pos) {
-              touchModified();
-              announceModified();
+          && em.isMapped(pos >>> blockShift, ((end - 1) >>> blockShift) + 1)) {
+        // From a range's taking until its giving back, the write lock waits for this write.
+        long written = -1;
+        if (n < IN_PLACE_MIN && inPlace.tryBeginSmallWrite(pos, end)) {
+          try {
+            if (lock.validate(stamp)) {
+              checkNotReleased();
+              written = writeSteps(accessPath, pos, src, em);
             }
-            return written;
+          } finally {
+            inPlace.endSmallWrite(pos, end);
           }
-        } finally {
-          inPlace.endWrite(pos, end);
+        } else if (inPlace.tryBeginWrite(pos, end)) {
+          try {
+            if (lock.validate(stamp)) {
+              checkNotReleased();
+              written = writeSteps(accessPath, pos, src, em);
+            }
+          } finally {
+            inPlace.endWrite(pos, end);
+          }
+        }
+        if (written >= 0) {
+          if (written > pos) {
+            touchModified();
+            announceModified();
+          }
+          return written;
         }
       }
     }

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +22,84 @@ class InPlaceWritesTest {
     assertThat(writes.tryBeginWrite(150, 151)).isFalse();
     writes.endWrite(0, 100);
     assertThat(writes.tryBeginWrite(50, 60)).isTrue();
+  }
+
+  @Test
+  void smallWritesTakeTurnsInAStripeAndGoAheadOnlyWhileNoRangeIsHeld() {
+    assertThat(writes.tryBeginSmallWrite(0, 64)).isTrue();
+    assertThat(
+            writes.tryBeginSmallWrite(InPlaceWrites.STRIPE_BYTES, InPlaceWrites.STRIPE_BYTES + 64))
+        .as("another stripe")
+        .isTrue();
+    writes.endSmallWrite(0, 64);
+    writes.endSmallWrite(InPlaceWrites.STRIPE_BYTES, InPlaceWrites.STRIPE_BYTES + 64);
+
+    assertThat(writes.tryBeginWrite(100_000, 100_100)).isTrue();
+    assertThat(writes.tryBeginSmallWrite(0, 64))
+        .as("a range is held: take the table's path")
+        .isFalse();
+    writes.endWrite(100_000, 100_100);
+    writes.beginRead(100_000, 100_100);
+    assertThat(writes.tryBeginSmallWrite(0, 64)).as("a locked read is under way").isFalse();
+    writes.endRead(100_000, 100_100);
+    assertThat(writes.tryBeginSmallWrite(0, 64)).isTrue();
+    writes.endSmallWrite(0, 64);
+  }
+
+  @Test
+  void theStripeStampSaysWhetherASmallWriteOfTheRangeIsUnderWayAndChangesWithEach() {
+    int stripe = InPlaceWrites.STRIPE_BYTES;
+    long idle = writes.stripeStamp(100, 200);
+    assertThat(idle).isNotNegative();
+    assertThat(writes.stripesUnchanged(idle, 100, 200)).isTrue();
+
+    assertThat(writes.tryBeginSmallWrite(stripe - 10, stripe + 10)).isTrue(); // two stripes
+    assertThat(writes.stripeStamp(100, 200)).as("held").isNegative();
+    assertThat(writes.stripeStamp(stripe + 100, stripe + 200)).as("held").isNegative();
+    assertThat(writes.stripeStamp(2 * stripe, 2 * stripe + 10)).as("not held").isNotNegative();
+    assertThat(writes.stamp()).as("the table's stamp does not see small writes").isZero();
+    writes.endSmallWrite(stripe - 10, stripe + 10);
+
+    assertThat(writes.stripeStamp(100, 200)).isNotNegative();
+    assertThat(writes.stripesUnchanged(idle, 100, 200))
+        .as("a small write came and went: the stamp never comes back")
+        .isFalse();
+    long other = writes.stripeStamp(2 * stripe, 2 * stripe + 10);
+    assertThat(writes.tryBeginSmallWrite(0, 10)).isTrue();
+    writes.endSmallWrite(0, 10);
+    assertThat(writes.stripesUnchanged(other, 2 * stripe, 2 * stripe + 10))
+        .as("a small write in another stripe")
+        .isTrue();
+  }
+
+  @Test
+  void aRangeWaitsForTheSmallWritesInItsStripesAndAwaitNoneForAll() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      assertThat(writes.tryBeginSmallWrite(10, 20)).isTrue(); // stripe 0: every range's stripe
+      Future<Boolean> write = pool.submit(() -> writes.tryBeginWrite(0, 100));
+      Future<?> read = pool.submit(() -> writes.beginRead(200, 300));
+      Thread.sleep(200);
+      assertThat(write).as("a write waits").isNotDone();
+      assertThat(read).as("a locked read waits").isNotDone();
+      writes.endSmallWrite(10, 20);
+      assertThat(write.get(10, TimeUnit.SECONDS)).as("the read's range does not overlap").isTrue();
+      read.get(10, TimeUnit.SECONDS);
+      writes.endWrite(0, 100);
+      writes.endRead(200, 300);
+
+      assertThat(
+              writes.tryBeginSmallWrite(
+                  5 * InPlaceWrites.STRIPE_BYTES, 5 * InPlaceWrites.STRIPE_BYTES + 1))
+          .isTrue();
+      Future<?> none = pool.submit(writes::awaitNone);
+      Thread.sleep(200);
+      assertThat(none).as("the write lock's wait: for every stripe").isNotDone();
+      writes.endSmallWrite(5 * InPlaceWrites.STRIPE_BYTES, 5 * InPlaceWrites.STRIPE_BYTES + 1);
+      none.get(10, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test

@@ -33,8 +33,8 @@ class RegularFileLockingTest {
   /** The shortest write that writes in place, holding only its range. */
   private static final int IN_PLACE_WRITE = RegularFile.IN_PLACE_MIN;
 
-  /** The longest write that takes the write lock. */
-  private static final int LOCKED_WRITE = RegularFile.IN_PLACE_MIN - 1;
+  /** The longest write that holds stripes instead of a range. */
+  private static final int SMALL_WRITE = RegularFile.IN_PLACE_MIN - 1;
 
   /** How long an operation that must wait is watched not to finish. */
   private static final long WATCH_MILLIS = 200;
@@ -78,10 +78,24 @@ class RegularFileLockingTest {
 
   private void assertWaitsForTheWrite(
       CompletableFuture<?> op, InPlaceWrites writes, long start, long end) throws Exception {
+    assertWaits(op, () -> writes.endWrite(start, end));
+  }
+
+  private void assertWaitsForTheSmallWrite(
+      CompletableFuture<?> op, InPlaceWrites writes, long start, long end) throws Exception {
+    assertWaits(op, () -> writes.endSmallWrite(start, end));
+  }
+
+  private static void assertWaits(CompletableFuture<?> op, Runnable endOfTheWrite)
+      throws Exception {
     Thread.sleep(WATCH_MILLIS);
     assertThat(op).as("finished while the write was under way").isNotDone();
-    writes.endWrite(start, end);
+    endOfTheWrite.run();
     op.get(10, TimeUnit.SECONDS);
+  }
+
+  private CompletableFuture<Long> writeAsync(long pos, int length) {
+    return async(() -> file.write(AccessPath.DAX, pos, ByteBuffer.allocate(length)));
   }
 
   @Test
@@ -119,12 +133,56 @@ class RegularFileLockingTest {
   }
 
   @Test
-  void aSmallWriteTakesTheWriteLockAndSoWaitsForTheWritesUnderWay() throws Exception {
+  void aSmallWriteOfBytesUnderAWriteWaitsForIt() throws Exception {
+    InPlaceWrites writes = file.inPlaceWrites();
+    assertThat(writes.tryBeginWrite(BLOCK, 2 * BLOCK)).isTrue();
+    assertWaitsForTheWrite(writeAsync(2 * BLOCK - 1, SMALL_WRITE), writes, BLOCK, 2 * BLOCK);
+  }
+
+  @Test
+  void aSmallWriteOfOtherBytesGoesOnWhileAWriteIsUnderWay() throws Exception {
     InPlaceWrites writes = file.inPlaceWrites();
     assertThat(writes.tryBeginWrite(0, 10)).isTrue();
-    CompletableFuture<Long> write =
-        async(() -> file.write(AccessPath.DAX, 3 * BLOCK, ByteBuffer.allocate(LOCKED_WRITE)));
-    assertWaitsForTheWrite(write, writes, 0, 10);
+    assertThat(writeAsync(3 * BLOCK, SMALL_WRITE).get(10, TimeUnit.SECONDS))
+        .isEqualTo(3 * BLOCK + SMALL_WRITE);
+    writes.endWrite(0, 10);
+  }
+
+  @Test
+  void readsOfBytesUnderASmallWriteWaitForIt() throws Exception {
+    InPlaceWrites writes = file.inPlaceWrites();
+    assertThat(writes.tryBeginSmallWrite(BLOCK, BLOCK + 64)).isTrue();
+    assertWaitsForTheSmallWrite(readAsync(BLOCK + 32, LOCK_FREE_READ), writes, BLOCK, BLOCK + 64);
+    assertThat(writes.tryBeginSmallWrite(BLOCK, BLOCK + 64)).isTrue();
+    assertWaitsForTheSmallWrite(readAsync(0, LOCKED_READ + BLOCK), writes, BLOCK, BLOCK + 64);
+  }
+
+  @Test
+  void aSmallWriteWaitsForOneUnderWayInItsStripeAndNotForOneElsewhere() throws Exception {
+    InPlaceWrites writes = file.inPlaceWrites();
+    // A stripe covers InPlaceWrites.STRIPE_BYTES of the file: here a block.
+    assertThat(InPlaceWrites.STRIPE_BYTES).isEqualTo(BLOCK);
+    assertThat(writes.tryBeginSmallWrite(BLOCK, BLOCK + 64)).isTrue();
+    assertThat(writeAsync(2 * BLOCK, SMALL_WRITE).get(10, TimeUnit.SECONDS))
+        .isEqualTo(2 * BLOCK + SMALL_WRITE);
+    assertWaitsForTheSmallWrite(
+        writeAsync(BLOCK - 100, SMALL_WRITE), writes, BLOCK, BLOCK + 64); // across into it
+  }
+
+  @Test
+  void aLargeWriteOverASmallWriteUnderWayWaitsForIt() throws Exception {
+    InPlaceWrites writes = file.inPlaceWrites();
+    assertThat(writes.tryBeginSmallWrite(BLOCK, BLOCK + 64)).isTrue();
+    assertWaitsForTheSmallWrite(writeAsync(BLOCK, IN_PLACE_WRITE), writes, BLOCK, BLOCK + 64);
+  }
+
+  @Test
+  void aTruncateWaitsForTheSmallWritesUnderWay() throws Exception {
+    InPlaceWrites writes = file.inPlaceWrites();
+    assertThat(writes.tryBeginSmallWrite(3 * BLOCK, 3 * BLOCK + 10)).isTrue();
+    CompletableFuture<Boolean> truncate = async(() -> file.truncate(0));
+    assertWaitsForTheSmallWrite(truncate, writes, 3 * BLOCK, 3 * BLOCK + 10);
+    assertThat(file.size()).isZero();
   }
 
   @Test

@@ -380,6 +380,142 @@ class ConcurrencyTest {
     assertThat(recordsChecked.get()).isPositive();
   }
 
+  /** Bytes of a chunk: the unit that writes and reads in {@link #smallWritesAreAtomic} cover. */
+  private static final int CHUNK = 16;
+
+  /**
+   * Writers overwrite windows of whole chunks at random chunk offsets, so that writes overlap each
+   * other partly and at every alignment, across block boundaries; most are small (held by stripes),
+   * some longer (held by a range), the mix the file must keep apart. Every 4-byte word of a write
+   * carries its stamp, which names its window. Readers (lock-free and locked) check each snapshot:
+   * a chunk holds one stamp, and two chunks never hold two different writes that both cover both
+   * chunks, since one of the two came last over both. That holds for the file at any instant when
+   * writes are atomic with respect to each other, and for every read when reads are atomic with
+   * respect to writes; the file's final state is checked the same way.
+   */
+  @ParameterizedTest(name = "writes of up to {0} chunks")
+  @ValueSource(ints = {4, 12, 32})
+  void smallWritesAreAtomic(int maxChunks) throws Exception {
+    long seed = 1400 + maxChunks;
+    int chunks = 80;
+    long base = BLOCK - 600; // chunks cross a block (and stripe) boundary, at no fixed alignment
+    int writers = 3;
+    int readers = 2;
+    int writesEach = 15_000;
+    Path file = fs.getPath("/chunks");
+    CountDownLatch writersLeft = new CountDownLatch(writers);
+    AtomicLong reads = new AtomicLong();
+    try (FileChannel ch = FileChannel.open(file, CREATE_NEW, READ, WRITE)) {
+      writeFully(ch, ByteBuffer.allocate(chunks * CHUNK), base); // stamp 0: a write over all
+      List<Callable<Void>> tasks = new ArrayList<>();
+      for (int w = 1; w <= writers; w++) {
+        int writer = w;
+        tasks.add(
+            () -> {
+              Random rnd = new Random(seed * 31 + writer);
+              try (FileChannel own = FileChannel.open(file, WRITE)) {
+                FileChannel out = writer % 2 == 0 ? own : ch;
+                for (int seq = 1; seq <= writesEach; seq++) {
+                  // One write in ten is longer than a small write: 33 to 63 chunks.
+                  int len =
+                      rnd.nextInt(10) == 0 ? 33 + rnd.nextInt(31) : 1 + rnd.nextInt(maxChunks);
+                  int start = rnd.nextInt(chunks - len + 1);
+                  int stamp = chunkStamp(writer, len, start, seq);
+                  ByteBuffer src = buffer(len * CHUNK, rnd.nextBoolean());
+                  while (src.hasRemaining()) {
+                    src.putInt(stamp);
+                  }
+                  writeFully(out, src.flip(), base + (long) start * CHUNK);
+                }
+              } finally {
+                writersLeft.countDown();
+              }
+              return null;
+            });
+      }
+      for (int r = 0; r < readers; r++) {
+        int reader = r;
+        tasks.add(
+            () -> {
+              Random rnd = new Random(seed * 31 + 100 + reader);
+              for (int iter = 0; iter < 2_000_000 && writersLeft.getCount() > 0; iter++) {
+                // Up to 512 bytes lock-free, longer under the read lock.
+                int len = rnd.nextInt(8) == 0 ? 33 + rnd.nextInt(chunks - 33) : 1 + rnd.nextInt(32);
+                int start = rnd.nextInt(chunks - len + 1);
+                ByteBuffer got = buffer(len * CHUNK, rnd.nextBoolean());
+                assertThat(readFully(ch, got, base + (long) start * CHUNK)).isEqualTo(len * CHUNK);
+                checkChunks(got, start, len, "seed " + seed + ", reader " + reader + " at " + iter);
+                reads.incrementAndGet();
+              }
+              return null;
+            });
+      }
+      runConcurrently(tasks);
+      ByteBuffer all = ByteBuffer.allocate(chunks * CHUNK);
+      assertThat(readFully(ch, all, base)).isEqualTo(chunks * CHUNK);
+      checkChunks(all, 0, chunks, "seed " + seed + ", the file at the end");
+    }
+    assertThat(reads.get()).isPositive();
+  }
+
+  /** A write's stamp: its writer, its window (length and first chunk), and a sequence number. */
+  private static int chunkStamp(int writer, int len, int start, int seq) {
+    return writer << 29 | len << 23 | start << 13 | (seq & 0x1FFF);
+  }
+
+  /** Whether the write with {@code stamp} covered {@code chunk}; stamp 0 covered every chunk. */
+  private static boolean covers(int stamp, int chunk) {
+    if (stamp == 0) {
+      return true;
+    }
+    int len = stamp >>> 23 & 0x3F;
+    int start = stamp >>> 13 & 0x3FF;
+    return start <= chunk && chunk < start + len;
+  }
+
+  private static void checkChunks(ByteBuffer got, int first, int count, String where) {
+    int[] stamps = new int[count];
+    for (int c = 0; c < count; c++) {
+      stamps[c] = got.getInt(c * CHUNK);
+      for (int word = 1; word < CHUNK / 4; word++) {
+        int s = got.getInt(c * CHUNK + word * 4);
+        if (s != stamps[c]) {
+          fail(
+              where
+                  + ": chunk "
+                  + (first + c)
+                  + " torn: "
+                  + Integer.toHexString(stamps[c])
+                  + " and "
+                  + Integer.toHexString(s));
+        }
+      }
+    }
+    for (int i = 0; i < count; i++) {
+      for (int j = i + 1; j < count; j++) {
+        int x = stamps[i];
+        int y = stamps[j];
+        if (x != y
+            && covers(x, first + i)
+            && covers(x, first + j)
+            && covers(y, first + i)
+            && covers(y, first + j)) {
+          fail(
+              where
+                  + ": writes "
+                  + Integer.toHexString(x)
+                  + " and "
+                  + Integer.toHexString(y)
+                  + " both cover chunks "
+                  + (first + i)
+                  + " and "
+                  + (first + j)
+                  + ", and each holds one of them: one of the two was torn");
+        }
+      }
+    }
+  }
+
   private static ByteBuffer recordOf(int stamp, int count, int recordSize) {
     ByteBuffer b = ByteBuffer.allocate(count * recordSize);
     while (b.hasRemaining()) {
