@@ -95,13 +95,28 @@ public final class Summary {
     List<Row> rows = rows(raw);
     Properties mem = load(memory);
     Properties runInfo = load(run);
-    String block = render(rows, raw.isEmpty() ? Map.of() : raw.get(0), mem, runInfo);
+    Map<String, Object> first = raw.isEmpty() ? Map.of() : raw.get(0);
+    int jdk = feature(String.valueOf(first.getOrDefault("jdkVersion", "17")));
+    // JDK 17, the baseline, has the main results; each newer JDK a section of its own beside them.
+    String begin = jdk == 17 ? BEGIN : BEGIN.replace(": do not", " for JDK " + jdk + ": do not");
+    String end = jdk == 17 ? END : END.replace("generated", "generated for JDK " + jdk);
+    String block = render(rows, first, mem, runInfo, begin, end);
     String text;
     String old = Files.exists(out) ? Files.readString(out) : "";
-    int b = old.indexOf(BEGIN);
-    int e = old.indexOf(END);
+    int b = old.indexOf(begin);
+    int e = old.indexOf(end);
+    int main = old.indexOf(END);
     if (b >= 0 && e > b) {
-      text = old.substring(0, b) + block + old.substring(e + END.length());
+      text = old.substring(0, b) + block + old.substring(e + end.length());
+    } else if (main >= 0) {
+      int after = main + END.length();
+      text =
+          old.substring(0, after)
+              + "\n\n## Results on JDK "
+              + jdk
+              + "\n\n"
+              + block
+              + old.substring(after);
     } else {
       text = "# Benchmarks\n\n" + block + "\n";
     }
@@ -311,9 +326,25 @@ public final class Summary {
   // ---- rendering
   // ------------------------------------------------------------------------------------
 
-  static String render(List<Row> rows, Map<String, Object> first, Properties mem, Properties run) {
+  /** The feature release of a JDK version string ("17.0.15" is 17). */
+  static int feature(String version) {
+    String head = version.split("[.+-]", 2)[0];
+    try {
+      return Integer.parseInt(head);
+    } catch (NumberFormatException e) {
+      return 17;
+    }
+  }
+
+  static String render(
+      List<Row> rows,
+      Map<String, Object> first,
+      Properties mem,
+      Properties run,
+      String begin,
+      String end) {
     StringBuilder sb = new StringBuilder();
-    sb.append(BEGIN).append("\n\n");
+    sb.append(begin).append("\n\n");
     header(sb, first, run);
     sb.append("### Targets\n\n");
     targets(sb, rows, mem);
@@ -326,7 +357,7 @@ public final class Summary {
     mounts(sb, rows);
     memory(sb, mem);
     imageSpace(sb, mem);
-    sb.append(END);
+    sb.append(end);
     return sb.toString();
   }
 
