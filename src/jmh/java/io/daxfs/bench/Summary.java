@@ -630,6 +630,23 @@ public final class Summary {
         total += ok >= 0 ? 1 : 0;
       }
     }
+    // Two threads on one file must together do at least what one does.
+    for (String op : new String[] {"read", "write"}) {
+      for (String buf : new String[] {"heap", "direct"}) {
+        Map<String, String> p = Map.of("size", "64", "buffer", buf);
+        int ok =
+            target(
+                sb,
+                "DAX " + op + " 64 B, 2 threads ≥ 1.0× 1 thread (one file)",
+                buf + " buffer",
+                2,
+                find(rows, "PositionalIo", op, 2, "dax", p),
+                find(rows, "PositionalIo", op, 1, "dax", p),
+                1.0);
+        met += Math.max(ok, 0);
+        total += ok >= 0 ? 1 : 0;
+      }
+    }
     double files = num(mem, "fileBytes");
     double used = num(mem, "memoryUsed");
     double rss = num(mem, "VmRSS.after") - num(mem, "VmRSS.before");
