@@ -74,14 +74,7 @@ public final class ImageCheck {
                     TreeRangeSet.create(loaded.poisoned()),
                     TreeRangeSet.create(loaded.known()));
           }
-          ImageLog log = loaded.log();
-          log.restart(epoch);
-          Bytes.Out out = new Bytes.Out(64);
-          out.zeros(ImageLog.HEADER);
-          out.u64(cur.generation());
-          int length = out.position();
-          out.zeros(12);
-          log.append(Records.EPOCH_START, out.array(), length);
+          loaded.log().restart(epoch, cur.generation());
           handle.file().getFD().sync();
           repaired.add(
               "wrote checkpoint generation "

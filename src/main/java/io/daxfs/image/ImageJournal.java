@@ -135,13 +135,7 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
   private void checkpoint(VolumeState state, RangeSet<Long> poison, RangeSet<Long> listed)
       throws IOException {
     Superblock next = image.writeCheckpoint(state, poison, listed);
-    log.restart(next.epoch());
-    out.reset();
-    out.skip(ImageLog.HEADER);
-    out.u64(next.generation());
-    int length = out.position();
-    out.room(12);
-    log.append(Records.EPOCH_START, out.array(), length);
+    log.restart(next.epoch(), next.generation());
   }
 
   /**

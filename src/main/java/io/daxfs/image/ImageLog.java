@@ -90,11 +90,17 @@ final class ImageLog {
     this.sequence = scan.nextSequence();
   }
 
-  /** Starts epoch {@code epoch} from the beginning of the log. */
-  void restart(long epoch) {
+  /**
+   * Starts epoch {@code epoch} from the beginning of the log, with its first record: the marker
+   * naming {@code generation}, the superblock generation that began it.
+   */
+  void restart(long epoch, long generation) {
     this.epoch = epoch;
     this.position = 0;
     this.sequence = 0;
+    byte[] marker = new byte[room(8)];
+    Bytes.putLong(marker, HEADER, generation);
+    append(Records.EPOCH_START, marker, HEADER + 8);
   }
 
   /**
