@@ -330,20 +330,7 @@ public final class Image implements Closeable {
     // compaction cost as much as the data written since the last one.
     Image.map(file, MapMode.READ_WRITE, at, ckpt.length).force();
     Superblock next =
-        new Superblock(
-            generation,
-            cur.deviceSize(),
-            cur.blockSize(),
-            cur.sectorSize(),
-            cur.model(),
-            cur.dataOffset(),
-            cur.logOffset(),
-            cur.logCapacity(),
-            at,
-            ckpt.length,
-            crcOf(ckpt),
-            epoch,
-            imageLength);
+        cur.withCheckpoint(generation, at, ckpt.length, crcOf(ckpt), epoch, imageLength);
     synchronized (file) {
       file.seek((long) next.slot() * Superblock.SLOT_SIZE);
       file.write(next.encode());

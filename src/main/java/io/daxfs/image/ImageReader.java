@@ -330,20 +330,8 @@ final class ImageReader {
       maxGenerationSeen = Math.max(maxGenerationSeen, e.getKey());
       maxEpochSeen = Math.max(maxEpochSeen, c[2]);
       Superblock found =
-          new Superblock(
-              e.getKey(),
-              sb.deviceSize(),
-              sb.blockSize(),
-              sb.sectorSize(),
-              sb.model(),
-              sb.dataOffset(),
-              sb.logOffset(),
-              sb.logCapacity(),
-              c[0],
-              c[1],
-              crc,
-              c[2],
-              Math.max(sb.imageLength(), c[0] + c[1]));
+          sb.withCheckpoint(
+              e.getKey(), c[0], c[1], crc, c[2], Math.max(sb.imageLength(), c[0] + c[1]));
       try {
         return new Found(found, checkpoint(found, c[0], c[1], crc));
       } catch (FormatException unreadable) {

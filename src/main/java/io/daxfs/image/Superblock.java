@@ -68,6 +68,29 @@ record Superblock(
     return (int) (generation & 1);
   }
 
+  /**
+   * A superblock of this one's geometry and layout that names another checkpoint: generation {@code
+   * generation} at {@code offset}, followed by log epoch {@code epoch}, in an image of {@code
+   * imageLength} bytes.
+   */
+  Superblock withCheckpoint(
+      long generation, long offset, long length, int crc, long epoch, long imageLength) {
+    return new Superblock(
+        generation,
+        deviceSize,
+        blockSize,
+        sectorSize,
+        model,
+        dataOffset,
+        logOffset,
+        logCapacity,
+        offset,
+        length,
+        crc,
+        epoch,
+        imageLength);
+  }
+
   /** The end of the checkpoint, for placing the next one. */
   long checkpointEnd() {
     return checkpointOffset + checkpointLength;

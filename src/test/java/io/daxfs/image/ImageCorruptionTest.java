@@ -237,15 +237,8 @@ class ImageCorruptionTest {
       Images.write(img, sb.checkpointOffset(), edited);
       Images.writeSuperblock(
           img,
-          new Superblock(
+          sb.withCheckpoint(
               sb.generation(),
-              sb.deviceSize(),
-              sb.blockSize(),
-              sb.sectorSize(),
-              sb.model(),
-              sb.dataOffset(),
-              sb.logOffset(),
-              sb.logCapacity(),
               sb.checkpointOffset(),
               sb.checkpointLength(),
               crc,
@@ -266,19 +259,7 @@ class ImageCorruptionTest {
   }
 
   private static Superblock with(Superblock s, long ckptOffset, long ckptLength, long imageLength) {
-    return new Superblock(
-        s.generation(),
-        s.deviceSize(),
-        s.blockSize(),
-        s.sectorSize(),
-        s.model(),
-        s.dataOffset(),
-        s.logOffset(),
-        s.logCapacity(),
-        ckptOffset,
-        ckptLength,
-        s.checkpointCrc(),
-        s.epoch(),
-        imageLength);
+    return s.withCheckpoint(
+        s.generation(), ckptOffset, ckptLength, s.checkpointCrc(), s.epoch(), imageLength);
   }
 }
