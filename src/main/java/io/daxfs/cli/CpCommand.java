@@ -218,13 +218,7 @@ final class CpCommand extends ImageCommand {
         return;
       }
     }
-    List<Path> entries = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(src)) {
-      ds.forEach(entries::add);
-    } catch (IOException | UncheckedIOException e) {
-      fail(e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
-    }
-    for (Path e : entries) {
+    for (Path e : entries(src)) {
       String name;
       try {
         name = checkedName(e.getFileName().toString());
@@ -326,12 +320,7 @@ final class CpCommand extends ImageCommand {
       fail(e);
       return;
     }
-    List<Path> entries = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(src)) {
-      ds.forEach(entries::add);
-    } catch (IOException e) {
-      fail(e);
-    }
+    List<Path> entries = entries(src);
     entries.sort(null);
     for (Path e : entries) {
       Path t = target.resolve(e.getFileName().toString());
@@ -370,6 +359,17 @@ final class CpCommand extends ImageCommand {
     } catch (IOException e) {
       fail(e);
     }
+  }
+
+  /** The entries of directory {@code dir}, as many as could be read; a failure is reported. */
+  private List<Path> entries(Path dir) {
+    List<Path> entries = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      ds.forEach(entries::add);
+    } catch (IOException | UncheckedIOException e) {
+      fail(e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
+    }
+    return entries;
   }
 
   /** What a copy of a file may do at {@code target}. */
