@@ -326,11 +326,11 @@ final class CpCommand extends ImageCommand {
       Path t = target.resolve(e.getFileName().toString());
       try {
         if (Files.isSymbolicLink(e)) {
-          if (Files.exists(t, NOFOLLOW_LINKS)) {
-            if (!force) {
-              fail(Errno.EEXIST, t + ": " + Errno.EEXIST.text + "; --force replaces it");
-              continue;
-            }
+          Replace r = mayReplace(e, t);
+          if (r == Replace.REFUSED) {
+            continue;
+          }
+          if (r == Replace.EXISTS) {
             Files.delete(t);
           }
           Files.createSymbolicLink(
@@ -372,7 +372,7 @@ final class CpCommand extends ImageCommand {
     return entries;
   }
 
-  /** What a copy of a file may do at {@code target}. */
+  /** What a copy of a file or a symbolic link may do at {@code target}. */
   private enum Replace {
     ABSENT,
     EXISTS,

@@ -96,6 +96,26 @@ class CpCommandTest extends CliHarness {
   }
 
   @Test
+  void aLinkNeverReplacesADirectoryEvenWhenForced() throws IOException {
+    Path image = newImage("pmem0.img");
+    onImage(image, fs -> Files.createDirectories(fs.getPath("/docs/link")));
+    Path src = Files.createDirectories(host.resolve("seed/docs"));
+    Files.writeString(src.resolve("a.txt"), "copied");
+    Files.createSymbolicLink(src.resolve("link"), Path.of("a.txt"));
+
+    daxfs("cp", "-r", "--force", src.toString(), image + ":/")
+        .fails(EISDIR, "/docs/link: Is a directory");
+
+    onImage(
+        image,
+        fs -> {
+          assertThat(Files.isDirectory(fs.getPath("/docs/link"), LinkOption.NOFOLLOW_LINKS))
+              .isTrue();
+          return assertThat(Files.readString(fs.getPath("/docs/a.txt"))).isEqualTo("copied");
+        });
+  }
+
+  @Test
   void directoriesNeedRecursionAndBothSidesMustDiffer() throws IOException {
     Path image = newImage("pmem0.img");
     onImage(image, fs -> Files.createDirectory(fs.getPath("/d")));
