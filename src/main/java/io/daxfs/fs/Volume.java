@@ -413,10 +413,10 @@ public final class Volume implements Closeable {
 
   /**
    * Where a new file with no neighbours starts looking: low blocks first, which reuses committed
-   * memory.
+   * memory, or the block its thread freed last.
    */
   long allocationGoal() {
-    return 0;
+    return BlockAllocator.ANYWHERE;
   }
 
   /**
