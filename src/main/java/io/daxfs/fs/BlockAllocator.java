@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Hands out device blocks. Free space is kept as extents rather than a bitmap so that a large,
@@ -17,21 +18,47 @@ import java.util.TreeMap;
  * request, so a fragmented device falls straight through to multi-run allocation instead of
  * scanning every extent first, and {@link #allocateContiguous} fails fast.
  *
- * <p>All mutating and reading methods take the instance lock; operations are short, so
- * finer-grained locking would cost more than it saves.
+ * <p>The extents are guarded by the instance lock. One case skips it: a single block that a file
+ * with no neighbours asks for ({@link #ANYWHERE}), and a single block freed, go through a few spare
+ * slots, each holding one free block outside the extents, picked by the calling thread. A thread
+ * that creates, fills and deletes small files thus takes and gives back the same block without the
+ * lock or the extents (as ext4 keeps per-CPU preallocations); every other operation first puts the
+ * spares back into the extents, so it sees all free space, merged, as before. A block in a slot
+ * counts as free.
  */
 final class BlockAllocator {
+  /**
+   * The goal of a file that has no block yet, so no neighbour to stay next to: the lowest free
+   * blocks (committed memory first), or a spare single block.
+   */
+  static final long ANYWHERE = -1;
+
+  /** Spare slots: a power of two, so that a thread's hash picks one with a mask. */
+  private static final int SPARES = 16;
+
+  /** Longs from one slot to the next: a cache line each, so two threads' slots do not share one. */
+  private static final int SPACING = 8;
+
+  private static final long EMPTY = -1;
+
   private final long blockCount;
   private final TreeMap<Long, Long> freeByStart = new TreeMap<>();
   private final TreeMap<Long, Integer> lengthHistogram = new TreeMap<>();
-  // Volatile so statfs-style callers can read it without contending for the lock.
-  private volatile long freeCount;
+
+  /** Free blocks in the extents; volatile so that statfs-style callers need not take the lock. */
+  private volatile long extentFree;
+
+  /** Slot {@code i * SPACING}: one free block, or {@link #EMPTY}. */
+  private final AtomicLongArray spares = new AtomicLongArray(SPARES * SPACING);
 
   BlockAllocator(long blockCount) {
     checkArgument(blockCount > 0, "block count must be positive: %s", blockCount);
     this.blockCount = blockCount;
     addFree(0, blockCount);
-    this.freeCount = blockCount;
+    this.extentFree = blockCount;
+    for (int i = 0; i < SPARES; i++) {
+      spares.set(i * SPACING, EMPTY);
+    }
   }
 
   long totalBlocks() {
@@ -39,13 +66,40 @@ final class BlockAllocator {
   }
 
   long freeBlocks() {
-    return freeCount;
+    long n = extentFree;
+    for (int i = 0; i < SPARES; i++) {
+      if (spares.get(i * SPACING) != EMPTY) {
+        n++;
+      }
+    }
+    return n;
   }
 
-  synchronized List<BlockRun> allocate(long goal, long count) throws NoSpaceException {
+  /**
+   * Takes {@code count} blocks, as one run at {@code goal} or the first after it if one fits, else
+   * as several in address order from the goal; all or nothing.
+   *
+   * @param goal the block the caller would like first; {@link #ANYWHERE} (or any negative or
+   *     out-of-range value) for block 0, where a single block may also come from a spare slot
+   * @throws NoSpaceException when fewer than {@code count} blocks are free
+   */
+  List<BlockRun> allocate(long goal, long count) throws NoSpaceException {
     checkArgument(count > 0, "block count must be positive: %s", count);
-    if (count > freeCount) {
-      throw new NoSpaceException(count, freeCount);
+    if (count == 1 && goal < 0) {
+      int i = spareSlot();
+      long b = spares.get(i);
+      if (b != EMPTY && spares.compareAndSet(i, b, EMPTY)) {
+        return List.of(new BlockRun(b, 1));
+      }
+    }
+    return allocateFromExtents(goal, count);
+  }
+
+  private synchronized List<BlockRun> allocateFromExtents(long goal, long count)
+      throws NoSpaceException {
+    drainSpares();
+    if (count > extentFree) {
+      throw new NoSpaceException(count, extentFree);
     }
     goal = normalizeGoal(goal);
     long start = findWholeRun(goal, count);
@@ -58,7 +112,8 @@ final class BlockAllocator {
 
   synchronized long allocateContiguous(long goal, long count) {
     checkArgument(count > 0, "block count must be positive: %s", count);
-    if (count > freeCount) {
+    drainSpares();
+    if (count > extentFree) {
       return -1;
     }
     long start = findWholeRun(normalizeGoal(goal), count);
@@ -68,7 +123,14 @@ final class BlockAllocator {
     return start;
   }
 
-  synchronized void free(long start, long count) {
+  /**
+   * Gives {@code [start, start + count)} back.
+   *
+   * @throws IllegalStateException for blocks outside the device, or free already (a double free:
+   *     found here, or, for a single block freed into a spare slot while the extents hold it, when
+   *     the slots are next put back)
+   */
+  void free(long start, long count) {
     checkArgument(count > 0, "block count must be positive: %s", count);
     if (start < 0 || start >= blockCount || count > blockCount - start) {
       throw new IllegalStateException(
@@ -80,6 +142,25 @@ final class BlockAllocator {
               + blockCount
               + " blocks");
     }
+    if (count == 1) {
+      int i = spareSlot();
+      if (spares.get(i) == EMPTY) {
+        checkNotSpare(start, 1);
+        if (spares.compareAndSet(i, EMPTY, start)) {
+          return;
+        }
+      }
+    }
+    freeIntoExtents(start, count);
+  }
+
+  private synchronized void freeIntoExtents(long start, long count) {
+    checkNotSpare(start, count);
+    insertFree(start, count);
+  }
+
+  /** Adds a run to the extents, merged with its neighbours. Caller holds the lock. */
+  private void insertFree(long start, long count) {
     long end = start + count;
     Map.Entry<Long, Long> below = freeByStart.floorEntry(start);
     if (below != null && below.getKey() + below.getValue() > start) {
@@ -101,7 +182,34 @@ final class BlockAllocator {
       mergedEnd = end + above.getValue();
     }
     addFree(mergedStart, mergedEnd - mergedStart);
-    freeCount += count;
+    extentFree += count;
+  }
+
+  /** The spare slot of the calling thread. */
+  private static int spareSlot() {
+    int h = System.identityHashCode(Thread.currentThread());
+    return ((h ^ (h >>> 16)) & (SPARES - 1)) * SPACING;
+  }
+
+  /** Throws the double-free error when a spare slot holds a block of the run. */
+  private void checkNotSpare(long start, long count) {
+    for (int i = 0; i < SPARES; i++) {
+      long b = spares.get(i * SPACING);
+      if (b >= start && b - start < count) {
+        throw doubleFree(start, start + count, b, b + 1);
+      }
+    }
+  }
+
+  /** Puts every spare block back into the extents. Caller holds the lock. */
+  private void drainSpares() {
+    for (int i = 0; i < SPARES; i++) {
+      int slot = i * SPACING;
+      long b = spares.get(slot);
+      if (b != EMPTY && spares.compareAndSet(slot, b, EMPTY)) {
+        insertFree(b, 1);
+      }
+    }
   }
 
   /**
@@ -113,6 +221,7 @@ final class BlockAllocator {
     if (start < 0 || count <= 0 || start > totalBlocks() - count) {
       return false;
     }
+    drainSpares();
     Map.Entry<Long, Long> e = freeByStart.floorEntry(start);
     if (e == null || e.getKey() + e.getValue() < start + count) {
       return false;
@@ -127,19 +236,22 @@ final class BlockAllocator {
         "block %s outside device of %s blocks",
         block,
         blockCount);
+    drainSpares();
     Map.Entry<Long, Long> e = freeByStart.floorEntry(block);
     return e != null && block < e.getKey() + e.getValue();
   }
 
   /** Number of free extents; exposes fragmentation to tests. */
   synchronized int freeExtentCount() {
+    drainSpares();
     return freeByStart.size();
   }
 
   @Override
   public synchronized String toString() {
+    drainSpares();
     return "BlockAllocator{"
-        + freeCount
+        + extentFree
         + "/"
         + blockCount
         + " free in "
@@ -214,7 +326,7 @@ final class BlockAllocator {
     }
     if (remaining != 0) {
       throw new AssertionError(
-          "free count " + freeCount + " disagrees with free extents " + freeByStart);
+          "free count " + extentFree + " disagrees with free extents " + freeByStart);
     }
     // Mutate only after planning: iterating the map views above while taking would break them.
     for (BlockRun r : runs) {
@@ -240,7 +352,7 @@ final class BlockAllocator {
     if (end < extentEnd) {
       addFree(end, extentEnd - end);
     }
-    freeCount -= count;
+    extentFree -= count;
   }
 
   private void addFree(long start, long length) {

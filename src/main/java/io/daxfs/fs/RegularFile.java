@@ -157,14 +157,16 @@ public final class RegularFile extends Inode {
     }
   }
 
-  /** Called by the volume (under the tree lock) when the link count has dropped. */
-  void unlinked() {
-    boolean free;
+  /**
+   * Called by the volume (under the tree lock) when the link count has dropped.
+   *
+   * @return whether that was the last link of a file no one has open: the caller then calls {@link
+   *     #freeAllBlocks()}, once it has let go of the tree lock (nothing can reach the file any
+   *     more, and the other namespace operations need not wait for the allocator)
+   */
+  boolean unlinked() {
     synchronized (this) {
-      free = shouldFree();
-    }
-    if (free) {
-      freeAllBlocks();
+      return shouldFree();
     }
   }
 
@@ -176,7 +178,8 @@ public final class RegularFile extends Inode {
     return false;
   }
 
-  private void freeAllBlocks() {
+  /** Gives every block back; once, when the last link and the last open are gone. */
+  void freeAllBlocks() {
     long stamp = exclusive();
     try {
       extents = extents.truncate(0, volume()::free);

@@ -413,10 +413,10 @@ public final class Volume implements Closeable {
 
   /**
    * Where a new file with no neighbours starts looking: low blocks first, which reuses committed
-   * memory.
+   * memory, or the block its thread freed last.
    */
   long allocationGoal() {
-    return 0;
+    return BlockAllocator.ANYWHERE;
   }
 
   /**
@@ -900,15 +900,20 @@ public final class Volume implements Closeable {
    * Removes a name; {@code announce} is false where a move onto the name replaces it (no event, as
    * rename(2)).
    */
-  private void unlink(Directory parent, String name, Inode inode, boolean announce) {
+  private RegularFile unlink(Directory parent, String name, Inode inode, boolean announce) {
     MetadataJournal j = journal;
     if (j != null) {
       j.record(new MetadataChange.Unlinked(parent.id(), name, inode.id()));
     }
-    removeName(parent, name, inode, announce);
+    return removeName(parent, name, inode, announce);
   }
 
-  private void removeName(Directory parent, String name, Inode inode, boolean announce) {
+  /**
+   * Removes a name. Returns the regular file whose last link and last open are now gone, whose
+   * blocks the caller frees ({@link RegularFile#freeAllBlocks()}) after letting go of the tree
+   * lock; else {@code null}.
+   */
+  private RegularFile removeName(Directory parent, String name, Inode inode, boolean announce) {
     parent.remove(name);
     inode.removeDentry(parent, name);
     if (inode instanceof Directory) {
@@ -925,9 +930,10 @@ public final class Volume implements Closeable {
     if (inode instanceof Directory d) {
       announceRemoved(d);
     }
-    if (inode instanceof RegularFile f) {
-      f.unlinked();
+    if (inode instanceof RegularFile f && f.unlinked()) {
+      return f;
     }
+    return null;
   }
 
   // ---- removal and renaming
@@ -951,6 +957,7 @@ public final class Volume implements Closeable {
    */
   public void delete(Directory base, PathNames path, DeleteMode mode) throws IOException {
     checkWritable();
+    RegularFile gone;
     Lock l = treeLock.writeLock();
     l.lock();
     try {
@@ -972,9 +979,12 @@ public final class Volume implements Closeable {
       } else if (mode == DeleteMode.DIRECTORY) {
         throw new FileSystemException(path.toString(), null, Errno.ENOTDIR);
       }
-      unlink(e.parent, e.name, inode, true);
+      gone = unlink(e.parent, e.name, inode, true);
     } finally {
       l.unlock();
+    }
+    if (gone != null) {
+      gone.freeAllBlocks();
     }
   }
 
@@ -1029,6 +1039,7 @@ public final class Volume implements Closeable {
     checkWritable();
     String from = source.toString();
     String to = target.toString();
+    RegularFile gone = null;
     Lock l = treeLock.writeLock();
     l.lock();
     try {
@@ -1114,7 +1125,7 @@ public final class Volume implements Closeable {
       }
       if (t.inode != null) {
         // without ATOMIC_MOVE the JDK removes the target first, and a watcher sees it go
-        removeName(t.parent, t.name, t.inode, !strictTypes);
+        gone = removeName(t.parent, t.name, t.inode, !strictTypes);
       }
       s.parent.remove(s.name);
       t.parent.put(t.name, s.inode);
@@ -1132,6 +1143,9 @@ public final class Volume implements Closeable {
       announce(t.parent, t.name, ChangeListener.Change.CREATED);
     } finally {
       l.unlock();
+    }
+    if (gone != null) {
+      gone.freeAllBlocks();
     }
   }
 

@@ -190,6 +190,40 @@ class BlockAllocatorTest {
   }
 
   @Test
+  void singleBlockDoubleFreeThrowsThroughTheSpareSlotsToo() throws Exception {
+    BlockAllocator a = new BlockAllocator(100);
+    long b = a.allocate(BlockAllocator.ANYWHERE, 1).get(0).start();
+    a.free(b, 1); // into the thread's spare slot
+    assertThatThrownBy(() -> a.free(b, 1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("[" + b + ", " + (b + 1) + ")");
+    assertThatThrownBy(() -> a.free(0, 3)).isInstanceOf(IllegalStateException.class);
+    // A block the extents hold, freed into the empty slot, is found when the slots go back.
+    assertThat(a.allocate(BlockAllocator.ANYWHERE, 1)).containsExactly(new BlockRun(b, 1));
+    a.free(50, 1);
+    assertThatThrownBy(() -> a.allocate(0, 1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("[50, 51)");
+    assertThat(a.freeBlocks()).isEqualTo(99);
+  }
+
+  @Test
+  void singleBlocksComeBackThroughTheSpareSlotsAndMergeWhenOthersLook() throws Exception {
+    BlockAllocator a = new BlockAllocator(100);
+    List<BlockRun> file = a.allocate(BlockAllocator.ANYWHERE, 1);
+    assertThat(file).containsExactly(new BlockRun(0, 1)); // the lowest block, as before
+    a.free(0, 1);
+    assertThat(a.freeBlocks()).isEqualTo(100);
+    assertThat(a.allocate(BlockAllocator.ANYWHERE, 1)).isEqualTo(file); // the spare, at once
+    a.free(0, 1);
+    // anything else sees all free space merged: one run of 100 at the goal
+    assertThat(a.allocateContiguous(0, 100)).isZero();
+    a.free(0, 100);
+    assertThat(a.freeExtentCount()).isEqualTo(1);
+    assertThat(a.freeBlocks()).isEqualTo(100);
+  }
+
+  @Test
   void freeOutOfRangeThrows() {
     BlockAllocator a = new BlockAllocator(10);
     assertThatThrownBy(() -> a.free(-1, 1)).isInstanceOf(IllegalStateException.class);
@@ -333,6 +367,66 @@ class BlockAllocatorTest {
       }
       assertThat(a.freeBlocks()).isEqualTo(size);
       assertThat(a.freeExtentCount()).isEqualTo(1);
+    } finally {
+      pool.shutdown();
+      assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  /**
+   * The small-file cycle from several threads: single blocks taken anywhere and freed, through the
+   * spare slots, against multi-block allocations and frees that put the spares back.
+   */
+  @Test
+  void concurrentSingleBlocksThroughTheSparesNeverHandOutABlockTwice() throws Exception {
+    final int size = 256;
+    final int threads = 4;
+    final long seed = 4242;
+    BlockAllocator a = new BlockAllocator(size);
+    BitSet owned = new BitSet(size);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Callable<List<BlockRun>>> tasks = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        long threadSeed = seed * 31 + t;
+        tasks.add(
+            () -> {
+              Random rnd = new Random(threadSeed);
+              List<BlockRun> mine = new ArrayList<>();
+              for (int i = 0; i < 20_000; i++) {
+                int op = rnd.nextInt(10);
+                if (op < 5 || mine.isEmpty()) {
+                  long goal = op == 0 ? rnd.nextInt(size) : BlockAllocator.ANYWHERE;
+                  long count = op == 0 ? 1 + rnd.nextInt(8) : 1;
+                  try {
+                    for (BlockRun r : a.allocate(goal, count)) {
+                      claim(owned, r);
+                      mine.add(r);
+                    }
+                  } catch (NoSpaceException e) {
+                    // others hold the rest; keep going
+                  }
+                } else {
+                  BlockRun r = mine.remove(rnd.nextInt(mine.size()));
+                  release(owned, r);
+                  a.free(r.start(), r.count());
+                }
+              }
+              return mine;
+            });
+      }
+      List<BlockRun> remaining = new ArrayList<>();
+      for (Future<List<BlockRun>> f : pool.invokeAll(tasks)) {
+        remaining.addAll(f.get());
+      }
+      assertNoOverlap(remaining);
+      long held = remaining.stream().mapToLong(BlockRun::count).sum();
+      assertThat(a.freeBlocks()).as("seed %d", seed).isEqualTo(size - held);
+      for (BlockRun r : remaining) {
+        a.free(r.start(), r.count());
+      }
+      assertThat(a.freeBlocks()).as("seed %d", seed).isEqualTo(size);
+      assertThat(a.freeExtentCount()).as("seed %d", seed).isEqualTo(1);
     } finally {
       pool.shutdown();
       assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();

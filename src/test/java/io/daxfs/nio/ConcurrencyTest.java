@@ -181,6 +181,97 @@ class ConcurrencyTest {
 
   // ---- data of one file ----------------------------------------------------------------------
 
+  // ---- small files ---------------------------------------------------------------------------
+
+  /**
+   * Threads create small files in one directory, fill each with its own number, and delete them or
+   * replace one by another (a rename onto a file frees the replaced file's blocks), keeping a few
+   * alive for a while. Every file must read back only its own number (a block handed to two files
+   * at once shows the other file's number), and once all are gone the free space is exactly what it
+   * was.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {2, 4})
+  void smallFileChurnNeverSharesABlockAndFreesEveryOne(int threads) throws Exception {
+    long seed = 2100 + threads;
+    Path dir = Files.createDirectory(fs.getPath("/churn"));
+    long freeBefore = freeSpace();
+    List<Callable<Void>> tasks = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      tasks.add(
+          () -> {
+            Random rnd = new Random(seed * 31 + thread);
+            Map<Path, long[]> alive = new java.util.LinkedHashMap<>(); // {number, size}
+            for (int i = 0; i < 2_000; i++) {
+              long number = ((long) thread << 32) | i;
+              // one block most often (the small-file cycle), else less or a few
+              int size = 8 * (rnd.nextInt(3) > 0 ? BLOCK / 8 : 1 + rnd.nextInt(3 * BLOCK / 8));
+              Path file = dir.resolve("t" + thread + "-" + i);
+              try (FileChannel ch = FileChannel.open(file, CREATE_NEW, WRITE)) {
+                writeFully(ch, filled(number, size), 0);
+              }
+              alive.put(file, new long[] {number, size});
+              int keep = rnd.nextInt(4);
+              while (alive.size() > keep) {
+                Path oldest = alive.keySet().iterator().next();
+                String where = "seed " + seed + ", thread " + thread + ", file " + i;
+                checkFilled(oldest, alive.remove(oldest), where);
+                if (!alive.isEmpty() && rnd.nextBoolean()) {
+                  Path other = alive.keySet().iterator().next();
+                  Files.move(other, oldest, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                  alive.put(oldest, alive.remove(other));
+                } else {
+                  Files.delete(oldest);
+                }
+              }
+            }
+            for (Map.Entry<Path, long[]> e : alive.entrySet()) {
+              checkFilled(e.getKey(), e.getValue(), "seed " + seed + ", thread " + thread);
+              Files.delete(e.getKey());
+            }
+            return null;
+          });
+    }
+    runConcurrently(tasks);
+    try (DirectoryStream<Path> left = Files.newDirectoryStream(dir)) {
+      assertThat(left).as("seed %d: files left", seed).isEmpty();
+    }
+    assertThat(freeSpace()).as("seed %d: free space after the churn", seed).isEqualTo(freeBefore);
+  }
+
+  private static ByteBuffer filled(long number, int size) {
+    ByteBuffer b = ByteBuffer.allocate(size);
+    while (b.hasRemaining()) {
+      b.putLong(number);
+    }
+    return b.flip();
+  }
+
+  private static void checkFilled(Path file, long[] expected, String where) throws IOException {
+    ByteBuffer got = ByteBuffer.allocate((int) expected[1] + 1);
+    try (FileChannel ch = FileChannel.open(file, READ)) {
+      assertThat(readFully(ch, got, 0)).as("%s: size", where).isEqualTo(expected[1]);
+    }
+    got.flip();
+    while (got.hasRemaining()) {
+      int at = got.position();
+      long word = got.getLong();
+      if (word != expected[0]) {
+        fail(
+            where
+                + ": "
+                + file
+                + " holds "
+                + Long.toHexString(word)
+                + " at "
+                + at
+                + ", not its own number "
+                + Long.toHexString(expected[0]));
+      }
+    }
+  }
+
   /**
    * Each thread owns one region of a shared file (regions share blocks at their edges, since the
    * region size is not a block multiple) and must always read back exactly its own last writes: a
