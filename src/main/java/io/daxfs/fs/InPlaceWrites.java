@@ -33,16 +33,17 @@ import java.util.concurrent.locks.LockSupport;
  * guards. The spin lock's bit lives in the stamp's word, so a write begins and ends with one atomic
  * instruction each.
  *
- * <p>Small writes (of at most {@link #SMALL_MAX} bytes) do not touch that word, whose cache line
- * would otherwise move between the cores on every write: each holds the one or two <em>stripes</em>
- * its bytes fall in, a word per {@value #STRIPE_BYTES} bytes of the file modulo {@value
- * #STRIPE_COUNT}, each on a cache line of its own, as a sequence lock (odd while held). Two small
- * writes to distant bytes then touch different lines, and two that share a stripe take turns. A
- * small write goes ahead only when the registry above is empty (no write nor locked read of it
- * under way), else it gives its stripes back and takes the registry's path; a registry entry, once
- * taken, waits for the stripes of its range to be free. Each side publishes itself before it looks
- * at the other (Dekker), so the two never overlap. Lock-free readers validate the stripes of their
- * range as they validate the stamp; the file's write lock waits for every stripe.
+ * <p>Small writes (of at most {@link #SMALL_MAX} bytes: page writes are among them) do not touch
+ * that word, whose cache line would otherwise move between the cores on every write: each holds the
+ * <em>stripes</em> its bytes fall in, a word per {@value #STRIPE_BYTES} bytes of the file modulo
+ * {@value #STRIPE_COUNT}, each on a cache line of its own, as a sequence lock (odd while held),
+ * taken in index order. Two small writes to distant bytes then touch different lines, and two that
+ * share a stripe take turns. A small write goes ahead only when the registry above is empty (no
+ * write nor locked read of it under way), else it gives its stripes back and takes the registry's
+ * path; a registry entry, once taken, waits for the stripes of its range to be free. Each side
+ * publishes itself before it looks at the other (Dekker), so the two never overlap. Lock-free
+ * readers validate the stripes of their range as they validate the stamp; the file's write lock
+ * waits for every stripe.
  */
 final class InPlaceWrites {
   private static final VarHandle STATE;
@@ -86,12 +87,18 @@ final class InPlaceWrites {
   /** Readers waiting for a range: while any waits, new writes are refused, so none starves. */
   private int waitingReaders;
 
-  /** The longest write that may hold stripes: it falls into at most two. */
-  static final int SMALL_MAX = 512;
-
   static final int STRIPE_BYTES = 4096;
+
+  /**
+   * The longest write that may hold stripes: it falls into at most five. Longer writes copy long
+   * enough that the range table's atomic on one word does not count, and stay tearable by a power
+   * cut (which lets stripe holders end).
+   */
+  static final int SMALL_MAX = 4 * STRIPE_BYTES;
+
   private static final int STRIPE_SHIFT = 12;
   static final int STRIPE_COUNT = 16;
+  private static final int ALL_STRIPES = (1 << STRIPE_COUNT) - 1;
 
   /** Longs from one stripe's word to the next: 64 bytes, a cache line. */
   private static final int PAD = 8;
@@ -249,21 +256,14 @@ final class InPlaceWrites {
       long[] won = (long[]) STRIPES.compareAndExchange(this, NO_STRIPES, fresh);
       st = won == NO_STRIPES ? fresh : won;
     }
-    int first = stripe(start);
-    int last = stripe(end - 1);
     // In index order, so that two writes that each want the other's stripe never wait in a ring.
-    int lo = Math.min(first, last);
-    int hi = Math.max(first, last);
-    hold(st, lo);
-    if (hi != lo) {
-      hold(st, hi);
+    int mask = stripeMask(start, end);
+    for (int m = mask; m != 0; m &= m - 1) {
+      hold(st, Integer.numberOfTrailingZeros(m));
     }
     // The stripes' compare-and-set orders this read after them (Dekker, with tryBeginWrite).
     if (((long) STATE.getVolatile(this) & (WRITES | READS | LOCKED)) != 0) {
-      free(st, lo);
-      if (hi != lo) {
-        free(st, hi);
-      }
+      freeAll(st, mask);
       return false;
     }
     return true;
@@ -273,13 +273,7 @@ final class InPlaceWrites {
    * Gives back the stripes {@link #tryBeginSmallWrite} took; the write's bytes are ordered before.
    */
   void endSmallWrite(long start, long end) {
-    long[] st = stripes;
-    int first = stripe(start);
-    int last = stripe(end - 1);
-    free(st, first);
-    if (last != first) {
-      free(st, last);
-    }
+    freeAll(stripes, stripeMask(start, end));
   }
 
   /**
@@ -293,11 +287,8 @@ final class InPlaceWrites {
       return 0;
     }
     long sum = 0;
-    int first = stripe(start);
-    long count =
-        Math.min(STRIPE_COUNT, ((end - 1) >>> STRIPE_SHIFT) - (start >>> STRIPE_SHIFT) + 1);
-    for (int k = 0; k < count; k++) {
-      long w = (long) STRIPE.getVolatile(st, slot((first + k) & (STRIPE_COUNT - 1)));
+    for (int m = stripeMask(start, end); m != 0; m &= m - 1) {
+      long w = (long) STRIPE.getVolatile(st, slot(Integer.numberOfTrailingZeros(m)));
       if ((w & 1) != 0) {
         return -1;
       }
@@ -322,8 +313,23 @@ final class InPlaceWrites {
     }
   }
 
-  private static int stripe(long pos) {
-    return (int) (pos >>> STRIPE_SHIFT) & (STRIPE_COUNT - 1);
+  /**
+   * The stripes that {@code [start, end)} (not empty) falls in, a bit each: a run of bits from the
+   * first byte's stripe, wrapping around past the last stripe, or all of them.
+   */
+  static int stripeMask(long start, long end) {
+    long count = ((end - 1) >>> STRIPE_SHIFT) - (start >>> STRIPE_SHIFT) + 1;
+    if (count >= STRIPE_COUNT) {
+      return ALL_STRIPES;
+    }
+    int run = ((1 << count) - 1) << ((int) (start >>> STRIPE_SHIFT) & (STRIPE_COUNT - 1));
+    return (run | run >>> STRIPE_COUNT) & ALL_STRIPES;
+  }
+
+  private static void freeAll(long[] st, int mask) {
+    for (int m = mask; m != 0; m &= m - 1) {
+      free(st, Integer.numberOfTrailingZeros(m));
+    }
   }
 
   private static int slot(int stripe) {

@@ -196,8 +196,8 @@ public final class RegularFile extends Inode {
    * whole 8-byte words when its position, length and buffer address are multiples of 8 (the copies
    * then move words, as x86 stores to pmem do). Small writes that hold stripes rather than a range
    * (of at most {@value InPlaceWrites#SMALL_MAX} bytes, while no range is held: the write lock
-   * waits for them) and writes that allocate or grow the file end whole. Caller holds the tree lock
-   * for writing; nothing of this is on the write path.
+   * waits for them) and writes that allocate or grow the file end whole, as a page write on Linux
+   * may. Caller holds the tree lock for writing; nothing of this is on the write path.
    */
   void cut() {
     synchronized (this) {
@@ -508,7 +508,8 @@ public final class RegularFile extends Inode {
   /**
    * Writes of at least this many bytes that stay inside the file write in place holding their range
    * in {@link InPlaceWrites}' table; shorter ones hold the table's stripes of their bytes instead
-   * (one atomic instruction on a cache line that a write elsewhere in the file does not touch).
+   * (an atomic instruction on each of one to five cache lines that a write elsewhere in the file
+   * does not touch).
    */
   static final int IN_PLACE_MIN = InPlaceWrites.SMALL_MAX + 1;
 

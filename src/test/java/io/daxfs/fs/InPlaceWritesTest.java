@@ -3,6 +3,8 @@ package io.daxfs.fs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +46,46 @@ class InPlaceWritesTest {
     writes.endRead(100_000, 100_100);
     assertThat(writes.tryBeginSmallWrite(0, 64)).isTrue();
     writes.endSmallWrite(0, 64);
+  }
+
+  @Test
+  void aSmallWriteHoldsEveryStripeItsBytesFallInAroundThePastTheLast() {
+    int stripe = InPlaceWrites.STRIPE_BYTES;
+    int count = InPlaceWrites.STRIPE_COUNT;
+    // The longest small write, from inside the second-to-last stripe: two stripes, then around.
+    long start = (count - 2L) * stripe + 100;
+    long end = start + InPlaceWrites.SMALL_MAX;
+    assertThat(writes.tryBeginSmallWrite(start, end)).isTrue();
+    List<Integer> held = new ArrayList<>();
+    for (int s = 0; s < count; s++) {
+      long far = (long) (s + 5 * count) * stripe; // the same stripe, at another place in the file
+      if (writes.stripeStamp(far, far + 1) < 0) {
+        held.add(s);
+      }
+    }
+    assertThat(held).containsExactly(0, 1, 2, count - 2, count - 1);
+    assertThat(writes.stripeStamp(0, (long) count * stripe)).as("a range over all").isNegative();
+    writes.endSmallWrite(start, end);
+    assertThat(writes.stripeStamp(0, (long) count * stripe)).isNotNegative();
+  }
+
+  @Test
+  void stripeMasksRunFromTheFirstByteAndWrapAround() {
+    int stripe = InPlaceWrites.STRIPE_BYTES;
+    int count = InPlaceWrites.STRIPE_COUNT;
+    assertThat(InPlaceWrites.stripeMask(0, 1)).isEqualTo(1);
+    assertThat(InPlaceWrites.stripeMask(stripe - 1, stripe + 1)).isEqualTo(0b11);
+    assertThat(InPlaceWrites.stripeMask((long) count * stripe + 3, (long) (count + 1) * stripe))
+        .as("a whole stripe, the first again")
+        .isEqualTo(1);
+    assertThat(InPlaceWrites.stripeMask((count - 1L) * stripe, count * stripe + 1L))
+        .isEqualTo(1 | 1 << (count - 1));
+    assertThat(InPlaceWrites.stripeMask(5, 5 + (long) count * stripe))
+        .as("more than all of them")
+        .isEqualTo((1 << count) - 1);
+    assertThat(InPlaceWrites.stripeMask(7L * stripe, (7L + count - 1) * stripe))
+        .as("all but one")
+        .isEqualTo(((1 << count) - 1) & ~(1 << 6));
   }
 
   @Test

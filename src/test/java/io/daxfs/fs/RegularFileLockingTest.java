@@ -47,7 +47,7 @@ class RegularFileLockingTest {
     volume = Volume.create(DaxConfiguration.builder().deviceSize(16L << 20).build());
     file =
         volume.open(volume.root(), new OneName("f"), new Volume.OpenSpec(true, true, true, 0644));
-    ByteBuffer data = ByteBuffer.allocate(4 * BLOCK);
+    ByteBuffer data = ByteBuffer.allocate(8 * BLOCK); // room for the longest small write, twice
     while (data.hasRemaining()) {
       data.put((byte) 7);
     }
@@ -167,6 +167,14 @@ class RegularFileLockingTest {
         .isEqualTo(2 * BLOCK + SMALL_WRITE);
     assertWaitsForTheSmallWrite(
         writeAsync(BLOCK - 100, SMALL_WRITE), writes, BLOCK, BLOCK + 64); // across into it
+  }
+
+  @Test
+  void aSmallWriteAcrossStripesWaitsForOneUnderWayInItsLastStripe() throws Exception {
+    InPlaceWrites writes = file.inPlaceWrites();
+    long last = BLOCK - 100 + SMALL_WRITE - 10; // in the fifth stripe of the write below
+    assertThat(writes.tryBeginSmallWrite(last, last + 1)).isTrue();
+    assertWaitsForTheSmallWrite(writeAsync(BLOCK - 100, SMALL_WRITE), writes, last, last + 1);
   }
 
   @Test

@@ -549,6 +549,78 @@ class ConcurrencyTest {
     assertThat(reads.get()).isPositive();
   }
 
+  /**
+   * As {@link #smallWritesAreAtomic}, with writes of 512 B to 31.5 KiB over 80 KiB of a file: most
+   * hold the stripes of their bytes (up to five of them, across block boundaries, past the last
+   * stripe back to the first, and in stripes that a distant part of the window shares), one in
+   * eight holds a range in the table instead. Lock-free readers read one chunk (crossing a stripe
+   * boundary in one chunk of eight), locked readers many.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1501, 1502})
+  void writesAcrossStripesAreAtomic(long seed) throws Exception {
+    int chunk = 512; // the longest lock-free read
+    int chunks = 160; // more than the stripes' 64 KiB: the window wraps around them
+    long base = 3 * BLOCK - 300; // neither chunks nor writes start on a stripe boundary
+    int writers = 3;
+    int readers = 2;
+    int writesEach = 20_000;
+    Path file = fs.getPath("/stripes");
+    CountDownLatch writersLeft = new CountDownLatch(writers);
+    AtomicLong reads = new AtomicLong();
+    try (FileChannel ch = FileChannel.open(file, CREATE_NEW, READ, WRITE)) {
+      writeFully(ch, ByteBuffer.allocate(chunks * chunk), base); // stamp 0: a write over all
+      List<Callable<Void>> tasks = new ArrayList<>();
+      for (int w = 1; w <= writers; w++) {
+        int writer = w;
+        tasks.add(
+            () -> {
+              Random rnd = new Random(seed * 31 + writer);
+              // Filled in bulk, so that the writers spend their time in the copies that may race.
+              int[] words = new int[63 * chunk / 4];
+              ByteBuffer[] srcs = {buffer(63 * chunk, false), buffer(63 * chunk, true)};
+              try (FileChannel own = FileChannel.open(file, WRITE)) {
+                FileChannel out = writer % 2 == 0 ? own : ch;
+                for (int seq = 1; seq <= writesEach; seq++) {
+                  // Up to 16 KiB hold stripes; one in eight is longer and holds a range.
+                  int len = rnd.nextInt(8) == 0 ? 33 + rnd.nextInt(31) : 1 + rnd.nextInt(32);
+                  int start = rnd.nextInt(chunks - len + 1);
+                  Arrays.fill(words, 0, len * chunk / 4, chunkStamp(writer, len, start, seq));
+                  ByteBuffer src = srcs[rnd.nextInt(2)].clear().limit(len * chunk);
+                  src.asIntBuffer().put(words, 0, len * chunk / 4);
+                  writeFully(out, src, base + (long) start * chunk);
+                }
+              } finally {
+                writersLeft.countDown();
+              }
+              return null;
+            });
+      }
+      for (int r = 0; r < readers; r++) {
+        int reader = r;
+        tasks.add(
+            () -> {
+              Random rnd = new Random(seed * 31 + 100 + reader);
+              for (int iter = 0; iter < 1_000_000 && writersLeft.getCount() > 0; iter++) {
+                int len = rnd.nextBoolean() ? 1 : 2 + rnd.nextInt(chunks - 1);
+                int start = rnd.nextInt(chunks - len + 1);
+                ByteBuffer got = buffer(len * chunk, rnd.nextBoolean());
+                assertThat(readFully(ch, got, base + (long) start * chunk)).isEqualTo(len * chunk);
+                checkChunks(
+                    got, chunk, start, len, "seed " + seed + ", reader " + reader + " at " + iter);
+                reads.incrementAndGet();
+              }
+              return null;
+            });
+      }
+      runConcurrently(tasks);
+      ByteBuffer all = ByteBuffer.allocate(chunks * chunk);
+      assertThat(readFully(ch, all, base)).isEqualTo(chunks * chunk);
+      checkChunks(all, chunk, 0, chunks, "seed " + seed + ", the file at the end");
+    }
+    assertThat(reads.get()).isPositive();
+  }
+
   /** A write's stamp: its writer, its window (length and first chunk), and a sequence number. */
   private static int chunkStamp(int writer, int len, int start, int seq) {
     return writer << 29 | len << 23 | start << 13 | (seq & 0x1FFF);
@@ -565,11 +637,15 @@ class ConcurrencyTest {
   }
 
   private static void checkChunks(ByteBuffer got, int first, int count, String where) {
+    checkChunks(got, CHUNK, first, count, where);
+  }
+
+  private static void checkChunks(ByteBuffer got, int chunk, int first, int count, String where) {
     int[] stamps = new int[count];
     for (int c = 0; c < count; c++) {
-      stamps[c] = got.getInt(c * CHUNK);
-      for (int word = 1; word < CHUNK / 4; word++) {
-        int s = got.getInt(c * CHUNK + word * 4);
+      stamps[c] = got.getInt(c * chunk);
+      for (int word = 1; word < chunk / 4; word++) {
+        int s = got.getInt(c * chunk + word * 4);
         if (s != stamps[c]) {
           fail(
               where
