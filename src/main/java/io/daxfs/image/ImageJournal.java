@@ -17,12 +17,14 @@ import java.util.List;
  *
  * <p>It keeps a mirror of the state (metadata and media) by applying each change, so that when the
  * log fills it can write a checkpoint without taking any lock of the volume or the device (it is
- * called under them). All appends are serialized on this object, which is taken last: nothing here
- * calls back into the volume or the device.
+ * called under them); the {@link Mirror} holds the newest files' changes back, so that a file
+ * created and removed between two checkpoints costs it nothing. Records are encoded before this
+ * object's lock is taken; the mirror and the append into the log are serialized on it, which is
+ * taken last: nothing here calls back into the volume or the device.
  */
 final class ImageJournal implements MetadataJournal, MediaJournal {
   private final Image image;
-  private VolumeState mirror; // guarded by this
+  private final Mirror mirror; // guarded by this
   private final RangeSet<Long> poisoned;
   private final RangeSet<Long> known;
   private final ImageLog log;
@@ -36,7 +38,7 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
       RangeSet<Long> known,
       ImageLog log) {
     this.image = image;
-    this.mirror = mirror;
+    this.mirror = new Mirror(mirror);
     this.poisoned = poisoned;
     this.known = known;
     this.log = log;
@@ -148,7 +150,7 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
       return;
     }
     try {
-      checkpoint(mirror, poisoned, known);
+      checkpoint(mirror.state(), poisoned, known);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "daxfs image " + image.path() + ": the log is full and a checkpoint failed", e);
@@ -175,8 +177,8 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     if (closed) {
       throw new IllegalStateException("daxfs bug: the image journal is closed");
     }
-    mirror = after.copy();
-    checkpoint(mirror, poisoned, known);
+    mirror.replace(after.copy());
+    checkpoint(mirror.state(), poisoned, known);
   }
 
   /**
