@@ -95,14 +95,25 @@ public final class RegularFile extends Inode {
   }
 
   /**
-   * Records the blocks one allocation took, {@code {logical, physical, count}}, as one operation.
+   * Records the blocks one allocation took, {@code {logical, physical, count}}, and the new size
+   * unless {@code newSize} is negative, as one operation: a write's blocks and the size it gives
+   * the file (ext4 logs them in one handle too). Nothing at all is recorded for neither.
    */
-  private void recordAdded(List<long[]> taken) {
+  private void recordAdded(List<long[]> taken, long newSize) {
+    if (taken.isEmpty()) {
+      if (newSize >= 0) {
+        recordSize(newSize);
+      }
+      return;
+    }
     MetadataJournal j = volume().journal();
     if (j != null) {
-      List<MetadataChange> added = new ArrayList<>(taken.size());
+      List<MetadataChange> added = new ArrayList<>(taken.size() + 1);
       for (long[] t : taken) {
         added.add(new MetadataChange.ExtentAdded(id(), t[0], t[1], t[2]));
+      }
+      if (newSize >= 0) {
+        added.add(new MetadataChange.Resized(id(), newSize));
       }
       j.recordAll(added);
     }
@@ -640,11 +651,19 @@ public final class RegularFile extends Inode {
     if (pos > size) {
       clearPastEnd(size, pos);
     }
-    allocate(pos, end);
-    long written = writeSteps(accessPath, pos, src, extents);
+    List<long[]> taken = allocate(pos, end, false);
+    long written;
+    try {
+      written = writeSteps(accessPath, pos, src, extents);
+    } catch (IOException | RuntimeException e) {
+      recordAdded(taken, -1);
+      throw e;
+    }
     if (written > size) {
       size = written;
-      recordSize(written);
+      recordAdded(taken, written);
+    } else {
+      recordAdded(taken, -1);
     }
     return written;
   }
@@ -687,13 +706,17 @@ public final class RegularFile extends Inode {
   /**
    * Gives every block of {@code [pos, end)} a device block, zeroed through the driver, all or
    * nothing. Caller holds the write lock.
+   *
+   * @param record whether to record the blocks taken now; if not, the caller records them (with
+   *     {@link #recordAdded}) before it releases the write lock, whatever happens
+   * @return the blocks taken, {@code {logical, physical, count}} each
    */
-  private void allocate(long pos, long end) throws IOException {
+  private List<long[]> allocate(long pos, long end, boolean record) throws IOException {
     long first = pos >>> blockShift;
     long blocks = ((end - 1) >>> blockShift) - first + 1;
     ExtentMap em = extents;
     if (em.isMapped(first, first + blocks)) {
-      return; // the common case: an overwrite
+      return List.of(); // the common case: an overwrite
     }
     List<long[]> holes = new ArrayList<>();
     em.forEachHole(first, blocks, (start, count) -> holes.add(new long[] {start, count}));
@@ -729,7 +752,10 @@ public final class RegularFile extends Inode {
       em = em.with(t[0], t[1], t[2]);
     }
     extents = em;
-    recordAdded(taken);
+    if (record) {
+      recordAdded(taken, -1);
+    }
+    return taken;
   }
 
   /** The device block that would continue the file contiguously at {@code logical}. */
@@ -930,7 +956,7 @@ public final class RegularFile extends Inode {
       if (end > this.size) {
         clearPastEnd(this.size, end);
       }
-      allocate(position, end);
+      allocate(position, end, true);
       long first = position >>> blockShift;
       long blocks = ((end - 1) >>> blockShift) - first + 1;
       ExtentMap em = extents;

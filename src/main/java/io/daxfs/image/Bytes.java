@@ -194,6 +194,20 @@ final class Bytes {
       return end - pos;
     }
 
+    int end() {
+      return end;
+    }
+
+    /** Reads up to {@code to} from now on (the caller keeps it within the window). */
+    void limit(int to) {
+      end = to;
+    }
+
+    /** Goes back (or on) to {@code p}, for an error that names where an item begins. */
+    void seek(int p) {
+      pos = p;
+    }
+
     long imageOffset() {
       return base + pos;
     }

@@ -17,12 +17,14 @@ import java.util.List;
  *
  * <p>It keeps a mirror of the state (metadata and media) by applying each change, so that when the
  * log fills it can write a checkpoint without taking any lock of the volume or the device (it is
- * called under them). All appends are serialized on this object, which is taken last: nothing here
- * calls back into the volume or the device.
+ * called under them); the {@link Mirror} holds the newest files' changes back, so that a file
+ * created and removed between two checkpoints costs it nothing. Records are encoded before this
+ * object's lock is taken; the mirror and the append into the log are serialized on it, which is
+ * taken last: nothing here calls back into the volume or the device.
  */
 final class ImageJournal implements MetadataJournal, MediaJournal {
   private final Image image;
-  private VolumeState mirror; // guarded by this
+  private final Mirror mirror; // guarded by this
   private final RangeSet<Long> poisoned;
   private final RangeSet<Long> known;
   private final ImageLog log;
@@ -36,45 +38,74 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
       RangeSet<Long> known,
       ImageLog log) {
     this.image = image;
-    this.mirror = mirror;
+    this.mirror = new Mirror(mirror);
     this.poisoned = poisoned;
     this.known = known;
     this.log = log;
   }
 
+  /**
+   * Each thread encodes its records here before it takes this object's lock, so that the lock is
+   * held for the mirror and the copy into the log only.
+   */
+  private static final ThreadLocal<Bytes.Out> ENCODER =
+      ThreadLocal.withInitial(() -> new Bytes.Out(512));
+
+  /** An encoder grown past this for one large operation is not kept for the next. */
+  private static final int KEEP_ENCODER = 64 << 10;
+
   @Override
-  public synchronized void record(MetadataChange change) {
-    if (closed) {
-      return;
-    }
-    mirror.apply(change);
-    out.reset();
-    out.skip(ImageLog.HEADER);
-    Records.encode(change, out);
-    append(Records.typeOf(change));
+  public void record(MetadataChange change) {
+    Bytes.Out encoded = ENCODER.get();
+    encoded.reset();
+    encoded.skip(ImageLog.HEADER);
+    Records.encode(change, encoded);
+    append(change, null, Records.typeOf(change), encoded);
   }
 
   /**
-   * Records changes of one operation: all of them enter the mirror first, so that a checkpoint the
-   * full log calls for holds the whole operation; the records carry {@link ImageLog#MORE} but the
-   * last, so that replay takes them all or none.
+   * Records changes of one operation as one {@link Records#CHANGES} record, so that replay takes
+   * them all or none.
    */
   @Override
-  public synchronized void recordAll(List<? extends MetadataChange> changes) {
-    if (closed || changes.isEmpty()) {
+  public void recordAll(List<? extends MetadataChange> changes) {
+    if (changes.size() <= 1) {
+      if (!changes.isEmpty()) {
+        record(changes.get(0));
+      }
       return;
     }
-    for (MetadataChange change : changes) {
-      mirror.apply(change);
-    }
-    for (int i = 0; i < changes.size(); i++) {
-      MetadataChange change = changes.get(i);
-      out.reset();
-      out.skip(ImageLog.HEADER);
-      Records.encode(change, out);
-      if (!append(Records.typeOf(change), i < changes.size() - 1)) {
-        return; // the checkpoint holds the rest
+    Bytes.Out encoded = ENCODER.get();
+    encoded.reset();
+    encoded.skip(ImageLog.HEADER);
+    Records.encodeChanges(changes, encoded);
+    append(null, changes, Records.CHANGES, encoded);
+  }
+
+  /**
+   * Applies {@code change} (or {@code changes}) to the mirror and appends the record in {@code
+   * encoded}, under this object's lock, so that the log's order is the mirror's.
+   */
+  private void append(
+      MetadataChange change, List<? extends MetadataChange> changes, int type, Bytes.Out encoded) {
+    encoded.room(12); // for the checksum and the padding
+    synchronized (this) {
+      if (closed) {
+        return;
       }
+      // all the operation's changes enter the mirror first, so that a checkpoint the full log
+      // calls for holds the whole operation
+      if (change != null) {
+        mirror.apply(change);
+      } else {
+        for (int i = 0; i < changes.size(); i++) {
+          mirror.apply(changes.get(i));
+        }
+      }
+      append(type, encoded);
+    }
+    if (encoded.array().length > KEEP_ENCODER) {
+      ENCODER.remove();
     }
   }
 
@@ -106,26 +137,24 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
 
   /** Appends the record in {@code out}; when the log is full, checkpoints instead. */
   private void append(int type) {
-    append(type, false);
+    out.room(12); // for the checksum and the padding
+    append(type, out);
   }
 
   /**
-   * Appends the record in {@code out}, marked as continued by the next when {@code more}; when the
-   * log is full, checkpoints the mirror instead and returns false.
+   * Appends the record in {@code record} (its header's room and the checksum's included); when the
+   * log is full, checkpoints the mirror instead, which holds the record's changes already.
    */
-  private boolean append(int type, boolean more) {
-    int length = out.position();
-    out.room(12); // for the checksum and the padding
-    if (log.append(type, out.array(), length, more)) {
-      return true;
+  private void append(int type, Bytes.Out record) {
+    if (log.append(type, record.array(), record.position())) {
+      return;
     }
     try {
-      checkpoint(mirror, poisoned, known);
+      checkpoint(mirror.state(), poisoned, known);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "daxfs image " + image.path() + ": the log is full and a checkpoint failed", e);
     }
-    return false;
   }
 
   /**
@@ -148,8 +177,8 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     if (closed) {
       throw new IllegalStateException("daxfs bug: the image journal is closed");
     }
-    mirror = after.copy();
-    checkpoint(mirror, poisoned, known);
+    mirror.replace(after.copy());
+    checkpoint(mirror.state(), poisoned, known);
   }
 
   /**

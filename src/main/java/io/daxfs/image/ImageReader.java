@@ -361,10 +361,16 @@ final class ImageReader {
           if (e.sequence() != 0 || generation != sb.generation() || in.remaining() != 0) {
             throw in.error("an epoch start that does not fit the superblock");
           }
-        } else if (Records.isMetadata(type)) {
-          MetadataChange c = Records.decode(type, in);
+        } else if (Records.isMetadata(type) || type == Records.CHANGES) {
+          // all of an operation's changes are decoded before any is applied
+          List<MetadataChange> changes =
+              type == Records.CHANGES
+                  ? Records.decodeChanges(in)
+                  : List.of(Records.decode(type, in));
           try {
-            state.apply(c);
+            for (MetadataChange c : changes) {
+              state.apply(c);
+            }
           } catch (IllegalArgumentException x) {
             throw new FormatException(
                 records

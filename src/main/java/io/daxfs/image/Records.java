@@ -28,6 +28,17 @@ final class Records {
   static final int EXTENT_ADDED = 6;
   static final int EXTENTS_REMOVED = 7;
   static final int RESIZED = 8;
+
+  /**
+   * The changes of one operation in one log record, each as a checkpoint entry: replay takes them
+   * all or none, as the records of an operation chained by {@link ImageLog#MORE}, with one header
+   * and one checksum.
+   */
+  static final int CHANGES = 9;
+
+  /** Bytes before a change's payload in a checkpoint entry or a {@link #CHANGES} record. */
+  static final int ENTRY_HEADER = 8;
+
   static final int POISON_ADDED = 16;
   static final int POISON_REMOVED = 17;
   static final int KNOWN_ADDED = 18;
@@ -79,7 +90,7 @@ final class Records {
 
   /** Whether a log record may have this type: a writer writes no other. */
   static boolean isLogRecord(int type) {
-    return isMetadata(type) || isMedia(type) || type == EPOCH_START;
+    return isMetadata(type) || isMedia(type) || type == CHANGES || type == EPOCH_START;
   }
 
   static String name(int type) {
@@ -92,6 +103,7 @@ final class Records {
       case EXTENT_ADDED -> "EXTENT_ADDED";
       case EXTENTS_REMOVED -> "EXTENTS_REMOVED";
       case RESIZED -> "RESIZED";
+      case CHANGES -> "CHANGES";
       case POISON_ADDED -> "POISON_ADDED";
       case POISON_REMOVED -> "POISON_REMOVED";
       case KNOWN_ADDED -> "KNOWN_ADDED";
@@ -136,6 +148,58 @@ final class Records {
     } else {
       throw new AssertionError(change);
     }
+  }
+
+  /**
+   * Encodes {@code changes} as a {@link #CHANGES} payload: each change as a checkpoint entry
+   * ({@code u32} entry length, {@code u16} type, {@code u16} 0, payload).
+   */
+  static void encodeChanges(java.util.List<? extends MetadataChange> changes, Bytes.Out out) {
+    for (int i = 0; i < changes.size(); i++) {
+      MetadataChange c = changes.get(i);
+      int start = out.position();
+      out.u32(0).u16(typeOf(c)).u16(0);
+      encode(c, out);
+      out.putU32At(start, out.position() - start);
+    }
+  }
+
+  /**
+   * Decodes a {@link #CHANGES} payload, which must end exactly at the reader's end and hold at
+   * least two changes, each a metadata change whose entry length fits the record.
+   */
+  static java.util.List<MetadataChange> decodeChanges(Bytes.In in) throws FormatException {
+    int end = in.end();
+    java.util.List<MetadataChange> changes = new java.util.ArrayList<>(2);
+    while (in.position() < end) {
+      int at = in.position();
+      int len = in.u32();
+      int type = in.u16();
+      int reserved = in.u16();
+      if (len < ENTRY_HEADER || len - ENTRY_HEADER > end - in.position() || reserved != 0) {
+        in.seek(at);
+        throw in.error(
+            "CHANGES: change "
+                + changes.size()
+                + " has length "
+                + Integer.toUnsignedString(len)
+                + (reserved != 0 ? " and reserved bits " + reserved : "")
+                + ", which does not fit the "
+                + (end - at)
+                + " bytes left");
+      }
+      if (!isMetadata(type)) {
+        in.seek(at);
+        throw in.error("CHANGES: change " + changes.size() + " has " + name(type));
+      }
+      in.limit(at + len);
+      changes.add(decode(type, in));
+      in.limit(end);
+    }
+    if (changes.size() < 2) {
+      throw in.error("CHANGES holds " + changes.size() + " change(s); at least two belong");
+    }
+    return changes;
   }
 
   /**
