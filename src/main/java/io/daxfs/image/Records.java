@@ -11,6 +11,8 @@ import io.daxfs.fs.MetadataChange.Linked;
 import io.daxfs.fs.MetadataChange.Renamed;
 import io.daxfs.fs.MetadataChange.Resized;
 import io.daxfs.fs.MetadataChange.Unlinked;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The payloads of log records and checkpoint entries (format version 1; {@code
@@ -154,7 +156,7 @@ final class Records {
    * Encodes {@code changes} as a {@link #CHANGES} payload: each change as a checkpoint entry
    * ({@code u32} entry length, {@code u16} type, {@code u16} 0, payload).
    */
-  static void encodeChanges(java.util.List<? extends MetadataChange> changes, Bytes.Out out) {
+  static void encodeChanges(List<? extends MetadataChange> changes, Bytes.Out out) {
     for (int i = 0; i < changes.size(); i++) {
       MetadataChange c = changes.get(i);
       int start = out.position();
@@ -168,9 +170,9 @@ final class Records {
    * Decodes a {@link #CHANGES} payload, which must end exactly at the reader's end and hold at
    * least two changes, each a metadata change whose entry length fits the record.
    */
-  static java.util.List<MetadataChange> decodeChanges(Bytes.In in) throws FormatException {
+  static List<MetadataChange> decodeChanges(Bytes.In in) throws FormatException {
     int end = in.end();
-    java.util.List<MetadataChange> changes = new java.util.ArrayList<>(2);
+    List<MetadataChange> changes = new ArrayList<>(2);
     while (in.position() < end) {
       int at = in.position();
       int len = in.u32();
