@@ -446,20 +446,22 @@ public final class Volume implements Closeable {
     }
   }
 
-  /** Attempts at a taken tree lock before a thread parks. */
+  /** Looks at a taken tree lock before a thread parks. */
   private static final int TREE_LOCK_SPINS = 100;
 
   /**
-   * Takes a tree lock, trying a little before waiting in its queue: namespace operations hold it
-   * for well under a microsecond, less than a thread that parks costs itself, and the thread that
-   * lets go (which must wake it), in system calls. A holder that lost its core is waited for in the
-   * queue.
+   * Takes a tree lock, waiting a little for its holder before queueing: namespace operations hold
+   * it for well under a microsecond, less than a thread that parks costs itself, and the thread
+   * that lets go (which must wake it), in system calls. A holder that lost its core is waited for
+   * in the queue. It spins while the lock is taken rather than trying it, since a reader's {@code
+   * tryLock} would overtake a writer in the queue, which {@code lock} does not let it do.
    */
-  private static void acquire(Lock l) {
-    for (int i = 0; i < TREE_LOCK_SPINS; i++) {
-      if (l.tryLock()) {
-        return;
-      }
+  private void acquire(Lock l) {
+    boolean write = l == treeLock.writeLock();
+    for (int i = 0;
+        i < TREE_LOCK_SPINS
+            && (treeLock.isWriteLocked() || (write && treeLock.getReadLockCount() > 0));
+        i++) {
       Thread.onSpinWait();
     }
     l.lock();
