@@ -124,6 +124,9 @@ public final class Image implements Closeable {
     } else {
       ImageLog log = loaded.log();
       log.resume(sb.epoch(), loaded.scan());
+      if (loaded.scan().entries().isEmpty()) {
+        log.begin(sb.generation());
+      }
       this.journal =
           new ImageJournal(
               this,
@@ -131,9 +134,6 @@ public final class Image implements Closeable {
               TreeRangeSet.create(loaded.poisoned()),
               TreeRangeSet.create(loaded.known()),
               log);
-      if (loaded.scan().entries().isEmpty()) {
-        journal.begin(sb.generation());
-      }
       volume.setJournal(journal);
       device.setMediaJournal(journal);
     }

@@ -127,14 +127,6 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     append(Records.typeOf(kind));
   }
 
-  /** Starts the current epoch's log with its marker, when a mount found it empty. */
-  synchronized void begin(long generation) {
-    out.reset();
-    out.skip(ImageLog.HEADER);
-    out.u64(generation);
-    append(Records.EPOCH_START);
-  }
-
   /** Appends the record in {@code out}; when the log is full, checkpoints instead. */
   private void append(int type) {
     out.room(12); // for the checksum and the padding

@@ -98,6 +98,14 @@ final class ImageLog {
     this.epoch = epoch;
     this.position = 0;
     this.sequence = 0;
+    begin(generation);
+  }
+
+  /**
+   * Writes the current epoch's marker, naming {@code generation}, the superblock generation that
+   * began it: the first record of the epoch, into a log that holds none of it yet.
+   */
+  void begin(long generation) {
     byte[] marker = new byte[room(8)];
     Bytes.putLong(marker, HEADER, generation);
     append(Records.EPOCH_START, marker, HEADER + 8);
