@@ -17,7 +17,6 @@ import java.util.List;
 final class Checkpoint {
   static final byte[] MAGIC = "DAXFSCKP".getBytes(StandardCharsets.US_ASCII);
   static final int HEADER = 48;
-  static final int ENTRY_HEADER = 8;
   static final long MIN_LENGTH = HEADER + 4;
 
   /** Largest checkpoint this version reads: about ten million files. */
@@ -44,12 +43,7 @@ final class Checkpoint {
     long count =
         changes.size() + (long) poisoned.asRanges().size() + (long) known.asRanges().size();
     out.u64(count);
-    for (MetadataChange c : changes) {
-      int start = out.position();
-      out.u32(0).u16(Records.typeOf(c)).u16(0);
-      Records.encode(c, out);
-      out.putU32At(start, out.position() - start);
-    }
+    Records.encodeChanges(changes, out);
     media(out, Records.POISON_ADDED, poisoned);
     media(out, Records.KNOWN_ADDED, known);
     int end = out.position();
@@ -60,7 +54,11 @@ final class Checkpoint {
 
   private static void media(Bytes.Out out, int type, RangeSet<Long> set) {
     for (Range<Long> r : set.asRanges()) {
-      out.u32(ENTRY_HEADER + 16).u16(type).u16(0).u64(r.lowerEndpoint()).u64(r.upperEndpoint());
+      out.u32(Records.ENTRY_HEADER + 16)
+          .u16(type)
+          .u16(0)
+          .u64(r.lowerEndpoint())
+          .u64(r.upperEndpoint());
     }
   }
 
@@ -120,7 +118,7 @@ final class Checkpoint {
               + length);
     }
     long nextInode = in.u64();
-    long count = in.count("entry count", (length - HEADER) / ENTRY_HEADER);
+    long count = in.count("entry count", (length - HEADER) / Records.ENTRY_HEADER);
     VolumeState state = VolumeState.blank();
     RangeSet<Long> poisoned = TreeRangeSet.create();
     RangeSet<Long> known = TreeRangeSet.create();
@@ -132,11 +130,13 @@ final class Checkpoint {
       int len = in.u32();
       int type = in.u16();
       int reserved = in.u16();
-      if (len < ENTRY_HEADER || len - ENTRY_HEADER > in.remaining() || reserved != 0) {
+      if (len < Records.ENTRY_HEADER
+          || len - Records.ENTRY_HEADER > in.remaining()
+          || reserved != 0) {
         throw new FormatException(
             region + " entry " + i + " at byte " + entryOffset + ": bad length " + len);
       }
-      entry.window(at + ENTRY_HEADER, at + len, entries, i);
+      entry.window(at + Records.ENTRY_HEADER, at + len, entries, i);
       try {
         if (Records.isMetadata(type)) {
           MetadataChange c = Records.decode(type, entry);
@@ -165,7 +165,7 @@ final class Checkpoint {
         }
         tolerate.add(e.getMessage() + " (entry dropped)");
       }
-      in.skip(len - ENTRY_HEADER);
+      in.skip(len - Records.ENTRY_HEADER);
     }
     if (in.remaining() != 0) {
       throw in.error(in.remaining() + " bytes after the last entry");

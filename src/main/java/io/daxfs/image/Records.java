@@ -153,8 +153,8 @@ final class Records {
   }
 
   /**
-   * Encodes {@code changes} as a {@link #CHANGES} payload: each change as a checkpoint entry
-   * ({@code u32} entry length, {@code u16} type, {@code u16} 0, payload).
+   * Encodes {@code changes} as checkpoint entries ({@code u32} entry length, {@code u16} type,
+   * {@code u16} 0, payload), as a checkpoint and a {@link #CHANGES} payload hold them.
    */
   static void encodeChanges(List<? extends MetadataChange> changes, Bytes.Out out) {
     for (int i = 0; i < changes.size(); i++) {
