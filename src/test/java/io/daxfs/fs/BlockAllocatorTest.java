@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntToLongFunction;
 import org.junit.jupiter.api.Test;
 
 class BlockAllocatorTest {
@@ -317,60 +318,32 @@ class BlockAllocatorTest {
   @Test
   void concurrentAllocateAndFreeNeverHandsOutABlockTwice() throws Exception {
     final int size = 8192;
-    final int threads = 4;
     BlockAllocator a = new BlockAllocator(size);
     // Each thread records what it holds; any block handed to two holders at once is caught here.
     BitSet owned = new BitSet(size);
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Callable<List<BlockRun>>> tasks = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        long seed = 1000 + t;
-        tasks.add(
-            () -> {
-              Random rnd = new Random(seed);
-              List<BlockRun> mine = new ArrayList<>();
-              for (int i = 0; i < 5_000; i++) {
-                if (rnd.nextInt(3) > 0 || mine.isEmpty()) {
-                  try {
-                    for (BlockRun r : a.allocate(rnd.nextInt(size), 1 + rnd.nextInt(100))) {
-                      claim(owned, r);
-                      mine.add(r);
-                    }
-                  } catch (NoSpaceException e) {
-                    // Expected under contention; just keep going.
-                  }
-                } else {
-                  BlockRun r = mine.remove(rnd.nextInt(mine.size()));
-                  release(owned, r);
-                  a.free(r.start(), r.count());
-                }
-              }
-              return mine;
-            });
-      }
-      List<BlockRun> remaining = new ArrayList<>();
-      for (Future<List<BlockRun>> f : pool.invokeAll(tasks)) {
-        remaining.addAll(f.get());
-      }
-      assertNoOverlap(remaining);
-      long held = remaining.stream().mapToLong(BlockRun::count).sum();
-      assertThat(a.freeBlocks()).isEqualTo(size - held);
-      synchronized (owned) {
-        assertThat(owned.cardinality()).isEqualTo((int) held);
-      }
-      for (BlockRun r : remaining) {
-        for (long b = r.start(); b < r.end(); b++) {
-          assertThat(a.isFree(b)).isFalse();
-        }
-        a.free(r.start(), r.count());
-      }
-      assertThat(a.freeBlocks()).isEqualTo(size);
-      assertThat(a.freeExtentCount()).isEqualTo(1);
-    } finally {
-      pool.shutdown();
-      assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    List<BlockRun> remaining =
+        churn(
+            a,
+            owned,
+            t -> 1000 + t,
+            5_000,
+            (rnd, holdsNothing) ->
+                rnd.nextInt(3) > 0 || holdsNothing
+                    ? new Request(rnd.nextInt(size), 1 + rnd.nextInt(100))
+                    : null);
+    long held = remaining.stream().mapToLong(BlockRun::count).sum();
+    assertThat(a.freeBlocks()).isEqualTo(size - held);
+    synchronized (owned) {
+      assertThat(owned.cardinality()).isEqualTo((int) held);
     }
+    for (BlockRun r : remaining) {
+      for (long b = r.start(); b < r.end(); b++) {
+        assertThat(a.isFree(b)).isFalse();
+      }
+      a.free(r.start(), r.count());
+    }
+    assertThat(a.freeBlocks()).isEqualTo(size);
+    assertThat(a.freeExtentCount()).isEqualTo(1);
   }
 
   /**
@@ -380,36 +353,74 @@ class BlockAllocatorTest {
   @Test
   void concurrentSingleBlocksThroughTheSparesNeverHandOutABlockTwice() throws Exception {
     final int size = 256;
-    final int threads = 4;
     final long seed = 4242;
     BlockAllocator a = new BlockAllocator(size);
-    BitSet owned = new BitSet(size);
+    List<BlockRun> remaining =
+        churn(
+            a,
+            new BitSet(size),
+            t -> seed * 31 + t,
+            20_000,
+            (rnd, holdsNothing) -> {
+              int op = rnd.nextInt(10);
+              if (op < 5 || holdsNothing) {
+                return op == 0
+                    ? new Request(rnd.nextInt(size), 1 + rnd.nextInt(8))
+                    : new Request(BlockAllocator.ANYWHERE, 1);
+              }
+              return null;
+            });
+    long held = remaining.stream().mapToLong(BlockRun::count).sum();
+    assertThat(a.freeBlocks()).as("seed %d", seed).isEqualTo(size - held);
+    for (BlockRun r : remaining) {
+      a.free(r.start(), r.count());
+    }
+    assertThat(a.freeBlocks()).as("seed %d", seed).isEqualTo(size);
+    assertThat(a.freeExtentCount()).as("seed %d", seed).isEqualTo(1);
+  }
+
+  /** What a churning thread asks for: {@code count} blocks from {@code goal}. */
+  private record Request(long goal, long count) {}
+
+  /** A churning thread's next step: a request, or {@code null} to free one of its runs. */
+  private interface Step {
+    Request next(Random rnd, boolean holdsNothing);
+  }
+
+  /**
+   * Four threads, thread {@code t} seeded with {@code seedOf(t)}, each taking {@code steps} steps:
+   * allocating what {@code step} asks for (under contention, no space is no failure) or freeing a
+   * run it holds at random, every run claimed in {@code owned} while held. Returns the runs left,
+   * checked not to overlap.
+   */
+  private static List<BlockRun> churn(
+      BlockAllocator a, BitSet owned, IntToLongFunction seedOf, int steps, Step step)
+      throws Exception {
+    final int threads = 4;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Callable<List<BlockRun>>> tasks = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        long threadSeed = seed * 31 + t;
+        long seed = seedOf.applyAsLong(t);
         tasks.add(
             () -> {
-              Random rnd = new Random(threadSeed);
+              Random rnd = new Random(seed);
               List<BlockRun> mine = new ArrayList<>();
-              for (int i = 0; i < 20_000; i++) {
-                int op = rnd.nextInt(10);
-                if (op < 5 || mine.isEmpty()) {
-                  long goal = op == 0 ? rnd.nextInt(size) : BlockAllocator.ANYWHERE;
-                  long count = op == 0 ? 1 + rnd.nextInt(8) : 1;
+              for (int i = 0; i < steps; i++) {
+                Request r = step.next(rnd, mine.isEmpty());
+                if (r != null) {
                   try {
-                    for (BlockRun r : a.allocate(goal, count)) {
-                      claim(owned, r);
-                      mine.add(r);
+                    for (BlockRun run : a.allocate(r.goal(), r.count())) {
+                      claim(owned, run);
+                      mine.add(run);
                     }
                   } catch (NoSpaceException e) {
                     // others hold the rest; keep going
                   }
                 } else {
-                  BlockRun r = mine.remove(rnd.nextInt(mine.size()));
-                  release(owned, r);
-                  a.free(r.start(), r.count());
+                  BlockRun run = mine.remove(rnd.nextInt(mine.size()));
+                  release(owned, run);
+                  a.free(run.start(), run.count());
                 }
               }
               return mine;
@@ -420,13 +431,7 @@ class BlockAllocatorTest {
         remaining.addAll(f.get());
       }
       assertNoOverlap(remaining);
-      long held = remaining.stream().mapToLong(BlockRun::count).sum();
-      assertThat(a.freeBlocks()).as("seed %d", seed).isEqualTo(size - held);
-      for (BlockRun r : remaining) {
-        a.free(r.start(), r.count());
-      }
-      assertThat(a.freeBlocks()).as("seed %d", seed).isEqualTo(size);
-      assertThat(a.freeExtentCount()).as("seed %d", seed).isEqualTo(1);
+      return remaining;
     } finally {
       pool.shutdown();
       assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
