@@ -5,8 +5,10 @@ package io.daxfs.device;
  * keeps so that known badblocks stay known and latent poison stays latent across a restart.
  *
  * <p>Called with the device's media-state lock held, only when a set of sectors changes (never on
- * the I/O path of a clean device), possibly from many threads one at a time. It must not fail and
- * must not call back into the device.
+ * the I/O path of a clean device), possibly from many threads one at a time. It must not call back
+ * into the device. It may fail only with an {@link java.io.UncheckedIOException} (an image whose
+ * host storage failed), having kept nothing of the change; the device's operation then fails with
+ * it, and the device's own media state keeps the change.
  */
 public interface MediaJournal {
   /** What changed: a set of sectors gained or lost a range. */

@@ -1,5 +1,7 @@
 package io.daxfs.fs;
 
+import java.io.IOException;
+
 /**
  * A file of any kind: identity, link count, permissions, owner and times. Attribute fields are
  * volatile so that readers need no lock; the link count changes only under the volume's tree lock.
@@ -78,11 +80,18 @@ public abstract class Inode {
     return permissions;
   }
 
-  public final void setPermissions(int bits) {
+  /**
+   * Sets the permission bits.
+   *
+   * @throws IOException if the change cannot be recorded (an image whose host failed); nothing
+   *     changed
+   */
+  public final void setPermissions(int bits) throws IOException {
     volume.checkWritable();
+    MetadataChange.AttributesSet before = attributes();
     this.permissions = bits & 07777;
     touchChange();
-    volume.attributesChanged(this);
+    volume.attributesChanged(this, before);
     announceModified();
   }
 
@@ -101,11 +110,13 @@ public abstract class Inode {
     return owner;
   }
 
-  public final void setOwner(String name) {
+  /** Sets the owner; throws as {@link #setPermissions}. */
+  public final void setOwner(String name) throws IOException {
     volume.checkWritable();
+    MetadataChange.AttributesSet before = attributes();
     this.owner = name;
     touchChange();
-    volume.attributesChanged(this);
+    volume.attributesChanged(this, before);
     announceModified();
   }
 
@@ -113,11 +124,13 @@ public abstract class Inode {
     return group;
   }
 
-  public final void setGroup(String name) {
+  /** Sets the group; throws as {@link #setPermissions}. */
+  public final void setGroup(String name) throws IOException {
     volume.checkWritable();
+    MetadataChange.AttributesSet before = attributes();
     this.group = name;
     touchChange();
-    volume.attributesChanged(this);
+    volume.attributesChanged(this, before);
     announceModified();
   }
 
@@ -141,10 +154,12 @@ public abstract class Inode {
 
   /**
    * Sets the times that are not {@code null} (nanoseconds since the epoch), as {@code utimensat}
-   * and {@code BasicFileAttributeView.setTimes} do; the change time becomes now.
+   * and {@code BasicFileAttributeView.setTimes} do; the change time becomes now. Throws as {@link
+   * #setPermissions}.
    */
-  public final void setTimes(Long modified, Long access, Long creation) {
+  public final void setTimes(Long modified, Long access, Long creation) throws IOException {
     volume.checkWritable();
+    MetadataChange.AttributesSet before = attributes();
     if (modified != null) {
       lastModifiedTime = modified;
     }
@@ -155,7 +170,7 @@ public abstract class Inode {
       creationTime = creation;
     }
     touchChange();
-    volume.attributesChanged(this);
+    volume.attributesChanged(this, before);
     announceModified();
   }
 
@@ -163,6 +178,18 @@ public abstract class Inode {
   final MetadataChange.AttributesSet attributes() {
     return new MetadataChange.AttributesSet(
         id, permissions, owner, group, lastModifiedTime, lastAccessTime, creationTime, changeTime);
+  }
+
+  /** Puts back the attributes {@code a} holds (a change of them that could not be recorded). */
+  final void restoreAttributes(MetadataChange.AttributesSet a) {
+    restoreAttributes(
+        a.permissions(),
+        a.owner(),
+        a.group(),
+        a.lastModifiedTime(),
+        a.lastAccessTime(),
+        a.creationTime(),
+        a.changeTime());
   }
 
   /** Sets every attribute as a mount found it; before the inode is reachable. */

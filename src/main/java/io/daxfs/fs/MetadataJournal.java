@@ -6,12 +6,21 @@ package io.daxfs.fs;
  *
  * <p>{@link #record} is called while the change's own locks are held (the tree lock for names, the
  * file's lock for its blocks and size), so the order of calls is the order of the changes on each
- * inode and directory; it may come from many threads at once. It must not fail: a change has taken
- * effect when it is recorded. Nothing is called on the data path of a write that stays within the
- * file's size and blocks.
+ * inode and directory; it may come from many threads at once. Nothing is called on the data path of
+ * a write that stays within the file's size and blocks.
+ *
+ * <p>A journal may fail to keep a change only with an {@link java.io.UncheckedIOException} (an
+ * image whose host storage failed), and then keeps nothing of it, nor of the other changes of a
+ * {@link #recordAll}. The volume records a change before it makes it, or undoes it (gives back the
+ * blocks it took, puts attributes back), so that the operation fails with the cause and nothing
+ * changed.
  */
 public interface MetadataJournal {
-  /** A change that has taken effect. */
+  /**
+   * A change the volume makes.
+   *
+   * @throws java.io.UncheckedIOException if it cannot be kept; nothing of it is
+   */
   void record(MetadataChange change);
 
   /**

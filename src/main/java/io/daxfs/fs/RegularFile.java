@@ -7,6 +7,7 @@ import io.daxfs.FileRange;
 import io.daxfs.device.EmulatedPmem;
 import io.daxfs.device.MediaFault;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -67,30 +68,46 @@ public final class RegularFile extends Inode {
     this.size = size;
   }
 
-  private void recordSize(long newSize) {
+  // Each record* method records before the change where it can: when the journal cannot keep a
+  // change (an image's host storage failed), it throws the cause and the operation fails with
+  // nothing changed; where the change came first (blocks taken), the caller gives it back.
+
+  private void recordSize(long newSize) throws IOException {
     MetadataJournal j = volume().journal();
     if (j != null) {
-      j.record(new MetadataChange.Resized(id(), newSize));
+      try {
+        j.record(new MetadataChange.Resized(id(), newSize));
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
     }
   }
 
-  private void recordRemoved(long fromLogical, long toLogical) {
+  private void recordRemoved(long fromLogical, long toLogical) throws IOException {
     MetadataJournal j = volume().journal();
     if (j != null && toLogical > fromLogical) {
-      j.record(new MetadataChange.ExtentsRemoved(id(), fromLogical, toLogical));
+      try {
+        j.record(new MetadataChange.ExtentsRemoved(id(), fromLogical, toLogical));
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
     }
   }
 
   /** Records a truncation's blocks and size as one operation. */
-  private void recordTruncated(long keep, long newSize) {
+  private void recordTruncated(long keep, long newSize) throws IOException {
     MetadataJournal j = volume().journal();
     if (j != null) {
       // as ext4's truncate under its orphan list: a cut never leaves the old size over blocks
       // that are gone
-      j.recordAll(
-          List.of(
-              new MetadataChange.ExtentsRemoved(id(), keep, Long.MAX_VALUE),
-              new MetadataChange.Resized(id(), newSize)));
+      try {
+        j.recordAll(
+            List.of(
+                new MetadataChange.ExtentsRemoved(id(), keep, Long.MAX_VALUE),
+                new MetadataChange.Resized(id(), newSize)));
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
     }
   }
 
@@ -99,7 +116,7 @@ public final class RegularFile extends Inode {
    * unless {@code newSize} is negative, as one operation: a write's blocks and the size it gives
    * the file (ext4 logs them in one handle too). Nothing at all is recorded for neither.
    */
-  private void recordAdded(List<long[]> taken, long newSize) {
+  private void recordAdded(List<long[]> taken, long newSize) throws IOException {
     if (taken.isEmpty()) {
       if (newSize >= 0) {
         recordSize(newSize);
@@ -115,18 +132,45 @@ public final class RegularFile extends Inode {
       if (newSize >= 0) {
         added.add(new MetadataChange.Resized(id(), newSize));
       }
-      j.recordAll(added);
+      try {
+        j.recordAll(added);
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+    }
+  }
+
+  /**
+   * {@link #recordAdded}; when the journal cannot keep the blocks, gives them back (they hold
+   * nothing the file may keep) before it throws, so that the operation fails with nothing taken.
+   * Caller holds the write lock.
+   */
+  private void keepAdded(List<long[]> taken, long newSize) throws IOException {
+    try {
+      recordAdded(taken, newSize);
+    } catch (IOException e) {
+      ExtentMap em = extents;
+      Volume volume = volume();
+      for (long[] t : taken) {
+        em = em.remove(t[0], t[2], volume::free);
+      }
+      extents = em;
+      throw e;
     }
   }
 
   /** Records a move of blocks to {@code start} as one operation: the data moved with them. */
-  private void recordMoved(long first, long blocks, long start) {
+  private void recordMoved(long first, long blocks, long start) throws IOException {
     MetadataJournal j = volume().journal();
     if (j != null) {
-      j.recordAll(
-          List.of(
-              new MetadataChange.ExtentsRemoved(id(), first, first + blocks),
-              new MetadataChange.ExtentAdded(id(), first, start, blocks)));
+      try {
+        j.recordAll(
+            List.of(
+                new MetadataChange.ExtentsRemoved(id(), first, first + blocks),
+                new MetadataChange.ExtentAdded(id(), first, start, blocks)));
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
     }
   }
 
@@ -652,18 +696,26 @@ public final class RegularFile extends Inode {
       clearPastEnd(size, pos);
     }
     List<long[]> taken = allocate(pos, end, false);
+    int from = src.position();
     long written;
     try {
       written = writeSteps(accessPath, pos, src, extents);
     } catch (IOException | RuntimeException e) {
-      recordAdded(taken, -1);
+      try {
+        keepAdded(taken, -1);
+      } catch (IOException x) {
+        e.addSuppressed(x);
+      }
+      throw e;
+    }
+    try {
+      keepAdded(taken, written > size ? written : -1);
+    } catch (IOException e) {
+      src.position(from); // the write did not happen
       throw e;
     }
     if (written > size) {
       size = written;
-      recordAdded(taken, written);
-    } else {
-      recordAdded(taken, -1);
     }
     return written;
   }
@@ -753,7 +805,7 @@ public final class RegularFile extends Inode {
     }
     extents = em;
     if (record) {
-      recordAdded(taken, -1);
+      keepAdded(taken, -1);
     }
     return taken;
   }
@@ -979,6 +1031,9 @@ public final class RegularFile extends Inode {
         i = em.find(first);
       }
       long physFirst = em.physicalStart(i) + (first - em.logicalStart(i));
+      // grown before the mapping is made, as the JDK extends a file before it maps it: a size the
+      // journal cannot keep fails the map with nothing to undo
+      growTo(end);
       Pins.Pin pin = volume().pins().pin(physFirst, blocks);
       T mapping;
       try {
@@ -988,17 +1043,16 @@ public final class RegularFile extends Inode {
         pin.release();
         throw e;
       }
-      growTo(end);
       return mapping;
     } finally {
       lock.unlockWrite(stamp);
     }
   }
 
-  private void growTo(long end) {
+  private void growTo(long end) throws IOException {
     if (end > size) {
-      size = end;
       recordSize(end);
+      size = end;
       touchModified();
     }
   }
@@ -1047,7 +1101,12 @@ public final class RegularFile extends Inode {
       volume.free(start, blocks);
       throw e;
     }
-    recordMoved(first, blocks, start); // before the blocks are free, as in truncate
+    try {
+      recordMoved(first, blocks, start); // before the blocks are free, as in truncate
+    } catch (IOException e) {
+      volume.free(start, blocks);
+      throw e;
+    }
     extents = em.remove(first, blocks, volume::free).with(first, start, blocks);
   }
 

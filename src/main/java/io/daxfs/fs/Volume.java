@@ -6,6 +6,7 @@ import io.daxfs.DaxConfiguration;
 import io.daxfs.device.EmulatedPmem;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedFileSystemException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -291,11 +292,19 @@ public final class Volume implements Closeable {
     return journal;
   }
 
-  /** Records a change of attributes made through the API (not a time a write moved). */
-  void attributesChanged(Inode inode) {
+  /**
+   * Records a change of attributes made through the API (not a time a write moved); when the
+   * journal cannot keep it, puts {@code before} back and throws the cause.
+   */
+  void attributesChanged(Inode inode, MetadataChange.AttributesSet before) throws IOException {
     MetadataJournal j = journal;
     if (j != null) {
-      j.record(inode.attributes());
+      try {
+        j.record(inode.attributes());
+      } catch (UncheckedIOException e) {
+        inode.restoreAttributes(before);
+        throw e.getCause();
+      }
     }
   }
 
@@ -886,19 +895,27 @@ public final class Volume implements Closeable {
   }
 
   /** Gives a new inode its first name, recorded with its creation as one operation. */
-  private void linkNew(Directory parent, String name, Inode inode) {
+  private void linkNew(Directory parent, String name, Inode inode) throws IOException {
     MetadataJournal j = journal;
     if (j != null) {
-      j.recordAll(
-          List.of(creation(inode), new MetadataChange.Linked(parent.id(), name, inode.id())));
+      try {
+        j.recordAll(
+            List.of(creation(inode), new MetadataChange.Linked(parent.id(), name, inode.id())));
+      } catch (UncheckedIOException e) {
+        throw e.getCause(); // recorded first: nothing has changed
+      }
     }
     addName(parent, name, inode);
   }
 
-  private void link(Directory parent, String name, Inode inode) {
+  private void link(Directory parent, String name, Inode inode) throws IOException {
     MetadataJournal j = journal;
     if (j != null) {
-      j.record(new MetadataChange.Linked(parent.id(), name, inode.id()));
+      try {
+        j.record(new MetadataChange.Linked(parent.id(), name, inode.id()));
+      } catch (UncheckedIOException e) {
+        throw e.getCause(); // recorded first: nothing has changed
+      }
     }
     addName(parent, name, inode);
   }
@@ -921,10 +938,15 @@ public final class Volume implements Closeable {
    * Removes a name; {@code announce} is false where a move onto the name replaces it (no event, as
    * rename(2)).
    */
-  private RegularFile unlink(Directory parent, String name, Inode inode, boolean announce) {
+  private RegularFile unlink(Directory parent, String name, Inode inode, boolean announce)
+      throws IOException {
     MetadataJournal j = journal;
     if (j != null) {
-      j.record(new MetadataChange.Unlinked(parent.id(), name, inode.id()));
+      try {
+        j.record(new MetadataChange.Unlinked(parent.id(), name, inode.id()));
+      } catch (UncheckedIOException e) {
+        throw e.getCause(); // recorded first: nothing has changed
+      }
     }
     return removeName(parent, name, inode, announce);
   }
@@ -1138,11 +1160,15 @@ public final class Volume implements Closeable {
         MetadataChange.Renamed renamed =
             new MetadataChange.Renamed(s.parent.id(), s.name, t.parent.id(), t.name, s.inode.id());
         // rename(2) replaces the target in the same operation: it is never half done
-        j.recordAll(
-            t.inode == null
-                ? List.of(renamed)
-                : List.of(
-                    new MetadataChange.Unlinked(t.parent.id(), t.name, t.inode.id()), renamed));
+        try {
+          j.recordAll(
+              t.inode == null
+                  ? List.of(renamed)
+                  : List.of(
+                      new MetadataChange.Unlinked(t.parent.id(), t.name, t.inode.id()), renamed));
+        } catch (UncheckedIOException e) {
+          throw e.getCause(); // recorded first: nothing has changed
+        }
       }
       if (t.inode != null) {
         // without ATOMIC_MOVE the JDK removes the target first, and a watcher sees it go
@@ -1244,11 +1270,15 @@ public final class Volume implements Closeable {
    * fdatasync(2)}: its size and blocks, and with times all its attributes, survive a power failure
    * once it returns. Its names are its directories' to make durable.
    */
-  public void syncFile(Inode inode, boolean withTimes) {
+  public void syncFile(Inode inode, boolean withTimes) throws IOException {
     MetadataJournal j = journal;
     if (j != null) {
       if (withTimes) {
-        j.record(inode.attributes());
+        try {
+          j.record(inode.attributes());
+        } catch (UncheckedIOException e) {
+          throw e.getCause(); // the times stay as they are, not yet durable
+        }
       }
       j.fileSynced(inode.id(), withTimes);
     }

@@ -31,6 +31,11 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
   private final Bytes.Out out = new Bytes.Out(512);
   private boolean closed; // guarded by this
 
+  /**
+   * Set by tests: every checkpoint fails with it before it writes anything, as a full host would.
+   */
+  private volatile IOException checkpointFault;
+
   ImageJournal(
       Image image,
       VolumeState mirror,
@@ -84,7 +89,12 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
 
   /**
    * Applies {@code change} (or {@code changes}) to the mirror and appends the record in {@code
-   * encoded}, under this object's lock, so that the log's order is the mirror's.
+   * encoded}, under this object's lock, so that the log's order is the mirror's. The mirror takes a
+   * change only with the record that keeps it: a full log is checkpointed first, so that a
+   * checkpoint that fails leaves the mirror and the image as they were.
+   *
+   * @throws UncheckedIOException when the log is full and the checkpoint failed; nothing of the
+   *     operation is kept
    */
   private void append(
       MetadataChange change, List<? extends MetadataChange> changes, int type, Bytes.Out encoded) {
@@ -93,19 +103,46 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
       if (closed) {
         return;
       }
-      // all the operation's changes enter the mirror first, so that a checkpoint the full log
-      // calls for holds the whole operation
-      if (change != null) {
-        mirror.apply(change);
+      int length = encoded.position();
+      if (!log.fitsRestarted(length)) {
+        appendOversized(change, changes);
       } else {
-        for (int i = 0; i < changes.size(); i++) {
-          mirror.apply(changes.get(i));
+        if (!log.fits(length)) {
+          compact();
         }
+        // the mirror checks each change against the state: one that does not fit is a daxfs bug,
+        // and must not reach the log
+        apply(change, changes);
+        appended(log.append(type, encoded.array(), length));
       }
-      append(type, encoded);
     }
     if (encoded.array().length > KEEP_ENCODER) {
       ENCODER.remove();
+    }
+  }
+
+  /**
+   * An operation whose record is longer than the whole log (a write that took thousands of
+   * fragments) is kept by a checkpoint of its own; if that fails, the mirror goes back.
+   */
+  private void appendOversized(MetadataChange change, List<? extends MetadataChange> changes) {
+    VolumeState before = mirror.state().copy();
+    apply(change, changes);
+    try {
+      compact();
+    } catch (UncheckedIOException e) {
+      mirror.replace(before);
+      throw e;
+    }
+  }
+
+  private void apply(MetadataChange change, List<? extends MetadataChange> changes) {
+    if (change != null) {
+      mirror.apply(change);
+    } else {
+      for (int i = 0; i < changes.size(); i++) {
+        mirror.apply(changes.get(i));
+      }
     }
   }
 
@@ -114,6 +151,13 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     if (closed) {
       return;
     }
+    out.reset();
+    out.skip(ImageLog.HEADER);
+    out.u64(fromSector).u64(toSector);
+    out.room(12); // for the checksum and the padding
+    if (!log.fits(out.position())) {
+      compact();
+    }
     Range<Long> r = Range.closedOpen(fromSector, toSector);
     switch (kind) {
       case POISON_ADDED -> poisoned.add(r);
@@ -121,40 +165,43 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
       case KNOWN_ADDED -> known.add(r);
       case KNOWN_REMOVED -> known.remove(r);
     }
-    out.reset();
-    out.skip(ImageLog.HEADER);
-    out.u64(fromSector).u64(toSector);
-    append(Records.typeOf(kind));
+    appended(log.append(Records.typeOf(kind), out.array(), out.position()));
   }
 
-  /** Appends the record in {@code out}; when the log is full, checkpoints instead. */
-  private void append(int type) {
-    out.room(12); // for the checksum and the padding
-    append(type, out);
+  private static void appended(boolean appended) {
+    if (!appended) {
+      throw new IllegalStateException("daxfs bug: a record the log had room for was refused");
+    }
   }
 
   /**
-   * Appends the record in {@code record} (its header's room and the checksum's included); when the
-   * log is full, checkpoints the mirror instead, which holds the record's changes already.
+   * Makes room in the log: checkpoints what it holds (the mirror and the media state) and restarts
+   * it. A checkpoint that fails changes nothing a mount would read (the superblock still names the
+   * last one, whose log is intact), and the next record tries again.
+   *
+   * @throws UncheckedIOException with an {@link IOException} naming the image, when it fails
    */
-  private void append(int type, Bytes.Out record) {
-    if (log.append(type, record.array(), record.position())) {
-      return;
-    }
+  private void compact() {
     try {
       checkpoint(mirror.state(), poisoned, known);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "daxfs image " + image.path() + ": the log is full and a checkpoint failed", e);
+          new IOException(
+              "daxfs image " + image.path() + ": the log is full and a checkpoint failed: " + e,
+              e));
     }
   }
 
   /**
    * Writes {@code state} and the media state as the new checkpoint, flips the superblock and
-   * restarts the log in a new epoch. The mirror already holds the change being recorded, if any.
+   * restarts the log in a new epoch.
    */
   private void checkpoint(VolumeState state, RangeSet<Long> poison, RangeSet<Long> listed)
       throws IOException {
+    IOException fault = checkpointFault;
+    if (fault != null) {
+      throw fault;
+    }
     Superblock next = image.writeCheckpoint(state, poison, listed);
     log.restart(next.epoch(), next.generation());
   }
@@ -184,6 +231,11 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     }
     closed = true;
     checkpoint(live, poison, listed);
+  }
+
+  /** Tests: makes every checkpoint from now on fail with {@code fault}; {@code null} ends it. */
+  void failCheckpoints(IOException fault) {
+    checkpointFault = fault;
   }
 
   /** Stops recording without a checkpoint (a mount that failed). */

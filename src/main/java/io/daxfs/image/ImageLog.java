@@ -78,6 +78,16 @@ final class ImageLog {
     return (length + 4 + 7) & ~7;
   }
 
+  /** Whether a record of {@code length} bytes (header and payload) fits in the room left. */
+  boolean fits(int length) {
+    return size(length) <= capacity - position;
+  }
+
+  /** Whether a record of {@code length} bytes fits in a restarted log, after its epoch marker. */
+  boolean fitsRestarted(int length) {
+    return size(length) <= capacity - size(HEADER + 8);
+  }
+
   /** Continues epoch {@code epoch} after what a scan found. */
   void resume(long epoch, Scan scan) {
     this.epoch = epoch;

@@ -268,7 +268,7 @@ final class AttributeService {
    * (all 07777 bits; not onto a symbolic link, whose mode Linux cannot change), and the
    * last-modified and last-access times. The creation time stays that of the copy.
    */
-  static void copyAttributes(Inode from, Inode to) {
+  static void copyAttributes(Inode from, Inode to) throws IOException {
     requireNonNull(from, "from");
     requireNonNull(to, "to");
     // Read everything first so that copying a file onto itself (or a link of it) changes nothing.

@@ -361,7 +361,7 @@ class DaxFileChannel extends DaxChannel {
    * After each write: on a channel opened with {@code SYNC} or {@code DSYNC}, the write is durable
    * with its metadata when it returns, as Linux's {@code generic_write_sync} makes it.
    */
-  private void written() {
+  private void written() throws IOException {
     if (options.dsync()) {
       file.volume().syncFile(file, options.sync());
     }
