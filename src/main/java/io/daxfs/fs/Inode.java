@@ -88,10 +88,18 @@ public abstract class Inode {
    */
   public final void setPermissions(int bits) throws IOException {
     volume.checkWritable();
-    MetadataChange.AttributesSet before = attributes();
-    this.permissions = bits & 07777;
+    int before = permissions;
+    int set = bits & 07777;
+    this.permissions = set;
     touchChange();
-    volume.attributesChanged(this, before);
+    try {
+      volume.attributesChanged(this);
+    } catch (IOException e) {
+      if (permissions == set) { // unless another thread has set them since
+        permissions = before;
+      }
+      throw e;
+    }
     announceModified();
   }
 
@@ -113,10 +121,17 @@ public abstract class Inode {
   /** Sets the owner; throws as {@link #setPermissions}. */
   public final void setOwner(String name) throws IOException {
     volume.checkWritable();
-    MetadataChange.AttributesSet before = attributes();
+    String before = owner;
     this.owner = name;
     touchChange();
-    volume.attributesChanged(this, before);
+    try {
+      volume.attributesChanged(this);
+    } catch (IOException e) {
+      if (owner == name) { // unless another thread has set it since
+        owner = before;
+      }
+      throw e;
+    }
     announceModified();
   }
 
@@ -127,10 +142,17 @@ public abstract class Inode {
   /** Sets the group; throws as {@link #setPermissions}. */
   public final void setGroup(String name) throws IOException {
     volume.checkWritable();
-    MetadataChange.AttributesSet before = attributes();
+    String before = group;
     this.group = name;
     touchChange();
-    volume.attributesChanged(this, before);
+    try {
+      volume.attributesChanged(this);
+    } catch (IOException e) {
+      if (group == name) { // unless another thread has set it since
+        group = before;
+      }
+      throw e;
+    }
     announceModified();
   }
 
@@ -159,7 +181,9 @@ public abstract class Inode {
    */
   public final void setTimes(Long modified, Long access, Long creation) throws IOException {
     volume.checkWritable();
-    MetadataChange.AttributesSet before = attributes();
+    long modifiedBefore = lastModifiedTime;
+    long accessBefore = lastAccessTime;
+    long creationBefore = creationTime;
     if (modified != null) {
       lastModifiedTime = modified;
     }
@@ -170,7 +194,21 @@ public abstract class Inode {
       creationTime = creation;
     }
     touchChange();
-    volume.attributesChanged(this, before);
+    try {
+      volume.attributesChanged(this);
+    } catch (IOException e) {
+      // each time back unless another thread (a write, a read) has moved it since
+      if (modified != null && lastModifiedTime == modified) {
+        lastModifiedTime = modifiedBefore;
+      }
+      if (access != null && lastAccessTime == access) {
+        lastAccessTime = accessBefore;
+      }
+      if (creation != null && creationTime == creation) {
+        creationTime = creationBefore;
+      }
+      throw e;
+    }
     announceModified();
   }
 
@@ -178,18 +216,6 @@ public abstract class Inode {
   final MetadataChange.AttributesSet attributes() {
     return new MetadataChange.AttributesSet(
         id, permissions, owner, group, lastModifiedTime, lastAccessTime, creationTime, changeTime);
-  }
-
-  /** Puts back the attributes {@code a} holds (a change of them that could not be recorded). */
-  final void restoreAttributes(MetadataChange.AttributesSet a) {
-    restoreAttributes(
-        a.permissions(),
-        a.owner(),
-        a.group(),
-        a.lastModifiedTime(),
-        a.lastAccessTime(),
-        a.creationTime(),
-        a.changeTime());
   }
 
   /** Sets every attribute as a mount found it; before the inode is reachable. */

@@ -711,7 +711,17 @@ public final class RegularFile extends Inode {
     try {
       keepAdded(taken, written > size ? written : -1);
     } catch (IOException e) {
-      src.position(from); // the write did not happen
+      // The bytes before the old size that went into blocks the file had need no record: they
+      // are a short write (the error comes with the next call); the rest did not happen.
+      long kept = Math.min(written, size);
+      for (long[] t : taken) {
+        kept = Math.min(kept, t[0] << blockShift);
+      }
+      if (kept > pos) {
+        src.position(from + (int) (kept - pos));
+        return kept;
+      }
+      src.position(from);
       throw e;
     }
     if (written > size) {
@@ -845,13 +855,20 @@ public final class RegularFile extends Inode {
       }
       long keep = (newSize + blockMask) >>> blockShift;
       int tail = (int) (newSize & blockMask);
+      byte[] zeroed = null;
       if (tail != 0) {
+        zeroed = beforeZeroing(newSize, (int) ((blockMask + 1) - tail));
         zeroRange(newSize, (blockMask + 1) - tail);
       }
       // Recorded before the blocks are free: another file may take them at once, a journal must
       // never hold two claims on a block, and a commit in between must find the change that freed
       // them to give them back.
-      recordTruncated(keep, newSize);
+      try {
+        recordTruncated(keep, newSize);
+      } catch (IOException e) {
+        putBack(newSize, zeroed);
+        throw e;
+      }
       extents = extents.truncate(keep, volume()::free);
       size = newSize;
       touchModified();
@@ -882,15 +899,26 @@ public final class RegularFile extends Inode {
         zeroRange(offset, length);
       } else {
         long headEnd = firstWhole << blockShift;
+        long tailStart = endWhole << blockShift;
+        boolean removes = endWhole > firstWhole;
+        byte[] head = null;
+        byte[] tail = null;
         if (headEnd > offset) {
+          head = removes ? beforeZeroing(offset, (int) (headEnd - offset)) : null;
           zeroRange(offset, headEnd - offset);
         }
-        long tailStart = endWhole << blockShift;
         if (end > tailStart) {
+          tail = removes ? beforeZeroing(tailStart, (int) (end - tailStart)) : null;
           zeroRange(tailStart, end - tailStart);
         }
-        if (endWhole > firstWhole) {
-          recordRemoved(firstWhole, endWhole); // before the blocks are free, as in truncate
+        if (removes) {
+          try {
+            recordRemoved(firstWhole, endWhole); // before the blocks are free, as in truncate
+          } catch (IOException e) {
+            putBack(offset, head);
+            putBack(tailStart, tail);
+            throw e;
+          }
           extents = extents.remove(firstWhole, endWhole - firstWhole, volume()::free);
         }
       }
@@ -930,6 +958,49 @@ public final class RegularFile extends Inode {
    * Zeroes file bytes within one block, where allocated: through the driver when both ends are
    * sector-aligned, else by a DAX write of zeros. Caller holds the write lock.
    */
+  /**
+   * The bytes of {@code [offset, offset + length)}, inside one block, as they are before an
+   * operation zeroes them ahead of its record, so that they can be put back if the journal cannot
+   * keep the record; {@code null} when there is no journal, a hole, or a bad sector among them (the
+   * zeroing then fails first, or clears it through the driver).
+   */
+  private byte[] beforeZeroing(long offset, int length) {
+    long phys = extents.physicalBlock(offset >>> blockShift);
+    if (volume().journal() == null || phys < 0) {
+      return null;
+    }
+    byte[] bytes = new byte[length];
+    try {
+      device.read(
+          AccessPath.DAX,
+          (phys << blockShift) | (offset & blockMask),
+          ByteBuffer.wrap(bytes),
+          0,
+          length);
+    } catch (MediaFault f) {
+      return null;
+    }
+    return bytes;
+  }
+
+  /** Puts back what {@link #beforeZeroing} saved, after a record that failed. */
+  private void putBack(long offset, byte[] saved) {
+    if (saved == null) {
+      return;
+    }
+    long phys = extents.physicalBlock(offset >>> blockShift);
+    try {
+      device.write(
+          AccessPath.DAX,
+          (phys << blockShift) | (offset & blockMask),
+          ByteBuffer.wrap(saved),
+          0,
+          saved.length);
+    } catch (MediaFault f) {
+      // the zeroing wrote these bytes a moment ago; a sector that went bad since keeps its error
+    }
+  }
+
   private void zeroRange(long offset, long length) throws IOException {
     long phys = extents.physicalBlock(offset >>> blockShift);
     if (phys < 0 || length == 0) {
@@ -1008,6 +1079,9 @@ public final class RegularFile extends Inode {
       if (end > this.size) {
         clearPastEnd(this.size, end);
       }
+      // grown before its blocks are taken and the mapping made, as the JDK extends a file before
+      // it maps it: a size the journal cannot keep fails the map with nothing to undo
+      growTo(end);
       allocate(position, end, true);
       long first = position >>> blockShift;
       long blocks = ((end - 1) >>> blockShift) - first + 1;
@@ -1031,9 +1105,6 @@ public final class RegularFile extends Inode {
         i = em.find(first);
       }
       long physFirst = em.physicalStart(i) + (first - em.logicalStart(i));
-      // grown before the mapping is made, as the JDK extends a file before it maps it: a size the
-      // journal cannot keep fails the map with nothing to undo
-      growTo(end);
       Pins.Pin pin = volume().pins().pin(physFirst, blocks);
       T mapping;
       try {

@@ -294,15 +294,14 @@ public final class Volume implements Closeable {
 
   /**
    * Records a change of attributes made through the API (not a time a write moved); when the
-   * journal cannot keep it, puts {@code before} back and throws the cause.
+   * journal cannot keep it, throws the cause, and the setter puts back what it set.
    */
-  void attributesChanged(Inode inode, MetadataChange.AttributesSet before) throws IOException {
+  void attributesChanged(Inode inode) throws IOException {
     MetadataJournal j = journal;
     if (j != null) {
       try {
         j.record(inode.attributes());
       } catch (UncheckedIOException e) {
-        inode.restoreAttributes(before);
         throw e.getCause();
       }
     }

@@ -57,7 +57,9 @@ class ImageJournalFailureTest {
     try (FileSystem fs = DaxFileSystems.newFileSystem(Images.config(img))) {
       ImageJournal journal = journalOf(fs);
       Path d = Files.createDirectory(fs.getPath("/d"));
-      Files.write(d.resolve("data"), new byte[5000]);
+      byte[] data = new byte[5000];
+      new java.util.Random(7).nextBytes(data);
+      Files.write(d.resolve("data"), data);
       journal.failCheckpoints(hostFull);
 
       // Creates fill the log until one needs the checkpoint the host refuses.
@@ -94,7 +96,26 @@ class ImageJournalFailureTest {
       try (FileChannel ch = FileChannel.open(d.resolve("data"), StandardOpenOption.WRITE)) {
         assertThatThrownBy(() -> ch.truncate(100)).isInstanceOf(IOException.class);
         assertThat(ch.size()).isEqualTo(5000);
+        // Across the end, inside the blocks the file has: the bytes before the end need no
+        // record, and are a short write; the size cannot grow.
+        ByteBuffer across = ByteBuffer.wrap(new byte[2000]);
+        java.util.Arrays.fill(across.array(), (byte) 7);
+        assertThat(ch.write(across, 4000)).isEqualTo(1000);
+        assertThat(across.position()).isEqualTo(1000);
+        assertThat(ch.size()).isEqualTo(5000);
+        java.util.Arrays.fill(data, 4000, 5000, (byte) 7);
       }
+      assertThat(Files.readAllBytes(d.resolve("data")))
+          .as("a failed truncate puts back the bytes it zeroed")
+          .isEqualTo(data);
+      var perms = Files.getPosixFilePermissions(d.resolve("data"));
+      assertThatThrownBy(
+              () ->
+                  Files.setPosixFilePermissions(
+                      d.resolve("data"),
+                      java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")))
+          .isInstanceOf(IOException.class);
+      assertThat(Files.getPosixFilePermissions(d.resolve("data"))).isEqualTo(perms);
       assertThat(free(fs)).as("blocks a failed write took and kept").isEqualTo(freeBefore);
       whileFull = TreeSnapshot.of(fs, false);
       Files.copy(img, dir.resolve("crash-while-full.img"));
