@@ -1079,9 +1079,6 @@ public final class RegularFile extends Inode {
       if (end > this.size) {
         clearPastEnd(this.size, end);
       }
-      // grown before its blocks are taken and the mapping made, as the JDK extends a file before
-      // it maps it: a size the journal cannot keep fails the map with nothing to undo
-      growTo(end);
       allocate(position, end, true);
       long first = position >>> blockShift;
       long blocks = ((end - 1) >>> blockShift) - first + 1;
@@ -1105,6 +1102,11 @@ public final class RegularFile extends Inode {
         i = em.find(first);
       }
       long physFirst = em.physicalStart(i) + (first - em.logicalStart(i));
+      // Grown before the mapping is made, so that a size the journal cannot keep fails the map
+      // with no mapping to undo; its blocks stay the file's, past its end, as the journal holds
+      // them (a later growth over them zeroes them first). A map that fails for want of blocks
+      // leaves the size as it was.
+      growTo(end);
       Pins.Pin pin = volume().pins().pin(physFirst, blocks);
       T mapping;
       try {
