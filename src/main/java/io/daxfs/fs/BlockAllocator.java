@@ -33,7 +33,7 @@ final class BlockAllocator {
    */
   static final long ANYWHERE = -1;
 
-  /** Spare slots: a power of two, so that a thread's hash picks one with a mask. */
+  /** Spare slots: a power of two, so that a thread's id picks one with a mask. */
   private static final int SPARES = 16;
 
   /** Longs from one slot to the next: a cache line each, so two threads' slots do not share one. */

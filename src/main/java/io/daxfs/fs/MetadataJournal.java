@@ -1,5 +1,7 @@
 package io.daxfs.fs;
 
+import java.io.IOException;
+
 /**
  * Hears every metadata change of a volume, and every point where the program asks for durability:
  * what an image keeps on the host and what a power cut is emulated from.
@@ -9,19 +11,18 @@ package io.daxfs.fs;
  * inode and directory; it may come from many threads at once. Nothing is called on the data path of
  * a write that stays within the file's size and blocks.
  *
- * <p>A journal may fail to keep a change only with an {@link java.io.UncheckedIOException} (an
- * image whose host storage failed), and then keeps nothing of it, nor of the other changes of a
- * {@link #recordAll}. The volume records a change before it makes it, or undoes it (gives back the
- * blocks it took, puts attributes back), so that the operation fails with the cause and nothing
- * changed.
+ * <p>A journal fails to keep a change only with an {@link IOException} (an image whose host storage
+ * failed), and then keeps nothing of it, nor of the other changes of a {@link #recordAll}. The
+ * volume records a change before it makes it, or undoes it (gives back the blocks it took, puts
+ * attributes back), so that the operation fails with the cause and nothing changed.
  */
 public interface MetadataJournal {
   /**
    * A change the volume makes.
    *
-   * @throws java.io.UncheckedIOException if it cannot be kept; nothing of it is
+   * @throws IOException if it cannot be kept; nothing of it is
    */
-  void record(MetadataChange change);
+  void record(MetadataChange change) throws IOException;
 
   /**
    * Changes that took effect together, as one operation (one journal handle on Linux): the new
@@ -29,7 +30,7 @@ public interface MetadataJournal {
    * the blocks one allocation took. A journal that can lose changes keeps or loses them together.
    * The default records each in turn.
    */
-  default void recordAll(java.util.List<? extends MetadataChange> changes) {
+  default void recordAll(java.util.List<? extends MetadataChange> changes) throws IOException {
     for (MetadataChange c : changes) {
       record(c);
     }
@@ -52,13 +53,13 @@ public interface MetadataJournal {
     MetadataJournal first = this;
     return new MetadataJournal() {
       @Override
-      public void record(MetadataChange change) {
+      public void record(MetadataChange change) throws IOException {
         first.record(change);
         next.record(change);
       }
 
       @Override
-      public void recordAll(java.util.List<? extends MetadataChange> changes) {
+      public void recordAll(java.util.List<? extends MetadataChange> changes) throws IOException {
         first.recordAll(changes);
         next.recordAll(changes);
       }

@@ -7,7 +7,6 @@ import io.daxfs.FileRange;
 import io.daxfs.device.EmulatedPmem;
 import io.daxfs.device.MediaFault;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -69,28 +68,20 @@ public final class RegularFile extends Inode {
   }
 
   // Each record* method records before the change where it can: when the journal cannot keep a
-  // change (an image's host storage failed), it throws the cause and the operation fails with
-  // nothing changed; where the change came first (blocks taken), the caller gives it back.
+  // change (an image's host storage failed), it throws and the operation fails with nothing
+  // changed; where the change came first (blocks taken), the caller gives it back.
 
   private void recordSize(long newSize) throws IOException {
     MetadataJournal j = volume().journal();
     if (j != null) {
-      try {
-        j.record(new MetadataChange.Resized(id(), newSize));
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
-      }
+      j.record(new MetadataChange.Resized(id(), newSize));
     }
   }
 
   private void recordRemoved(long fromLogical, long toLogical) throws IOException {
     MetadataJournal j = volume().journal();
     if (j != null && toLogical > fromLogical) {
-      try {
-        j.record(new MetadataChange.ExtentsRemoved(id(), fromLogical, toLogical));
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
-      }
+      j.record(new MetadataChange.ExtentsRemoved(id(), fromLogical, toLogical));
     }
   }
 
@@ -100,14 +91,10 @@ public final class RegularFile extends Inode {
     if (j != null) {
       // as ext4's truncate under its orphan list: a cut never leaves the old size over blocks
       // that are gone
-      try {
-        j.recordAll(
-            List.of(
-                new MetadataChange.ExtentsRemoved(id(), keep, Long.MAX_VALUE),
-                new MetadataChange.Resized(id(), newSize)));
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
-      }
+      j.recordAll(
+          List.of(
+              new MetadataChange.ExtentsRemoved(id(), keep, Long.MAX_VALUE),
+              new MetadataChange.Resized(id(), newSize)));
     }
   }
 
@@ -132,11 +119,7 @@ public final class RegularFile extends Inode {
       if (newSize >= 0) {
         added.add(new MetadataChange.Resized(id(), newSize));
       }
-      try {
-        j.recordAll(added);
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
-      }
+      j.recordAll(added);
     }
   }
 
@@ -163,14 +146,10 @@ public final class RegularFile extends Inode {
   private void recordMoved(long first, long blocks, long start) throws IOException {
     MetadataJournal j = volume().journal();
     if (j != null) {
-      try {
-        j.recordAll(
-            List.of(
-                new MetadataChange.ExtentsRemoved(id(), first, first + blocks),
-                new MetadataChange.ExtentAdded(id(), first, start, blocks)));
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
-      }
+      j.recordAll(
+          List.of(
+              new MetadataChange.ExtentsRemoved(id(), first, first + blocks),
+              new MetadataChange.ExtentAdded(id(), first, start, blocks)));
     }
   }
 
@@ -955,10 +934,6 @@ public final class RegularFile extends Inode {
   }
 
   /**
-   * Zeroes file bytes within one block, where allocated: through the driver when both ends are
-   * sector-aligned, else by a DAX write of zeros. Caller holds the write lock.
-   */
-  /**
    * The bytes of {@code [offset, offset + length)}, inside one block, as they are before an
    * operation zeroes them ahead of its record, so that they can be put back if the journal cannot
    * keep the record; {@code null} when there is no journal, a hole, or a bad sector among them (the
@@ -1001,6 +976,10 @@ public final class RegularFile extends Inode {
     }
   }
 
+  /**
+   * Zeroes file bytes within one block, where allocated: through the driver when both ends are
+   * sector-aligned, else by a DAX write of zeros. Caller holds the write lock.
+   */
   private void zeroRange(long offset, long length) throws IOException {
     long phys = extents.physicalBlock(offset >>> blockShift);
     if (phys < 0 || length == 0) {

@@ -6,7 +6,6 @@ import io.daxfs.DaxConfiguration;
 import io.daxfs.device.EmulatedPmem;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedFileSystemException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -294,16 +293,12 @@ public final class Volume implements Closeable {
 
   /**
    * Records a change of attributes made through the API (not a time a write moved); when the
-   * journal cannot keep it, throws the cause, and the setter puts back what it set.
+   * journal cannot keep it, throws, and the setter puts back what it set.
    */
   void attributesChanged(Inode inode) throws IOException {
     MetadataJournal j = journal;
     if (j != null) {
-      try {
-        j.record(inode.attributes());
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
-      }
+      j.record(inode.attributes());
     }
   }
 
@@ -897,12 +892,8 @@ public final class Volume implements Closeable {
   private void linkNew(Directory parent, String name, Inode inode) throws IOException {
     MetadataJournal j = journal;
     if (j != null) {
-      try {
-        j.recordAll(
-            List.of(creation(inode), new MetadataChange.Linked(parent.id(), name, inode.id())));
-      } catch (UncheckedIOException e) {
-        throw e.getCause(); // recorded first: nothing has changed
-      }
+      j.recordAll(
+          List.of(creation(inode), new MetadataChange.Linked(parent.id(), name, inode.id())));
     }
     addName(parent, name, inode);
   }
@@ -910,11 +901,7 @@ public final class Volume implements Closeable {
   private void link(Directory parent, String name, Inode inode) throws IOException {
     MetadataJournal j = journal;
     if (j != null) {
-      try {
-        j.record(new MetadataChange.Linked(parent.id(), name, inode.id()));
-      } catch (UncheckedIOException e) {
-        throw e.getCause(); // recorded first: nothing has changed
-      }
+      j.record(new MetadataChange.Linked(parent.id(), name, inode.id()));
     }
     addName(parent, name, inode);
   }
@@ -941,11 +928,7 @@ public final class Volume implements Closeable {
       throws IOException {
     MetadataJournal j = journal;
     if (j != null) {
-      try {
-        j.record(new MetadataChange.Unlinked(parent.id(), name, inode.id()));
-      } catch (UncheckedIOException e) {
-        throw e.getCause(); // recorded first: nothing has changed
-      }
+      j.record(new MetadataChange.Unlinked(parent.id(), name, inode.id()));
     }
     return removeName(parent, name, inode, announce);
   }
@@ -1159,15 +1142,11 @@ public final class Volume implements Closeable {
         MetadataChange.Renamed renamed =
             new MetadataChange.Renamed(s.parent.id(), s.name, t.parent.id(), t.name, s.inode.id());
         // rename(2) replaces the target in the same operation: it is never half done
-        try {
-          j.recordAll(
-              t.inode == null
-                  ? List.of(renamed)
-                  : List.of(
-                      new MetadataChange.Unlinked(t.parent.id(), t.name, t.inode.id()), renamed));
-        } catch (UncheckedIOException e) {
-          throw e.getCause(); // recorded first: nothing has changed
-        }
+        j.recordAll(
+            t.inode == null
+                ? List.of(renamed)
+                : List.of(
+                    new MetadataChange.Unlinked(t.parent.id(), t.name, t.inode.id()), renamed));
       }
       if (t.inode != null) {
         // without ATOMIC_MOVE the JDK removes the target first, and a watcher sees it go
@@ -1273,11 +1252,7 @@ public final class Volume implements Closeable {
     MetadataJournal j = journal;
     if (j != null) {
       if (withTimes) {
-        try {
-          j.record(inode.attributes());
-        } catch (UncheckedIOException e) {
-          throw e.getCause(); // the times stay as they are, not yet durable
-        }
+        j.record(inode.attributes());
       }
       j.fileSynced(inode.id(), withTimes);
     }

@@ -60,7 +60,7 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
   private static final int KEEP_ENCODER = 64 << 10;
 
   @Override
-  public void record(MetadataChange change) {
+  public void record(MetadataChange change) throws IOException {
     Bytes.Out encoded = ENCODER.get();
     encoded.reset();
     encoded.skip(ImageLog.HEADER);
@@ -73,7 +73,7 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
    * them all or none.
    */
   @Override
-  public void recordAll(List<? extends MetadataChange> changes) {
+  public void recordAll(List<? extends MetadataChange> changes) throws IOException {
     if (changes.size() <= 1) {
       if (!changes.isEmpty()) {
         record(changes.get(0));
@@ -93,11 +93,12 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
    * change only with the record that keeps it: a full log is checkpointed first, so that a
    * checkpoint that fails leaves the mirror and the image as they were.
    *
-   * @throws UncheckedIOException when the log is full and the checkpoint failed; nothing of the
-   *     operation is kept
+   * @throws IOException when the log is full and the checkpoint failed; nothing of the operation is
+   *     kept
    */
   private void append(
-      MetadataChange change, List<? extends MetadataChange> changes, int type, Bytes.Out encoded) {
+      MetadataChange change, List<? extends MetadataChange> changes, int type, Bytes.Out encoded)
+      throws IOException {
     encoded.room(12); // for the checksum and the padding
     synchronized (this) {
       if (closed) {
@@ -125,12 +126,13 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
    * An operation whose record is longer than the whole log (a write that took thousands of
    * fragments) is kept by a checkpoint of its own; if that fails, the mirror goes back.
    */
-  private void appendOversized(MetadataChange change, List<? extends MetadataChange> changes) {
+  private void appendOversized(MetadataChange change, List<? extends MetadataChange> changes)
+      throws IOException {
     VolumeState before = mirror.state().copy();
     apply(change, changes);
     try {
       compact();
-    } catch (UncheckedIOException e) {
+    } catch (IOException e) {
       mirror.replace(before);
       throw e;
     }
@@ -156,7 +158,11 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     out.u64(fromSector).u64(toSector);
     out.room(12); // for the checksum and the padding
     if (!log.fits(out.position())) {
-      compact();
+      try {
+        compact();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // as MediaJournal fails
+      }
     }
     Range<Long> r = Range.closedOpen(fromSector, toSector);
     switch (kind) {
@@ -179,16 +185,14 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
    * it. A checkpoint that fails changes nothing a mount would read (the superblock still names the
    * last one, whose log is intact), and the next record tries again.
    *
-   * @throws UncheckedIOException with an {@link IOException} naming the image, when it fails
+   * @throws IOException naming the image, when it fails
    */
-  private void compact() {
+  private void compact() throws IOException {
     try {
       checkpoint(mirror.state(), poisoned, known);
     } catch (IOException e) {
-      throw new UncheckedIOException(
-          new IOException(
-              "daxfs image " + image.path() + ": the log is full and a checkpoint failed: " + e,
-              e));
+      throw new IOException(
+          "daxfs image " + image.path() + ": the log is full and a checkpoint failed: " + e, e);
     }
   }
 

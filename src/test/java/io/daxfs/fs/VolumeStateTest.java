@@ -166,7 +166,7 @@ class VolumeStateTest {
   }
 
   /** Records every inode's times, which writes move without a record. */
-  private static void syncTimes(Volume volume) {
+  private static void syncTimes(Volume volume) throws IOException {
     VolumeState now = volume.state();
     for (VolumeState.Node n : now.nodes()) {
       volume
