@@ -7,6 +7,7 @@ import io.daxfs.fs.FileMediaFault;
 import io.daxfs.fs.RegularFile;
 import io.daxfs.nio.DaxFileSystem;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -56,6 +57,7 @@ public final class DaxFiles {
    *
    * @throws IllegalArgumentException if the range is empty, not inside the file, or covers a hole
    *     (a hole has no sectors)
+   * @throws IOException on an image whose log cannot keep the injection (see {@link PmemDevice})
    */
   public static void injectError(Path file, long offset, long length) throws IOException {
     inject(file, offset, length, false);
@@ -66,6 +68,7 @@ public final class DaxFiles {
    * PmemDevice#injectLatentError} does: the first access that consumes the poison finds it.
    *
    * @throws IllegalArgumentException as {@link #injectError}
+   * @throws IOException as {@link #injectError}
    */
   public static void injectLatentError(Path file, long offset, long length) throws IOException {
     inject(file, offset, length, true);
@@ -79,10 +82,14 @@ public final class DaxFiles {
     for (long[] r : f.deviceRanges(offset, length)) {
       long first = r[0] / sector;
       long end = (r[0] + r[1] + sector - 1) / sector;
-      if (latent) {
-        device.injectLatentError(first, end - first);
-      } else {
-        device.injectError(first, end - first);
+      try {
+        if (latent) {
+          device.injectLatentError(first, end - first);
+        } else {
+          device.injectError(first, end - first);
+        }
+      } catch (UncheckedIOException e) {
+        throw e.getCause(); // an image whose log could not keep the injection
       }
     }
   }

@@ -11,6 +11,13 @@ import java.util.function.Consumer;
  * <p>Sectors are counted from the start of the device. Every method taking {@code (sector, count)}
  * throws {@link IllegalArgumentException}, naming the device size, when the range is not inside the
  * device or {@code count} is not positive.
+ *
+ * <p>On an image ({@link DaxConfiguration.Builder#image}) every change of the media state is kept
+ * in the image's log before it is made. The methods that change it throw {@link
+ * java.io.UncheckedIOException} when the log is full and its checkpoint fails (the host's storage
+ * is full or failing): nothing of the change is made, except that an {@link #injectError} whose
+ * listing failed leaves its sectors poisoned but latent, and a {@link #scrub} lists the ranges it
+ * kept before the failure.
  */
 public interface PmemDevice {
   /** Capacity in bytes. */

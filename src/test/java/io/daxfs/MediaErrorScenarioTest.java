@@ -16,6 +16,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -413,6 +414,20 @@ class MediaErrorScenarioTest {
     }
     assertThatThrownBy(() -> Files.copy(file, fs.getPath("/copy")))
         .isInstanceOf(MediaErrorException.class);
+    // The JDK's copy on Linux unlinks a target it could not finish: no partial copy is left behind
+    // to pass for a good one.
+    assertThat(fs.getPath("/copy")).doesNotExist();
+    assertThatThrownBy(
+            () -> Files.copy(file, fs.getPath("/copy"), StandardCopyOption.COPY_ATTRIBUTES))
+        .isInstanceOf(MediaErrorException.class);
+    assertThat(fs.getPath("/copy")).doesNotExist();
+    long free = Files.getFileStore(file).getUnallocatedSpace();
+    Files.write(fs.getPath("/old"), new byte[] {1});
+    assertThatThrownBy(
+            () -> Files.copy(file, fs.getPath("/old"), StandardCopyOption.REPLACE_EXISTING))
+        .isInstanceOf(MediaErrorException.class);
+    assertThat(fs.getPath("/old")).doesNotExist();
+    assertThat(Files.getFileStore(file).getUnallocatedSpace()).isEqualTo(free);
   }
 
   @Test

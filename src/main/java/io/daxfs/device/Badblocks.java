@@ -8,6 +8,7 @@ import com.google.common.collect.Range;
 import com.google.common.collect.RangeSet;
 import com.google.common.collect.TreeRangeSet;
 import io.daxfs.BadBlock;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -92,17 +93,23 @@ final class Badblocks {
     this.journal = journal;
   }
 
-  private void record(MediaJournal.Kind kind, Range<Long> r) {
+  /** Records a change before it is made: a journal that fails keeps nothing of it. */
+  private void record(MediaJournal.Kind kind, Range<Long> r) throws IOException {
     if (journal != null && !r.isEmpty()) {
       journal.record(kind, r.lowerEndpoint(), r.upperEndpoint());
     }
   }
 
-  private void recordAll(MediaJournal.Kind kind, RangeSet<Long> set) {
-    if (journal != null) {
-      for (Range<Long> r : set.asRanges()) {
-        record(kind, r);
-      }
+  /**
+   * Adds {@code set}'s ranges to {@code to}, each recorded as {@code kind} first: when the journal
+   * fails, the ranges before it are added and kept, the rest are not.
+   */
+  private void addEach(MediaJournal.Kind kind, RangeSet<Long> set, RangeSet<Long> to)
+      throws IOException {
+    for (Range<Long> r : set.asRanges()) {
+      record(kind, r);
+      to.add(r);
+      view = null;
     }
   }
 
@@ -143,58 +150,78 @@ final class Badblocks {
     return Range.closedOpen(sector, sector + count);
   }
 
-  /** Poisons sectors and lists them at once; returns the sectors newly known. */
-  synchronized List<BadBlock> inject(Range<Long> r) {
-    poison.add(r);
-    record(MediaJournal.Kind.POISON_ADDED, r);
+  /**
+   * Poisons sectors and lists them at once; returns the sectors newly known.
+   *
+   * @throws IOException if the journal cannot keep the poison (nothing changed) or the listing (the
+   *     sectors are poisoned, latent)
+   */
+  synchronized List<BadBlock> inject(Range<Long> r) throws IOException {
+    injectLatent(r);
     return addKnown(ImmutableRangeSet.of(r));
   }
 
-  synchronized void injectLatent(Range<Long> r) {
-    poison.add(r);
+  /**
+   * Poisons sectors.
+   *
+   * @throws IOException if the journal cannot keep it; nothing changed
+   */
+  synchronized void injectLatent(Range<Long> r) throws IOException {
     record(MediaJournal.Kind.POISON_ADDED, r);
+    poison.add(r);
     view = null;
   }
 
   /**
    * Removes poison; what is listed stays listed, as {@code ndctl inject-error --uninject} leaves
    * it.
+   *
+   * @throws IOException if the journal cannot keep it; nothing changed
    */
-  synchronized void uninject(Range<Long> r) {
-    poison.remove(r);
+  synchronized void uninject(Range<Long> r) throws IOException {
     record(MediaJournal.Kind.POISON_REMOVED, r);
+    poison.remove(r);
     view = null;
   }
 
-  /** Lists every poisoned sector (an address range scrub); returns what was newly found. */
-  synchronized List<BadBlock> scrub() {
+  /**
+   * Lists every poisoned sector (an address range scrub); returns what was newly found.
+   *
+   * @throws IOException if the journal cannot keep a listing; the ranges before it are listed
+   */
+  synchronized List<BadBlock> scrub() throws IOException {
     RangeSet<Long> found = TreeRangeSet.create(poison);
     found.removeAll(known);
-    known.addAll(poison);
-    recordAll(MediaJournal.Kind.KNOWN_ADDED, found);
-    view = null;
+    addEach(MediaJournal.Kind.KNOWN_ADDED, found, known);
     return toBadBlocks(found);
   }
 
-  /** Marks sectors known (poison consumed by an access); returns the sectors newly known. */
-  synchronized List<BadBlock> addKnown(RangeSet<Long> sectors) {
+  /**
+   * Marks sectors known (poison consumed by an access); returns the sectors newly known.
+   *
+   * @throws IOException if the journal cannot keep a listing; the ranges before it are listed
+   */
+  synchronized List<BadBlock> addKnown(RangeSet<Long> sectors) throws IOException {
     RangeSet<Long> fresh = TreeRangeSet.create(sectors);
     if (!sectors.isEmpty()) {
       fresh.removeAll(known.subRangeSet(sectors.span())); // only the overlap: O(log n), not O(n)
     }
-    known.addAll(sectors);
-    recordAll(MediaJournal.Kind.KNOWN_ADDED, fresh);
-    view = null;
+    addEach(MediaJournal.Kind.KNOWN_ADDED, fresh, known);
     return toBadBlocks(fresh);
   }
 
-  /** A clearing write over the sectors: poison and list entries in the range are gone. */
-  synchronized void clear(Range<Long> r) {
-    poison.remove(r);
-    known.remove(r);
+  /**
+   * A clearing write over the sectors: poison and list entries in the range are gone.
+   *
+   * @throws IOException if the journal cannot keep the clearing: of the poison (nothing changed),
+   *     or of the listing (the poison is gone, the sectors stay listed)
+   */
+  synchronized void clear(Range<Long> r) throws IOException {
     record(MediaJournal.Kind.POISON_REMOVED, r);
-    record(MediaJournal.Kind.KNOWN_REMOVED, r);
+    poison.remove(r);
     view = null;
+    record(MediaJournal.Kind.KNOWN_REMOVED, r);
+    known.remove(r);
   }
 
   synchronized List<BadBlock> known() {

@@ -15,6 +15,7 @@ import io.daxfs.PmemDevice;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -171,15 +172,30 @@ public final class EmulatedPmem implements Closeable {
   // ---- injection (ndctl / sysfs) ---------------------------------------------------------------
 
   public void injectError(long sector, long count) {
-    notifyKnown(badblocks.inject(checked(sector, count)));
+    Range<Long> r = checked(sector, count);
+    try {
+      notifyKnown(badblocks.inject(r));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public void injectLatentError(long sector, long count) {
-    badblocks.injectLatent(checked(sector, count));
+    Range<Long> r = checked(sector, count);
+    try {
+      badblocks.injectLatent(r);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public void uninjectError(long sector, long count) {
-    badblocks.uninject(checked(sector, count));
+    Range<Long> r = checked(sector, count);
+    try {
+      badblocks.uninject(r);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public List<BadBlock> injectRandomErrors(long seed, int count) {
@@ -224,7 +240,12 @@ public final class EmulatedPmem implements Closeable {
   }
 
   public List<BadBlock> scrub() {
-    List<BadBlock> found = badblocks.scrub();
+    List<BadBlock> found;
+    try {
+      found = badblocks.scrub();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     notifyKnown(found);
     return found;
   }
@@ -337,8 +358,9 @@ public final class EmulatedPmem implements Closeable {
     // The driver consumes the poison of the whole request; a DAX copy only the run it stopped at.
     ImmutableRangeSet<Long> consumed =
         accessPath == AccessPath.DIRECT ? v.poison.subRangeSet(r) : ImmutableRangeSet.of(run);
-    notifyKnown(badblocks.addKnown(consumed));
-    throw fault(accessPath, consumed, r, copied);
+    MediaFault fault = fault(accessPath, consumed, r, copied);
+    consume(consumed, fault);
+    throw fault;
   }
 
   private MediaFault fault(
@@ -361,9 +383,11 @@ public final class EmulatedPmem implements Closeable {
    * </ul>
    *
    * @throws MediaFault as above; no byte was written beyond {@link MediaFault#bytesMoved()}
+   * @throws IOException when the write would clear errors and the journal cannot keep the clearing:
+   *     it stops before the chunk that needed it, errors kept ({@link MediaJournal})
    */
   public void write(AccessPath accessPath, long off, ByteBuffer src, int srcIndex, int len)
-      throws MediaFault {
+      throws MediaFault, IOException {
     Badblocks.View v = badblocks.view();
     if (!v.clean && v.touches(off >>> sectorShift, (off + len + sectorSize - 1) >>> sectorShift)) {
       Range<Long> r = sectors(off, len);
@@ -386,7 +410,8 @@ public final class EmulatedPmem implements Closeable {
    * bad sectors spans whole pages up to the page holding the first of them, and is cleared and
    * written only if it starts on a page boundary and covers whole pages.
    */
-  private void recoveryWrite(long off, ByteBuffer src, int srcIndex, int len) throws MediaFault {
+  private void recoveryWrite(long off, ByteBuffer src, int srcIndex, int len)
+      throws MediaFault, IOException {
     long pos = off;
     long end = off + len;
     while (pos < end) {
@@ -406,7 +431,16 @@ public final class EmulatedPmem implements Closeable {
         if ((pos & (PAGE - 1)) != 0 || (bytes & (PAGE - 1)) != 0) {
           throw fault(AccessPath.DAX, v.known, chunk, (int) (pos - off));
         }
-        badblocks.clear(chunk);
+        try {
+          badblocks.clear(chunk);
+        } catch (IOException e) {
+          if (pos == off) {
+            throw e;
+          }
+          MediaFault f = fault(AccessPath.DAX, v.known, chunk, (int) (pos - off));
+          f.journalFailed(e);
+          throw f;
+        }
       }
       memory.write(pos, src, srcIndex + (int) (pos - off), (int) bytes);
       pos += bytes;
@@ -496,12 +530,25 @@ public final class EmulatedPmem implements Closeable {
       return;
     }
     Range<Long> r = sectors(off, len);
-    if (v.poison.intersects(r)) {
-      notifyKnown(badblocks.addKnown(v.poison.subRangeSet(r)));
-      v = badblocks.view();
+    boolean latent = v.poison.intersects(r);
+    if (latent || v.known.intersects(r)) {
+      MediaFault fault = fault(AccessPath.MMAP, latent ? v.known.union(v.poison) : v.known, r, 0);
+      if (latent) {
+        consume(v.poison.subRangeSet(r), fault);
+      }
+      throw fault;
     }
-    if (v.known.intersects(r)) {
-      throw fault(AccessPath.MMAP, v.known, r, 0);
+  }
+
+  /**
+   * Lists the sectors whose poison an access consumed, and tells the listeners; when the journal
+   * cannot keep the listing they stay latent, and {@code fault} says why.
+   */
+  private void consume(ImmutableRangeSet<Long> consumed, MediaFault fault) {
+    try {
+      notifyKnown(badblocks.addKnown(consumed));
+    } catch (IOException e) {
+      fault.journalFailed(e);
     }
   }
 

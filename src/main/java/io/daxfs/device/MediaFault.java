@@ -3,6 +3,7 @@ package io.daxfs.device;
 import com.google.common.collect.ImmutableList;
 import io.daxfs.AccessPath;
 import io.daxfs.BadBlock;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -15,6 +16,7 @@ public final class MediaFault extends Exception {
   private final AccessPath accessPath;
   private final transient ImmutableList<BadBlock> badBlocks;
   private final int bytesMoved;
+  private transient IOException journalFailure;
 
   /**
    * @param accessPath the access path taken
@@ -38,6 +40,19 @@ public final class MediaFault extends Exception {
 
   public int bytesMoved() {
     return bytesMoved;
+  }
+
+  /**
+   * Why the change of media state this access made stays unmade, or null: the device's journal
+   * could not keep the listing of the poison it consumed, or the clearing a recovery write needed
+   * (which then stopped after {@link #bytesMoved()}).
+   */
+  public IOException journalFailure() {
+    return journalFailure;
+  }
+
+  void journalFailed(IOException e) {
+    journalFailure = e;
   }
 
   @Override

@@ -1,14 +1,21 @@
 package io.daxfs.device;
 
+import java.io.IOException;
+
 /**
  * Hears every change of a device's media state, in the order the changes take effect: what an image
  * keeps so that known badblocks stay known and latent poison stays latent across a restart.
  *
  * <p>Called with the device's media-state lock held, only when a set of sectors changes (never on
  * the I/O path of a clean device), possibly from many threads one at a time. It must not call back
- * into the device. It may fail only with an {@link java.io.UncheckedIOException} (an image whose
- * host storage failed), having kept nothing of the change; the device's operation then fails with
- * it, and the device's own media state keeps the change.
+ * into the device. The device records a change before it makes it.
+ *
+ * <p>A journal fails to keep a change only with an {@link IOException} (an image whose host storage
+ * failed), and then keeps nothing of it. The device then leaves its media state as it was: an
+ * injection or a scrub fails with the cause; a write that would clear errors fails with it before a
+ * byte is written, a zeroing after its zeros are (the errors stay); an access that meets latent
+ * poison fails with its media error as always, with the cause suppressed in it, and the sectors
+ * stay unlisted (as a restart leaves them, until a scrub).
  */
 public interface MediaJournal {
   /** What changed: a set of sectors gained or lost a range. */
@@ -23,6 +30,10 @@ public interface MediaJournal {
     KNOWN_REMOVED
   }
 
-  /** Sectors {@code [fromSector, toSector)} changed as {@code kind} says. */
-  void record(Kind kind, long fromSector, long toSector);
+  /**
+   * Sectors {@code [fromSector, toSector)} change as {@code kind} says.
+   *
+   * @throws IOException if the change cannot be kept; nothing of it is
+   */
+  void record(Kind kind, long fromSector, long toSector) throws IOException;
 }

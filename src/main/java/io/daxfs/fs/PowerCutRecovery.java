@@ -54,8 +54,9 @@ final class PowerCutRecovery {
         if (device.knownBadIn(dev, len).isEmpty()) {
           try {
             device.write(AccessPath.DAX, dev, ByteBuffer.allocateDirect(len), 0, len);
-          } catch (MediaFault f) {
-            // cannot happen without known bad sectors; the bytes then stay as they are
+          } catch (MediaFault | IOException f) {
+            // cannot happen without known bad sectors (a DAX write clears none); the bytes then
+            // stay as they are
           }
         }
       }

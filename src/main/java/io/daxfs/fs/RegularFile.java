@@ -712,11 +712,13 @@ public final class RegularFile extends Inode {
   /**
    * Copies {@code src} to {@code [pos, pos + src.remaining())}, all of it allocated in {@code em}.
    *
-   * @return the offset after the last byte written: short when a later step meets a media error
-   * @throws FileMediaFault when the first step does
+   * @return the offset after the last byte written: short when a later step meets a media error, or
+   *     errors the device's journal cannot keep the clearing of
+   * @throws FileMediaFault when the first step meets a media error
+   * @throws IOException when the first step would clear errors and the journal cannot keep that
    */
   private long writeSteps(AccessPath accessPath, long pos, ByteBuffer src, ExtentMap em)
-      throws FileMediaFault {
+      throws IOException {
     int n = src.remaining();
     int base = src.position();
     long end = pos + n;
@@ -736,6 +738,12 @@ public final class RegularFile extends Inode {
         }
         src.position(base + moved);
         return pos + moved;
+      } catch (IOException e) {
+        if (done == 0) {
+          throw e;
+        }
+        src.position(base + done);
+        return pos + done;
       }
       at = stop;
       run = em.nextRun(run);
@@ -971,7 +979,7 @@ public final class RegularFile extends Inode {
           ByteBuffer.wrap(saved),
           0,
           saved.length);
-    } catch (MediaFault f) {
+    } catch (MediaFault | IOException f) {
       // the zeroing wrote these bytes a moment ago; a sector that went bad since keeps its error
     }
   }

@@ -11,6 +11,7 @@ import io.daxfs.fs.VolumeState;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -138,7 +139,11 @@ public final class Image implements Closeable {
       device.setMediaJournal(journal);
     }
     if (config.scrubAtMount()) {
-      device.scrub();
+      try {
+        device.scrub();
+      } catch (UncheckedIOException e) {
+        throw e.getCause(); // the log was full and its checkpoint failed
+      }
     }
   }
 

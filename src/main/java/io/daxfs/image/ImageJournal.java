@@ -7,7 +7,6 @@ import io.daxfs.fs.MetadataChange;
 import io.daxfs.fs.MetadataJournal;
 import io.daxfs.fs.VolumeState;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -149,7 +148,8 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
   }
 
   @Override
-  public synchronized void record(MediaJournal.Kind kind, long fromSector, long toSector) {
+  public synchronized void record(MediaJournal.Kind kind, long fromSector, long toSector)
+      throws IOException {
     if (closed) {
       return;
     }
@@ -158,11 +158,7 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     out.u64(fromSector).u64(toSector);
     out.room(12); // for the checksum and the padding
     if (!log.fits(out.position())) {
-      try {
-        compact();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e); // as MediaJournal fails
-      }
+      compact();
     }
     Range<Long> r = Range.closedOpen(fromSector, toSector);
     switch (kind) {

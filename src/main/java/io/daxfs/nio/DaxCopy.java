@@ -55,10 +55,29 @@ final class DaxCopy {
     } else if (from instanceof SymbolicLink link) {
       to = tv.createSymbolicLink(tv.root(), target, link.target(), 0777);
     } else {
-      to = copyData((RegularFile) from, source, tv, target);
+      // Created with the source's mode (less the umask), as the JDK's copy on Linux creates it
+      to = tv.open(tv.root(), target, new Volume.OpenSpec(false, true, false, from.permissions()));
     }
-    if (o.copyAttributes()) {
-      AttributeService.copyAttributes(from, to);
+    try {
+      if (to instanceof RegularFile file) {
+        copyData((RegularFile) from, source, file, target);
+      }
+      if (o.copyAttributes()) {
+        AttributeService.copyAttributes(from, to);
+      }
+    } catch (IOException | RuntimeException e) {
+      // As the JDK's copy does on Linux: a target it could not finish is removed, so that no
+      // partial copy passes for a good one.
+      try {
+        tv.delete(tv.root(), target, Volume.DeleteMode.ANY);
+      } catch (IOException | RuntimeException x) {
+        e.addSuppressed(x);
+      }
+      throw e;
+    } finally {
+      if (to instanceof RegularFile file) {
+        file.release();
+      }
     }
   }
 
@@ -71,11 +90,9 @@ final class DaxCopy {
     }
   }
 
-  private static RegularFile copyData(RegularFile from, DaxPath source, Volume tv, DaxPath target)
+  /** Copies {@code from}'s bytes into {@code to}, a new empty file that the caller holds open. */
+  private static void copyData(RegularFile from, DaxPath source, RegularFile to, DaxPath target)
       throws IOException {
-    // Created with the source's mode (less the umask), as the JDK's copy on Linux creates it
-    RegularFile to =
-        tv.open(tv.root(), target, new Volume.OpenSpec(false, true, false, from.permissions()));
     from.retain();
     try {
       ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(CHUNK, Math.max(from.size(), 1)));
@@ -107,10 +124,8 @@ final class DaxCopy {
         }
         pos += n;
       }
-      return to;
     } finally {
       from.release();
-      to.release();
     }
   }
 

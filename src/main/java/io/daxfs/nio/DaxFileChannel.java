@@ -334,8 +334,8 @@ class DaxFileChannel extends DaxChannel {
       for (int i = offset; i < offset + length; i++) {
         left += srcs[i].remaining();
       }
+      written(); // a sync that fails leaves the position where it was, as write(2) does
       position = end;
-      written();
       return before - left;
     }
   }

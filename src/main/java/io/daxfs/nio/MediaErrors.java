@@ -5,6 +5,7 @@ import io.daxfs.FileRange;
 import io.daxfs.MediaErrorException;
 import io.daxfs.Recovery;
 import io.daxfs.fs.FileMediaFault;
+import java.io.IOException;
 import java.util.List;
 
 /** Builds the {@link MediaErrorException} a program sees from a fault the filesystem met. */
@@ -22,13 +23,19 @@ final class MediaErrors {
         new FileRange(first.offset(), ranges.get(ranges.size() - 1).end() - first.offset());
     // No cause: the fault is internal, and programs that rebuild an exception from its message and
     // cause (as Lucene's MMapDirectory does) must meet only public types. The message tells all.
-    return new MediaErrorException(
-        file,
-        operation,
-        f.stepOffset(),
-        ranges,
-        f.deviceFault().badBlocks(),
-        f.accessPath(),
-        Recovery.of(config.mediaErrorModel(), span, config.sectorSize(), config.blockSize()));
+    MediaErrorException e =
+        new MediaErrorException(
+            file,
+            operation,
+            f.stepOffset(),
+            ranges,
+            f.deviceFault().badBlocks(),
+            f.accessPath(),
+            Recovery.of(config.mediaErrorModel(), span, config.sectorSize(), config.blockSize()));
+    IOException unlisted = f.deviceFault().journalFailure();
+    if (unlisted != null) {
+      e.addSuppressed(unlisted); // a JDK type: the image's host storage failed
+    }
+    return e;
   }
 }

@@ -63,7 +63,7 @@ class BadblocksTest {
     }
   }
 
-  private void directWriteSectors(long sector, int count) throws MediaFault {
+  private void directWriteSectors(long sector, int count) throws Exception {
     dev.write(
         AccessPath.DIRECT, sector * SECTOR, ByteBuffer.allocate(count * SECTOR), 0, count * SECTOR);
   }
@@ -415,7 +415,7 @@ class BadblocksTest {
   // ------------------------------------------------------------------------
 
   @Test
-  void snapshotReturnsToCleanOnceEverythingIsCleared() {
+  void snapshotReturnsToCleanOnceEverythingIsCleared() throws Exception {
     Badblocks b = new Badblocks(SECTORS);
     assertThat(b.view().clean).isTrue();
 
@@ -434,7 +434,7 @@ class BadblocksTest {
   }
 
   @Test
-  void snapshotTakenBeforeAChangeIsNotAffectedByIt() {
+  void snapshotTakenBeforeAChangeIsNotAffectedByIt() throws Exception {
     Badblocks b = new Badblocks(SECTORS);
     b.inject(Range.closedOpen(5L, 6L));
     Badblocks.View before = b.view();
@@ -489,7 +489,7 @@ class BadblocksTest {
   }
 
   @Test
-  void theIoPathLookupSeesKnownAndLatentSectorsAndNothingBeside() {
+  void theIoPathLookupSeesKnownAndLatentSectorsAndNothingBeside() throws Exception {
     dev.injectError(10, 2); // sectors [10, 12)
     dev.injectLatentError(20, 1);
     Badblocks b = new Badblocks(SECTORS);

@@ -69,7 +69,7 @@ class EmulatedPmemTest {
   }
 
   /** Fills {@code [off, off + data.length)} on a clean device (or clean range) through DAX. */
-  private static void put(EmulatedPmem d, long off, byte[] data) throws MediaFault {
+  private static void put(EmulatedPmem d, long off, byte[] data) throws MediaFault, IOException {
     d.write(AccessPath.DAX, off, ByteBuffer.wrap(data), 0, data.length);
   }
 

@@ -2,12 +2,19 @@ package io.daxfs.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.sun.nio.file.ExtendedOpenOption;
+import io.daxfs.BadBlock;
 import io.daxfs.DaxConfiguration;
 import io.daxfs.DaxFileSystems;
+import io.daxfs.DaxFiles;
+import io.daxfs.MediaErrorException;
+import io.daxfs.PmemDevice;
 import io.daxfs.fs.Volume;
 import io.daxfs.nio.DaxFileSystem;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystem;
@@ -15,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The host refuses the checkpoint a full log needs (its disk is full): the operation that needed
  * the room fails with an {@link IOException}, nothing of it reaches the volume or the image, and
  * once the host has room again the image carries on. A crash at any of these points leaves an image
- * that mounts with exactly the operations that returned.
+ * that mounts with exactly the operations that returned. Changes of the media state follow the same
+ * rule, and an access that meets poison still fails with its media error.
  */
 class ImageJournalFailureTest {
   @TempDir Path dir;
@@ -47,6 +56,142 @@ class ImageJournalFailureTest {
     assertThat(ImageCheck.run(image, false).clean()).isTrue();
   }
 
+  /**
+   * Creates files {@code f0}, {@code f1}, ... in {@code d} until the log is full and the create
+   * that needs the checkpoint fails, and checks that it failed with the host's error and made
+   * nothing.
+   */
+  private static void fillLog(Path d) {
+    int created = 0;
+    IOException failure = null;
+    while (failure == null) {
+      try {
+        Files.createFile(d.resolve("f" + created));
+        created++;
+      } catch (IOException e) {
+        failure = e;
+      }
+    }
+    assertThat(created).as("creates before the log filled").isGreaterThan(100);
+    assertThat(failure)
+        .hasMessageContaining("checkpoint failed")
+        .hasRootCauseMessage("No space left on device");
+    assertThat(d.resolve("f" + created)).doesNotExist();
+  }
+
+  private static void assertMediaStateAfterMount(
+      Path image, List<BadBlock> listed, List<BadBlock> poisoned) throws IOException {
+    try (FileSystem fs =
+        DaxFileSystems.newFileSystem(DaxConfiguration.builder().image(image).build())) {
+      PmemDevice device = DaxFileSystems.device(fs);
+      assertThat(device.badblocks()).as(image.getFileName() + ": listed").isEqualTo(listed);
+      assertThat(device.injectedErrors())
+          .as(image.getFileName() + ": poisoned")
+          .isEqualTo(poisoned);
+    }
+  }
+
+  @Test
+  void mediaChangesAFullLogCannotKeepAreNotMadeAndAccessesStillMeetTheirErrors() throws Exception {
+    Path img = Images.format(dir.resolve("pmem0.img"), 1 << 20); // a 64 KiB log
+    List<BadBlock> listedAfterRoom;
+    List<BadBlock> poisonedAfterRoom;
+    List<BadBlock> listed;
+    List<BadBlock> poisoned;
+    try (FileSystem fs = DaxFileSystems.newFileSystem(Images.config(img))) {
+      ImageJournal journal = journalOf(fs);
+      PmemDevice device = DaxFileSystems.device(fs);
+      Path f = fs.getPath("/f");
+      byte[] data = new byte[8192];
+      new java.util.Random(11).nextBytes(data);
+      Files.write(f, data);
+      DaxFiles.injectLatentError(f, 0, 512);
+      DaxFiles.injectError(f, 4096, 512);
+      listed = device.badblocks();
+      poisoned = device.injectedErrors();
+      assertThat(listed).hasSize(1);
+      assertThat(poisoned).hasSize(2);
+      journal.failCheckpoints(new IOException("No space left on device"));
+      fillLog(Files.createDirectory(fs.getPath("/d")));
+      // Media records are the shortest: uninjections of a clean sector take the last bytes.
+      long clean = device.sectorCount() - 1;
+      assertThatThrownBy(
+              () -> {
+                while (true) {
+                  device.uninjectError(clean, 1);
+                }
+              })
+          .isInstanceOf(UncheckedIOException.class)
+          .hasMessageContaining("checkpoint failed");
+
+      // Injections, uninjections and scrubs fail and change nothing.
+      assertThatThrownBy(() -> DaxFiles.injectError(f, 1024, 512))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("checkpoint failed");
+      long latentSector = poisoned.get(0).startSector();
+      long listedSector = listed.get(0).startSector();
+      assertThatThrownBy(() -> device.injectLatentError(listedSector + 1, 1))
+          .isInstanceOf(UncheckedIOException.class);
+      assertThatThrownBy(() -> device.uninjectError(listedSector, 1))
+          .isInstanceOf(UncheckedIOException.class);
+      assertThatThrownBy(device::scrub).isInstanceOf(UncheckedIOException.class);
+      assertThat(device.injectedErrors()).isEqualTo(poisoned);
+      assertThat(device.badblocks()).isEqualTo(listed);
+
+      // A read that consumes the latent poison still fails with its media error, which says why
+      // the sector stays unlisted.
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+        MediaErrorException e =
+            catchThrowableOfType(
+                MediaErrorException.class, () -> ch.read(ByteBuffer.allocate(512), 0));
+        assertThat(e.badBlocks()).containsExactly(new BadBlock(latentSector, 1));
+        assertThat(e.getSuppressed())
+            .singleElement()
+            .satisfies(s -> assertThat(s).hasMessageContaining("checkpoint failed"));
+      }
+      assertThat(device.badblocks()).isEqualTo(listed);
+
+      // A write through the driver that would clear the listed error fails before it writes.
+      ByteBuffer block = ByteBuffer.allocateDirect(8192).alignedSlice(4096);
+      while (block.hasRemaining()) {
+        block.put((byte) 9);
+      }
+      block.flip();
+      try (FileChannel ch =
+          FileChannel.open(f, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
+        assertThatThrownBy(() -> ch.write(block, 4096))
+            .isInstanceOf(IOException.class)
+            .isNotInstanceOf(MediaErrorException.class)
+            .hasMessageContaining("checkpoint failed");
+        assertThat(block.position()).isZero();
+      }
+      assertThat(device.badblocks()).isEqualTo(listed);
+      assertThat(device.injectedErrors()).isEqualTo(poisoned);
+      Files.copy(img, dir.resolve("crash-while-full.img"));
+
+      // The host has room again: the read lists what it consumes, the write clears and writes.
+      journal.failCheckpoints(null);
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+        MediaErrorException e =
+            catchThrowableOfType(
+                MediaErrorException.class, () -> ch.read(ByteBuffer.allocate(512), 0));
+        assertThat(e.getSuppressed()).isEmpty();
+      }
+      try (FileChannel ch =
+          FileChannel.open(f, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
+        assertThat(ch.write(block, 4096)).isEqualTo(4096);
+      }
+      listedAfterRoom = device.badblocks();
+      poisonedAfterRoom = device.injectedErrors();
+      assertThat(listedAfterRoom).containsExactly(new BadBlock(latentSector, 1));
+      assertThat(poisonedAfterRoom).containsExactly(new BadBlock(latentSector, 1));
+      Files.copy(img, dir.resolve("crash-after.img"));
+    }
+    assertMediaStateAfterMount(dir.resolve("crash-while-full.img"), listed, poisoned);
+    assertMediaStateAfterMount(dir.resolve("crash-after.img"), listedAfterRoom, poisonedAfterRoom);
+    assertMediaStateAfterMount(img, listedAfterRoom, poisonedAfterRoom);
+  }
+
   @Test
   void aFullLogWhoseCheckpointFailsFailsTheOperationAndKeepsNothingOfIt() throws Exception {
     Path img = Images.format(dir.resolve("pmem0.img"), 1 << 20); // a 64 KiB log
@@ -62,22 +207,7 @@ class ImageJournalFailureTest {
       Files.write(d.resolve("data"), data);
       journal.failCheckpoints(hostFull);
 
-      // Creates fill the log until one needs the checkpoint the host refuses.
-      int created = 0;
-      IOException failure = null;
-      while (failure == null) {
-        try {
-          Files.createFile(d.resolve("f" + created));
-          created++;
-        } catch (IOException e) {
-          failure = e;
-        }
-      }
-      assertThat(created).as("creates before the log filled").isGreaterThan(100);
-      assertThat(failure)
-          .hasMessageContaining("checkpoint failed")
-          .hasRootCauseMessage("No space left on device");
-      assertThat(d.resolve("f" + created)).doesNotExist();
+      fillLog(d);
 
       // While the host stays full, every operation that needs a record fails and changes nothing.
       long freeBefore = free(fs);
@@ -104,6 +234,19 @@ class ImageJournalFailureTest {
         assertThat(across.position()).isEqualTo(1000);
         assertThat(ch.size()).isEqualTo(5000);
         java.util.Arrays.fill(data, 4000, 5000, (byte) 7);
+      }
+      // A write in place needs no record, but SYNC's does: the bytes are written, the call fails
+      // and the position stays, as write(2) leaves it when generic_write_sync fails.
+      try (FileChannel ch =
+          FileChannel.open(d.resolve("data"), StandardOpenOption.WRITE, StandardOpenOption.SYNC)) {
+        ch.position(10);
+        assertThatThrownBy(() -> ch.write(ByteBuffer.wrap(new byte[] {1})))
+            .isInstanceOf(IOException.class);
+        assertThat(ch.position()).isEqualTo(10);
+        assertThatThrownBy(() -> ch.write(new ByteBuffer[] {ByteBuffer.wrap(new byte[] {2})}))
+            .isInstanceOf(IOException.class);
+        assertThat(ch.position()).isEqualTo(10);
+        data[10] = 2;
       }
       assertThat(Files.readAllBytes(d.resolve("data")))
           .as("a failed truncate puts back the bytes it zeroed")
