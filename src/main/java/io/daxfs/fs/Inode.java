@@ -90,13 +90,30 @@ public abstract class Inode {
     volume.checkWritable();
     int before = permissions;
     int set = bits & 07777;
-    this.permissions = set;
+    permissions = set;
+    keepSetAttributes(
+        () -> {
+          if (permissions == set) { // unless another thread has set them since
+            permissions = before;
+          }
+        });
+  }
+
+  /**
+   * Records the attributes a setter just set, with the change time, which moves now. When the
+   * journal cannot keep them, {@code putBack} undoes the setting, the change time goes back, and
+   * the cause is thrown: the setter failed with nothing changed.
+   */
+  private void keepSetAttributes(Runnable putBack) throws IOException {
+    long changeBefore = changeTime;
     touchChange();
+    long changed = changeTime;
     try {
       volume.attributesChanged(this);
     } catch (IOException e) {
-      if (permissions == set) { // unless another thread has set them since
-        permissions = before;
+      putBack.run();
+      if (changeTime == changed) {
+        changeTime = changeBefore;
       }
       throw e;
     }
@@ -122,17 +139,13 @@ public abstract class Inode {
   public final void setOwner(String name) throws IOException {
     volume.checkWritable();
     String before = owner;
-    this.owner = name;
-    touchChange();
-    try {
-      volume.attributesChanged(this);
-    } catch (IOException e) {
-      if (owner == name) { // unless another thread has set it since
-        owner = before;
-      }
-      throw e;
-    }
-    announceModified();
+    owner = name;
+    keepSetAttributes(
+        () -> {
+          if (owner == name) { // unless another thread has set it since
+            owner = before;
+          }
+        });
   }
 
   public final String group() {
@@ -143,17 +156,13 @@ public abstract class Inode {
   public final void setGroup(String name) throws IOException {
     volume.checkWritable();
     String before = group;
-    this.group = name;
-    touchChange();
-    try {
-      volume.attributesChanged(this);
-    } catch (IOException e) {
-      if (group == name) { // unless another thread has set it since
-        group = before;
-      }
-      throw e;
-    }
-    announceModified();
+    group = name;
+    keepSetAttributes(
+        () -> {
+          if (group == name) { // unless another thread has set it since
+            group = before;
+          }
+        });
   }
 
   /** Times are nanoseconds since the epoch. */
@@ -193,23 +202,19 @@ public abstract class Inode {
     if (creation != null) {
       creationTime = creation;
     }
-    touchChange();
-    try {
-      volume.attributesChanged(this);
-    } catch (IOException e) {
-      // each time back unless another thread (a write, a read) has moved it since
-      if (modified != null && lastModifiedTime == modified) {
-        lastModifiedTime = modifiedBefore;
-      }
-      if (access != null && lastAccessTime == access) {
-        lastAccessTime = accessBefore;
-      }
-      if (creation != null && creationTime == creation) {
-        creationTime = creationBefore;
-      }
-      throw e;
-    }
-    announceModified();
+    keepSetAttributes(
+        () -> {
+          // each time back unless another thread (a write, a read) has moved it since
+          if (modified != null && lastModifiedTime == modified) {
+            lastModifiedTime = modifiedBefore;
+          }
+          if (access != null && lastAccessTime == access) {
+            lastAccessTime = accessBefore;
+          }
+          if (creation != null && creationTime == creation) {
+            creationTime = creationBefore;
+          }
+        });
   }
 
   /** The attributes now, as a journal records them. */

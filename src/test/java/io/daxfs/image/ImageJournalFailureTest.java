@@ -252,6 +252,8 @@ class ImageJournalFailureTest {
           .as("a failed truncate puts back the bytes it zeroed")
           .isEqualTo(data);
       var perms = Files.getPosixFilePermissions(d.resolve("data"));
+      Object ctime = Files.getAttribute(d.resolve("data"), "unix:ctime");
+      Thread.sleep(10); // past the clock's tick, so that a change time the setter moved would show
       assertThatThrownBy(
               () ->
                   Files.setPosixFilePermissions(
@@ -259,6 +261,7 @@ class ImageJournalFailureTest {
                       java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")))
           .isInstanceOf(IOException.class);
       assertThat(Files.getPosixFilePermissions(d.resolve("data"))).isEqualTo(perms);
+      assertThat(Files.getAttribute(d.resolve("data"), "unix:ctime")).isEqualTo(ctime);
       assertThat(free(fs)).as("blocks a failed write took and kept").isEqualTo(freeBefore);
       whileFull = TreeSnapshot.of(fs, false);
       Files.copy(img, dir.resolve("crash-while-full.img"));
