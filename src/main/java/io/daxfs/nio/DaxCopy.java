@@ -58,6 +58,7 @@ final class DaxCopy {
       // Created with the source's mode (less the umask), as the JDK's copy on Linux creates it
       to = tv.open(tv.root(), target, new Volume.OpenSpec(false, true, false, from.permissions()));
     }
+    boolean complete = false;
     try {
       if (to instanceof RegularFile file) {
         copyData((RegularFile) from, source, file, target);
@@ -65,18 +66,19 @@ final class DaxCopy {
       if (o.copyAttributes()) {
         AttributeService.copyAttributes(from, to);
       }
-    } catch (IOException | RuntimeException e) {
-      // As the JDK's copy does on Linux: a target it could not finish is removed, so that no
-      // partial copy passes for a good one.
-      try {
-        tv.delete(tv.root(), target, Volume.DeleteMode.ANY);
-      } catch (IOException | RuntimeException x) {
-        e.addSuppressed(x);
-      }
-      throw e;
+      complete = true;
     } finally {
       if (to instanceof RegularFile file) {
         file.release();
+      }
+      if (!complete) {
+        // As the JDK's copy does on Linux: a target it could not finish is removed (if it can
+        // be), so that no partial copy passes for a good one.
+        try {
+          tv.delete(tv.root(), target, Volume.DeleteMode.ANY);
+        } catch (IOException | RuntimeException ignored) {
+          // the copy's own failure is the one to report
+        }
       }
     }
   }
