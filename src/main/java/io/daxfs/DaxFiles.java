@@ -57,7 +57,8 @@ public final class DaxFiles {
    *
    * @throws IllegalArgumentException if the range is empty, not inside the file, or covers a hole
    *     (a hole has no sectors)
-   * @throws IOException on an image whose log cannot keep the injection (see {@link PmemDevice})
+   * @throws IOException on an image whose log cannot keep the injection (see {@link PmemDevice});
+   *     where the range spans several extents of the file, those before stay injected
    */
   public static void injectError(Path file, long offset, long length) throws IOException {
     inject(file, offset, length, false);

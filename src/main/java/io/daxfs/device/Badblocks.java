@@ -9,6 +9,7 @@ import com.google.common.collect.RangeSet;
 import com.google.common.collect.TreeRangeSet;
 import io.daxfs.BadBlock;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -93,24 +94,35 @@ final class Badblocks {
     this.journal = journal;
   }
 
-  /** Records a change before it is made: a journal that fails keeps nothing of it. */
-  private void record(MediaJournal.Kind kind, Range<Long> r) throws IOException {
-    if (journal != null && !r.isEmpty()) {
-      journal.record(kind, r.lowerEndpoint(), r.upperEndpoint());
+  /** Records changes before they are made, all or none: a journal that fails keeps none of them. */
+  private void record(List<MediaJournal.Change> changes) throws IOException {
+    if (journal != null && !changes.isEmpty()) {
+      journal.record(changes);
     }
   }
 
-  /**
-   * Adds {@code set}'s ranges to {@code to}, each recorded as {@code kind} first: when the journal
-   * fails, the ranges before it are added and kept, the rest are not.
-   */
-  private void addEach(MediaJournal.Kind kind, RangeSet<Long> set, RangeSet<Long> to)
-      throws IOException {
+  /** Adds a change of {@code kind} for each range of {@code set} to {@code changes}. */
+  private static List<MediaJournal.Change> add(
+      List<MediaJournal.Change> changes, MediaJournal.Kind kind, RangeSet<Long> set) {
     for (Range<Long> r : set.asRanges()) {
-      record(kind, r);
-      to.add(r);
-      view = null;
+      if (!r.isEmpty()) {
+        changes.add(new MediaJournal.Change(kind, r.lowerEndpoint(), r.upperEndpoint()));
+      }
     }
+    return changes;
+  }
+
+  private static List<MediaJournal.Change> changes(MediaJournal.Kind kind, Range<Long> r) {
+    return add(new ArrayList<>(1), kind, ImmutableRangeSet.of(r));
+  }
+
+  /** The ranges of {@code sectors} that are not known yet. */
+  private RangeSet<Long> unknown(RangeSet<Long> sectors) {
+    RangeSet<Long> fresh = TreeRangeSet.create(sectors);
+    if (!sectors.isEmpty()) {
+      fresh.removeAll(known.subRangeSet(sectors.span())); // only the overlap: O(log n), not O(n)
+    }
+    return fresh;
   }
 
   /** The poisoned and the known sectors now. */
@@ -153,12 +165,15 @@ final class Badblocks {
   /**
    * Poisons sectors and lists them at once; returns the sectors newly known.
    *
-   * @throws IOException if the journal cannot keep the poison (nothing changed) or the listing (the
-   *     sectors are poisoned, latent)
+   * @throws IOException if the journal cannot keep it; nothing changed
    */
   synchronized List<BadBlock> inject(Range<Long> r) throws IOException {
-    injectLatent(r);
-    return addKnown(ImmutableRangeSet.of(r));
+    RangeSet<Long> fresh = unknown(ImmutableRangeSet.of(r));
+    record(add(changes(MediaJournal.Kind.POISON_ADDED, r), MediaJournal.Kind.KNOWN_ADDED, fresh));
+    poison.add(r);
+    known.addAll(fresh);
+    view = null;
+    return toBadBlocks(fresh);
   }
 
   /**
@@ -167,7 +182,7 @@ final class Badblocks {
    * @throws IOException if the journal cannot keep it; nothing changed
    */
   synchronized void injectLatent(Range<Long> r) throws IOException {
-    record(MediaJournal.Kind.POISON_ADDED, r);
+    record(changes(MediaJournal.Kind.POISON_ADDED, r));
     poison.add(r);
     view = null;
   }
@@ -179,7 +194,7 @@ final class Badblocks {
    * @throws IOException if the journal cannot keep it; nothing changed
    */
   synchronized void uninject(Range<Long> r) throws IOException {
-    record(MediaJournal.Kind.POISON_REMOVED, r);
+    record(changes(MediaJournal.Kind.POISON_REMOVED, r));
     poison.remove(r);
     view = null;
   }
@@ -187,41 +202,38 @@ final class Badblocks {
   /**
    * Lists every poisoned sector (an address range scrub); returns what was newly found.
    *
-   * @throws IOException if the journal cannot keep a listing; the ranges before it are listed
+   * @throws IOException if the journal cannot keep it; nothing changed
    */
   synchronized List<BadBlock> scrub() throws IOException {
     RangeSet<Long> found = TreeRangeSet.create(poison);
     found.removeAll(known);
-    addEach(MediaJournal.Kind.KNOWN_ADDED, found, known);
-    return toBadBlocks(found);
+    return addKnown(found);
   }
 
   /**
    * Marks sectors known (poison consumed by an access); returns the sectors newly known.
    *
-   * @throws IOException if the journal cannot keep a listing; the ranges before it are listed
+   * @throws IOException if the journal cannot keep it; nothing changed
    */
   synchronized List<BadBlock> addKnown(RangeSet<Long> sectors) throws IOException {
-    RangeSet<Long> fresh = TreeRangeSet.create(sectors);
-    if (!sectors.isEmpty()) {
-      fresh.removeAll(known.subRangeSet(sectors.span())); // only the overlap: O(log n), not O(n)
-    }
-    addEach(MediaJournal.Kind.KNOWN_ADDED, fresh, known);
+    RangeSet<Long> fresh = unknown(sectors);
+    record(add(new ArrayList<>(), MediaJournal.Kind.KNOWN_ADDED, fresh));
+    known.addAll(fresh);
+    view = null;
     return toBadBlocks(fresh);
   }
 
   /**
    * A clearing write over the sectors: poison and list entries in the range are gone.
    *
-   * @throws IOException if the journal cannot keep the clearing: of the poison (nothing changed),
-   *     or of the listing (the poison is gone, the sectors stay listed)
+   * @throws IOException if the journal cannot keep it; nothing changed
    */
   synchronized void clear(Range<Long> r) throws IOException {
-    record(MediaJournal.Kind.POISON_REMOVED, r);
+    List<MediaJournal.Change> changes = changes(MediaJournal.Kind.POISON_REMOVED, r);
+    record(add(changes, MediaJournal.Kind.KNOWN_REMOVED, ImmutableRangeSet.of(r)));
     poison.remove(r);
-    view = null;
-    record(MediaJournal.Kind.KNOWN_REMOVED, r);
     known.remove(r);
+    view = null;
   }
 
   synchronized List<BadBlock> known() {

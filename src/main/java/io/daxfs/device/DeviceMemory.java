@@ -298,6 +298,38 @@ final class DeviceMemory implements Closeable {
    * memory.
    */
   private void zeroNew(Range<Long> range, List<Range<Long>> uncommitted) throws IOException {
+    commit(uncommitted);
+    RangeSet<Long> old;
+    synchronized (committed) {
+      old = TreeRangeSet.create(committed.subRangeSet(range));
+    }
+    // What was committed before may hold old data: clear it through memory.
+    uncommitted.forEach(old::remove);
+    for (Range<Long> r : old.asRanges()) {
+      zeroThroughMemory(r.lowerEndpoint(), r.upperEndpoint());
+    }
+  }
+
+  /**
+   * Commits the pages of {@code [off, off + len)} not committed yet, by writing the zeros they read
+   * as through the backing file: no read sees a change, and a later {@link #zero} of the range
+   * cannot fail.
+   *
+   * @throws IOException when the backing store is full
+   */
+  void commit(long off, long len) throws IOException {
+    Range<Long> range = Range.closedOpen(off, off + len);
+    List<Range<Long>> uncommitted;
+    synchronized (committed) {
+      if (committed.encloses(range)) {
+        return;
+      }
+      uncommitted = missing(range);
+    }
+    commit(uncommitted);
+  }
+
+  private void commit(List<Range<Long>> uncommitted) throws IOException {
     synchronized (backing) {
       if (closed) {
         throw new ClosedChannelException();
@@ -313,15 +345,8 @@ final class DeviceMemory implements Closeable {
         }
       }
     }
-    RangeSet<Long> old;
     synchronized (committed) {
       uncommitted.forEach(committed::add);
-      old = TreeRangeSet.create(committed.subRangeSet(range));
-    }
-    // What was committed before may hold old data: clear it through memory.
-    uncommitted.forEach(old::remove);
-    for (Range<Long> r : old.asRanges()) {
-      zeroThroughMemory(r.lowerEndpoint(), r.upperEndpoint());
     }
   }
 

@@ -501,20 +501,24 @@ public final class EmulatedPmem implements Closeable {
    * Zeroes {@code [off, off + len)} through the driver, as block allocation and aligned truncation
    * do: known bad sectors in the range are cleared with all poison there.
    *
-   * @throws IOException when the memory backing the device is full; nothing is then zeroed beyond
-   *     what was committed
+   * @throws IOException when the memory backing the device is full (nothing is then zeroed beyond
+   *     what was committed), or when the range holds known bad sectors and the journal cannot keep
+   *     their clearing (nothing is zeroed)
    */
   public void zero(long off, long len) throws IOException {
     checkArgument(
         off >= 0 && len >= 0 && off + len <= memory.size(), "range %s+%s outside device", off, len);
-    memory.zero(off, len);
     Badblocks.View v = badblocks.view();
     if (!v.clean && len > 0) {
       Range<Long> r = sectors(off, len);
       if (v.known.intersects(r)) {
+        // Both steps that can fail come before any byte changes: committing the pages (a full
+        // backing store) and recording the clearing (an image's full log).
+        memory.commit(off, len);
         badblocks.clear(r);
       }
     }
+    memory.zero(off, len);
   }
 
   /**

@@ -112,8 +112,8 @@ public abstract class Inode {
       volume.attributesChanged(this);
     } catch (IOException e) {
       putBack.run();
-      if (changeTime == changed) {
-        changeTime = changeBefore;
+      if (changeTime == changed) { // unless another change moved it since (one in the same tick
+        changeTime = changeBefore; // cannot be told apart, as with the setters' own fields)
       }
       throw e;
     }

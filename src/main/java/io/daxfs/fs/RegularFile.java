@@ -13,6 +13,7 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.FileChannel.MapMode;
 import java.nio.file.FileSystemException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.locks.StampedLock;
 
@@ -842,7 +843,7 @@ public final class RegularFile extends Inode {
       }
       long keep = (newSize + blockMask) >>> blockShift;
       int tail = (int) (newSize & blockMask);
-      byte[] zeroed = null;
+      Saved zeroed = null;
       if (tail != 0) {
         zeroed = beforeZeroing(newSize, (int) ((blockMask + 1) - tail));
         zeroRange(newSize, (blockMask + 1) - tail);
@@ -888,8 +889,8 @@ public final class RegularFile extends Inode {
         long headEnd = firstWhole << blockShift;
         long tailStart = endWhole << blockShift;
         boolean removes = endWhole > firstWhole;
-        byte[] head = null;
-        byte[] tail = null;
+        Saved head = null;
+        Saved tail = null;
         if (headEnd > offset) {
           head = removes ? beforeZeroing(offset, (int) (headEnd - offset)) : null;
           zeroRange(offset, headEnd - offset);
@@ -942,45 +943,69 @@ public final class RegularFile extends Inode {
   }
 
   /**
+   * Bytes a zeroing is about to overwrite, saved to put back: {@code unreadable} marks the bytes of
+   * sectors that could not be read (bad ones, which a zeroing through the driver clears).
+   */
+  private record Saved(byte[] bytes, BitSet unreadable) {}
+
+  /**
    * The bytes of {@code [offset, offset + length)}, inside one block, as they are before an
    * operation zeroes them ahead of its record, so that they can be put back if the journal cannot
-   * keep the record; {@code null} when there is no journal, a hole, or a bad sector among them (the
-   * zeroing then fails first, or clears it through the driver).
+   * keep the record; {@code null} when there is no journal or a hole.
    */
-  private byte[] beforeZeroing(long offset, int length) {
+  private Saved beforeZeroing(long offset, int length) {
     long phys = extents.physicalBlock(offset >>> blockShift);
     if (volume().journal() == null || phys < 0) {
       return null;
     }
+    long dev = (phys << blockShift) | (offset & blockMask);
     byte[] bytes = new byte[length];
-    try {
-      device.read(
-          AccessPath.DAX,
-          (phys << blockShift) | (offset & blockMask),
-          ByteBuffer.wrap(bytes),
-          0,
-          length);
-    } catch (MediaFault f) {
-      return null;
+    BitSet unreadable = new BitSet();
+    if (!readDax(dev, bytes, 0, length)) {
+      // A bad sector among them: keep every sector that reads.
+      int sector = device.sectorSize();
+      for (int at = 0; at < length; ) {
+        int n = (int) Math.min(length - at, sector - ((dev + at) % sector));
+        if (!readDax(dev + at, bytes, at, n)) {
+          unreadable.set(at, at + n);
+        }
+        at += n;
+      }
     }
-    return bytes;
+    return new Saved(bytes, unreadable);
   }
 
-  /** Puts back what {@link #beforeZeroing} saved, after a record that failed. */
-  private void putBack(long offset, byte[] saved) {
+  /** Reads device bytes into {@code bytes[at, at + n)} through DAX; false on a media error. */
+  private boolean readDax(long dev, byte[] bytes, int at, int n) {
+    try {
+      device.read(AccessPath.DAX, dev, ByteBuffer.wrap(bytes), at, n);
+      return true;
+    } catch (MediaFault f) {
+      return false;
+    }
+  }
+
+  /**
+   * Puts back what {@link #beforeZeroing} saved, after a record that failed. A bad sector the
+   * zeroing cleared stays cleared: its bytes were lost before, and now read as zeros.
+   */
+  private void putBack(long offset, Saved saved) {
     if (saved == null) {
       return;
     }
     long phys = extents.physicalBlock(offset >>> blockShift);
-    try {
-      device.write(
-          AccessPath.DAX,
-          (phys << blockShift) | (offset & blockMask),
-          ByteBuffer.wrap(saved),
-          0,
-          saved.length);
-    } catch (MediaFault | IOException f) {
-      // the zeroing wrote these bytes a moment ago; a sector that went bad since keeps its error
+    long dev = (phys << blockShift) | (offset & blockMask);
+    int length = saved.bytes().length;
+    BitSet bad = saved.unreadable();
+    for (int at = bad.nextClearBit(0); at < length; ) {
+      int next = bad.nextSetBit(at);
+      int end = next < 0 ? length : next;
+      try {
+        device.write(AccessPath.DAX, dev + at, ByteBuffer.wrap(saved.bytes()), at, end - at);
+      } catch (MediaFault | IOException f) {
+        // the zeroing wrote these bytes a moment ago; a sector that went bad since keeps its error
+      }
+      at = bad.nextClearBit(end);
     }
   }
 

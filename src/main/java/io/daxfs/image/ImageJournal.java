@@ -2,6 +2,7 @@ package io.daxfs.image;
 
 import com.google.common.collect.Range;
 import com.google.common.collect.RangeSet;
+import com.google.common.collect.TreeRangeSet;
 import io.daxfs.device.MediaJournal;
 import io.daxfs.fs.MetadataChange;
 import io.daxfs.fs.MetadataJournal;
@@ -147,27 +148,53 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     }
   }
 
+  /**
+   * Appends media changes, all or none: when the log lacks room for all of them it is checkpointed
+   * first; more than a whole log holds are kept by a checkpoint of their own.
+   */
   @Override
-  public synchronized void record(MediaJournal.Kind kind, long fromSector, long toSector)
-      throws IOException {
-    if (closed) {
+  public synchronized void record(List<MediaJournal.Change> changes) throws IOException {
+    if (closed || changes.isEmpty()) {
       return;
     }
-    out.reset();
-    out.skip(ImageLog.HEADER);
-    out.u64(fromSector).u64(toSector);
-    out.room(12); // for the checksum and the padding
-    if (!log.fits(out.position())) {
+    int length = ImageLog.HEADER + 16;
+    int count = changes.size();
+    if (!log.fitsRestarted(length, count)) {
+      RangeSet<Long> poisonedBefore = TreeRangeSet.create(poisoned);
+      RangeSet<Long> knownBefore = TreeRangeSet.create(known);
+      changes.forEach(this::apply);
+      try {
+        compact();
+      } catch (IOException e) {
+        poisoned.clear();
+        poisoned.addAll(poisonedBefore);
+        known.clear();
+        known.addAll(knownBefore);
+        throw e;
+      }
+      return;
+    }
+    if (!log.fits(length, count)) {
       compact();
     }
-    Range<Long> r = Range.closedOpen(fromSector, toSector);
-    switch (kind) {
+    for (MediaJournal.Change c : changes) {
+      apply(c);
+      out.reset();
+      out.skip(ImageLog.HEADER);
+      out.u64(c.fromSector()).u64(c.toSector());
+      out.room(12); // for the checksum and the padding
+      appended(log.append(Records.typeOf(c.kind()), out.array(), out.position()));
+    }
+  }
+
+  private void apply(MediaJournal.Change c) {
+    Range<Long> r = Range.closedOpen(c.fromSector(), c.toSector());
+    switch (c.kind()) {
       case POISON_ADDED -> poisoned.add(r);
       case POISON_REMOVED -> poisoned.remove(r);
       case KNOWN_ADDED -> known.add(r);
       case KNOWN_REMOVED -> known.remove(r);
     }
-    appended(log.append(Records.typeOf(kind), out.array(), out.position()));
   }
 
   private static void appended(boolean appended) {
@@ -231,6 +258,11 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     }
     closed = true;
     checkpoint(live, poison, listed);
+  }
+
+  /** Tests: the log, to see its room. */
+  ImageLog log() {
+    return log;
   }
 
   /** Tests: makes every checkpoint from now on fail with {@code fault}; {@code null} ends it. */

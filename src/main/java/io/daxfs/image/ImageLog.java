@@ -85,7 +85,17 @@ final class ImageLog {
 
   /** Whether a record of {@code length} bytes fits in a restarted log, after its epoch marker. */
   boolean fitsRestarted(int length) {
-    return size(length) <= capacity - size(HEADER + 8);
+    return fitsRestarted(length, 1);
+  }
+
+  /** Whether {@code count} records of {@code length} bytes each fit in the room left. */
+  boolean fits(int length, int count) {
+    return (long) size(length) * count <= capacity - position;
+  }
+
+  /** Whether {@code count} records of {@code length} bytes each fit in a restarted log. */
+  boolean fitsRestarted(int length, int count) {
+    return (long) size(length) * count <= capacity - size(HEADER + 8);
   }
 
   /** Continues epoch {@code epoch} after what a scan found. */

@@ -506,4 +506,61 @@ class BadblocksTest {
     assertThat(daxReadSectors(12, 8)).isNull(); // right between them: a clean read
     assertThat(daxReadSectors(11, 1)).isNotNull();
   }
+
+  @Test
+  void eachChangeIsRecordedBeforeItIsMadeAsOneBatch() throws Exception {
+    Badblocks b = new Badblocks(SECTORS);
+    List<List<MediaJournal.Change>> batches = new ArrayList<>();
+    b.setJournal(batches::add);
+    b.injectLatent(Range.closedOpen(40L, 42L));
+    b.inject(Range.closedOpen(5L, 9L));
+    b.scrub();
+    b.clear(Range.closedOpen(0L, 100L));
+    assertThat(batches)
+        .containsExactly(
+            List.of(new MediaJournal.Change(MediaJournal.Kind.POISON_ADDED, 40, 42)),
+            List.of(
+                new MediaJournal.Change(MediaJournal.Kind.POISON_ADDED, 5, 9),
+                new MediaJournal.Change(MediaJournal.Kind.KNOWN_ADDED, 5, 9)),
+            List.of(new MediaJournal.Change(MediaJournal.Kind.KNOWN_ADDED, 40, 42)),
+            List.of(
+                new MediaJournal.Change(MediaJournal.Kind.POISON_REMOVED, 0, 100),
+                new MediaJournal.Change(MediaJournal.Kind.KNOWN_REMOVED, 0, 100)));
+  }
+
+  @Test
+  void aJournalThatCannotKeepAChangeLeavesTheStateAndItsViewAsTheyWere() throws Exception {
+    Badblocks b = new Badblocks(SECTORS);
+    b.inject(Range.closedOpen(5L, 9L));
+    b.injectLatent(Range.closedOpen(20L, 24L));
+    b.injectLatent(Range.closedOpen(30L, 31L));
+    var poisoned = b.poisoned();
+    var listed = b.listed();
+    Badblocks.View view = b.view();
+    IOException full = new IOException("No space left on device");
+    b.setJournal(
+        changes -> {
+          throw full;
+        });
+    List<ThrowingRunnable> changes =
+        List.of(
+            () -> b.inject(Range.closedOpen(50L, 51L)),
+            () -> b.injectLatent(Range.closedOpen(60L, 61L)),
+            () -> b.uninject(Range.closedOpen(5L, 9L)),
+            b::scrub,
+            () ->
+                b.addKnown(
+                    com.google.common.collect.ImmutableRangeSet.of(Range.closedOpen(20L, 31L))),
+            () -> b.clear(Range.closedOpen(0L, 100L)));
+    for (ThrowingRunnable change : changes) {
+      assertThatThrownBy(change::run).isSameAs(full);
+      assertThat(b.poisoned()).isEqualTo(poisoned);
+      assertThat(b.listed()).isEqualTo(listed);
+      assertThat(b.view()).as("the lock-free view").isSameAs(view);
+    }
+  }
+
+  private interface ThrowingRunnable {
+    void run() throws Exception;
+  }
 }

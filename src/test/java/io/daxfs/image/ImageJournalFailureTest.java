@@ -152,7 +152,7 @@ class ImageJournalFailureTest {
       assertThat(device.badblocks()).isEqualTo(listed);
 
       // A write through the driver that would clear the listed error fails before it writes.
-      ByteBuffer block = ByteBuffer.allocateDirect(8192).alignedSlice(4096);
+      ByteBuffer block = ByteBuffer.allocateDirect(8192).alignedSlice(4096).limit(4096);
       while (block.hasRemaining()) {
         block.put((byte) 9);
       }
@@ -164,6 +164,11 @@ class ImageJournalFailureTest {
             .isNotInstanceOf(MediaErrorException.class)
             .hasMessageContaining("checkpoint failed");
         assertThat(block.position()).isZero();
+      }
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+        assertThat(read(ch, 4608, 8192 - 4608))
+            .as("the block the failed write would have written")
+            .isEqualTo(java.util.Arrays.copyOfRange(data, 4608, 8192));
       }
       assertThat(device.badblocks()).isEqualTo(listed);
       assertThat(device.injectedErrors()).isEqualTo(poisoned);
@@ -190,6 +195,98 @@ class ImageJournalFailureTest {
     assertMediaStateAfterMount(dir.resolve("crash-while-full.img"), listed, poisoned);
     assertMediaStateAfterMount(dir.resolve("crash-after.img"), listedAfterRoom, poisonedAfterRoom);
     assertMediaStateAfterMount(img, listedAfterRoom, poisonedAfterRoom);
+  }
+
+  private static byte[] read(FileChannel ch, long pos, int length) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(length);
+    while (buf.hasRemaining() && ch.read(buf, pos + buf.position()) >= 0) {}
+    return buf.array();
+  }
+
+  /**
+   * Uninjects a clean sector (the shortest record) until the log has less room than {@code room}.
+   */
+  private static void fillLogTo(ImageJournal journal, PmemDevice device, int room) {
+    ImageLog log = journal.log();
+    long clean = device.sectorCount() - 1;
+    while (log.capacity() - log.position() >= room) {
+      device.uninjectError(clean, 1);
+    }
+  }
+
+  private static final int MEDIA_RECORD = ImageLog.size(ImageLog.HEADER + 16);
+
+  @Test
+  void theChangesOfOneMediaOperationAreKeptAllOrNone() throws Exception {
+    Path img = Images.format(dir.resolve("pmem0.img"), 1 << 20);
+    List<BadBlock> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (FileSystem fs = DaxFileSystems.newFileSystem(Images.config(img))) {
+      ImageJournal journal = journalOf(fs);
+      PmemDevice device = DaxFileSystems.device(fs);
+      device.onNewBadBlocks(heard::addAll); // the filesystem's close waits for what it was told
+      device.injectLatentError(100, 1);
+      device.injectLatentError(200, 1);
+      journal.failCheckpoints(new IOException("No space left on device"));
+      fillLogTo(journal, device, 2 * MEDIA_RECORD); // room for one record, not two
+
+      assertThatThrownBy(device::scrub).isInstanceOf(UncheckedIOException.class);
+      assertThat(device.badblocks()).as("listed by the scrub that failed").isEmpty();
+      assertThatThrownBy(() -> device.injectError(300, 1)).isInstanceOf(UncheckedIOException.class);
+      assertThat(device.injectedErrors())
+          .containsExactly(new BadBlock(100, 1), new BadBlock(200, 1));
+
+      journal.failCheckpoints(null);
+      assertThat(device.scrub()).containsExactly(new BadBlock(100, 1), new BadBlock(200, 1));
+    }
+    assertThat(heard)
+        .as("told once, by the scrub that kept them")
+        .containsExactly(new BadBlock(100, 1), new BadBlock(200, 1));
+    try (FileSystem fs = DaxFileSystems.newFileSystem(Images.config(img))) {
+      assertThat(DaxFileSystems.device(fs).badblocks())
+          .containsExactly(new BadBlock(100, 1), new BadBlock(200, 1));
+    }
+  }
+
+  @Test
+  void aTruncateWhoseTailHoldsABadSectorFailsWithTheBytesBeforeItIntact() throws Exception {
+    Path img = Images.format(dir.resolve("pmem0.img"), 1 << 20);
+    try (FileSystem fs = DaxFileSystems.newFileSystem(Images.config(img))) {
+      ImageJournal journal = journalOf(fs);
+      PmemDevice device = DaxFileSystems.device(fs);
+      Path f = fs.getPath("/f");
+      byte[] data = new byte[8192];
+      java.util.Arrays.fill(data, (byte) 5);
+      Files.write(f, data);
+      DaxFiles.injectError(f, 3584, 512);
+      List<BadBlock> listed = device.badblocks();
+      journal.failCheckpoints(new IOException("No space left on device"));
+
+      // Room for the clearing the zeroing needs, not for the truncation after it.
+      fillLogTo(journal, device, 2 * MEDIA_RECORD + 88);
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+        assertThatThrownBy(() -> ch.truncate(512)).isInstanceOf(IOException.class);
+        assertThat(ch.size()).isEqualTo(8192);
+      }
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+        assertThat(read(ch, 0, 3584)).isEqualTo(java.util.Arrays.copyOf(data, 3584));
+        assertThat(read(ch, 4096, 4096)).isEqualTo(java.util.Arrays.copyOf(data, 4096));
+      }
+
+      // No room even for the clearing: nothing is zeroed or cleared.
+      journal.failCheckpoints(null);
+      device.injectError(listed.get(0).startSector(), 1);
+      journal.failCheckpoints(new IOException("No space left on device"));
+      fillLogTo(journal, device, MEDIA_RECORD);
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+        assertThatThrownBy(() -> ch.truncate(512)).isInstanceOf(IOException.class);
+        assertThat(ch.size()).isEqualTo(8192);
+      }
+      assertThat(device.badblocks()).isEqualTo(listed);
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+        assertThat(read(ch, 0, 3584)).isEqualTo(java.util.Arrays.copyOf(data, 3584));
+      }
+      journal.failCheckpoints(null);
+    }
   }
 
   @Test
