@@ -372,6 +372,19 @@ class MediaErrorScenarioTest {
   }
 
   @Test
+  void aHolePunchWhoseLastZeroingMeetsABadSectorChangesNothing() throws IOException {
+    setUp(MediaErrorModel.DIRECT_BYPASS);
+    DaxFiles.injectError(file, BAD.offset(), 1); // in the second block
+    // Zeroes [1000, 4096) of the first block, then [4096, 4700) of the second through DAX: it meets
+    // the bad sector. The whole call fails, and the first block's bytes are as they were.
+    assertThatThrownBy(() -> DaxFiles.punchHole(file, 1000, 3700))
+        .isInstanceOf(MediaErrorException.class);
+    try (FileChannel ch = FileChannel.open(file, READ)) {
+      assertThat(read(ch, 0, 4096)).isEqualTo(range(0, 4096));
+    }
+  }
+
+  @Test
   void punchingAHoleAndRewritingIsTheRepairUnderClearOnZero() throws IOException {
     setUp(MediaErrorModel.CLEAR_ON_ZERO);
     DaxFiles.injectError(file, BAD.offset(), 1);

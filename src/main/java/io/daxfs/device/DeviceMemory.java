@@ -298,7 +298,7 @@ final class DeviceMemory implements Closeable {
    * memory.
    */
   private void zeroNew(Range<Long> range, List<Range<Long>> uncommitted) throws IOException {
-    commit(uncommitted);
+    commit(uncommitted, false);
     RangeSet<Long> old;
     synchronized (committed) {
       old = TreeRangeSet.create(committed.subRangeSet(range));
@@ -311,9 +311,10 @@ final class DeviceMemory implements Closeable {
   }
 
   /**
-   * Commits the pages of {@code [off, off + len)} not committed yet, by writing the zeros they read
-   * as through the backing file: no read sees a change, and a later {@link #zero} of the range
-   * cannot fail.
+   * Commits the pages of {@code [off, off + len)} not known to be committed, by writing the bytes
+   * they hold back through the backing file (an image's pages written before this mount are not
+   * known): no read sees a change, and a later {@link #zero} of the range cannot fail. The caller
+   * keeps writers of the range away meanwhile.
    *
    * @throws IOException when the backing store is full
    */
@@ -326,10 +327,15 @@ final class DeviceMemory implements Closeable {
       }
       uncommitted = missing(range);
     }
-    commit(uncommitted);
+    commit(uncommitted, true);
   }
 
-  private void commit(List<Range<Long>> uncommitted) throws IOException {
+  /**
+   * Writes {@code uncommitted} through the backing file: the bytes there now when {@code keep},
+   * else zeros.
+   */
+  private void commit(List<Range<Long>> uncommitted, boolean keep) throws IOException {
+    byte[] chunk = keep ? new byte[ZERO_BUFFER_SIZE] : ZERO_BYTES;
     synchronized (backing) {
       if (closed) {
         throw new ClosedChannelException();
@@ -340,7 +346,10 @@ final class DeviceMemory implements Closeable {
         backing.seek(offset + p);
         while (p < end) {
           int n = (int) Math.min(ZERO_BUFFER_SIZE, end - p);
-          backing.write(ZERO_BYTES, 0, n);
+          if (keep) {
+            read(p, ByteBuffer.wrap(chunk), 0, n);
+          }
+          backing.write(chunk, 0, n);
           p += n;
         }
       }

@@ -492,9 +492,19 @@ public final class EmulatedPmem implements Closeable {
     static final ByteBuffer BUFFER = ByteBuffer.allocateDirect(1 << 20);
   }
 
-  /** Puts back bytes {@link #snapshot} took at {@code off}; clears no poison. */
+  /** Puts back bytes {@link #snapshot} or {@link #peek} took at {@code off}; clears no poison. */
   public void restore(long off, ByteBuffer bytes) {
     memory.write(off, bytes, 0, bytes.capacity());
+  }
+
+  /**
+   * The {@code len} bytes at {@code off} as the media holds them, with no media check and no change
+   * of media state (latent poison stays latent): to put back with {@link #restore}.
+   */
+  public byte[] peek(long off, int len) {
+    byte[] bytes = new byte[len];
+    memory.read(off, ByteBuffer.wrap(bytes), 0, len);
+    return bytes;
   }
 
   /**

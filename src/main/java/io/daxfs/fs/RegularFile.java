@@ -13,7 +13,6 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.FileChannel.MapMode;
 import java.nio.file.FileSystemException;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.locks.StampedLock;
 
@@ -843,7 +842,7 @@ public final class RegularFile extends Inode {
       }
       long keep = (newSize + blockMask) >>> blockShift;
       int tail = (int) (newSize & blockMask);
-      Saved zeroed = null;
+      byte[] zeroed = null;
       if (tail != 0) {
         zeroed = beforeZeroing(newSize, (int) ((blockMask + 1) - tail));
         zeroRange(newSize, (blockMask + 1) - tail);
@@ -873,7 +872,7 @@ public final class RegularFile extends Inode {
    * zeroes. A later write there gets new blocks, zeroed through the driver.
    *
    * @throws FileMediaFault when zeroing a partial block through DAX meets a bad sector; whole
-   *     blocks are then left allocated
+   *     blocks are then left allocated, and the bytes of the other partial block put back
    */
   public void punchHole(long offset, long length) throws IOException {
     volume().checkWritable();
@@ -889,15 +888,21 @@ public final class RegularFile extends Inode {
         long headEnd = firstWhole << blockShift;
         long tailStart = endWhole << blockShift;
         boolean removes = endWhole > firstWhole;
-        Saved head = null;
-        Saved tail = null;
+        byte[] head = null;
+        byte[] tail = null;
         if (headEnd > offset) {
-          head = removes ? beforeZeroing(offset, (int) (headEnd - offset)) : null;
+          head =
+              removes || end > tailStart ? beforeZeroing(offset, (int) (headEnd - offset)) : null;
           zeroRange(offset, headEnd - offset);
         }
         if (end > tailStart) {
           tail = removes ? beforeZeroing(tailStart, (int) (end - tailStart)) : null;
-          zeroRange(tailStart, end - tailStart);
+          try {
+            zeroRange(tailStart, end - tailStart);
+          } catch (IOException | RuntimeException e) {
+            putBack(offset, head);
+            throw e;
+          }
         }
         if (removes) {
           try {
@@ -943,69 +948,24 @@ public final class RegularFile extends Inode {
   }
 
   /**
-   * Bytes a zeroing is about to overwrite, saved to put back: {@code unreadable} marks the bytes of
-   * sectors that could not be read (bad ones, which a zeroing through the driver clears).
+   * The bytes of {@code [offset, offset + length)}, inside one block, as the media holds them
+   * before an operation zeroes them ahead of a step that can fail (its record, another zeroing), so
+   * that they can be put back if it does; {@code null} for a hole.
    */
-  private record Saved(byte[] bytes, BitSet unreadable) {}
-
-  /**
-   * The bytes of {@code [offset, offset + length)}, inside one block, as they are before an
-   * operation zeroes them ahead of its record, so that they can be put back if the journal cannot
-   * keep the record; {@code null} when there is no journal or a hole.
-   */
-  private Saved beforeZeroing(long offset, int length) {
+  private byte[] beforeZeroing(long offset, int length) {
     long phys = extents.physicalBlock(offset >>> blockShift);
-    if (volume().journal() == null || phys < 0) {
-      return null;
-    }
-    long dev = (phys << blockShift) | (offset & blockMask);
-    byte[] bytes = new byte[length];
-    BitSet unreadable = new BitSet();
-    if (!readDax(dev, bytes, 0, length)) {
-      // A bad sector among them: keep every sector that reads.
-      int sector = device.sectorSize();
-      for (int at = 0; at < length; ) {
-        int n = (int) Math.min(length - at, sector - ((dev + at) % sector));
-        if (!readDax(dev + at, bytes, at, n)) {
-          unreadable.set(at, at + n);
-        }
-        at += n;
-      }
-    }
-    return new Saved(bytes, unreadable);
-  }
-
-  /** Reads device bytes into {@code bytes[at, at + n)} through DAX; false on a media error. */
-  private boolean readDax(long dev, byte[] bytes, int at, int n) {
-    try {
-      device.read(AccessPath.DAX, dev, ByteBuffer.wrap(bytes), at, n);
-      return true;
-    } catch (MediaFault f) {
-      return false;
-    }
+    return phys < 0 ? null : device.peek((phys << blockShift) | (offset & blockMask), length);
   }
 
   /**
-   * Puts back what {@link #beforeZeroing} saved, after a record that failed. A bad sector the
-   * zeroing cleared stays cleared: its bytes were lost before, and now read as zeros.
+   * Puts back what {@link #beforeZeroing} saved, after a step that failed. A bad sector the zeroing
+   * cleared (through the driver) stays cleared, its old bytes back: a full log cannot take the
+   * record that would poison it again.
    */
-  private void putBack(long offset, Saved saved) {
-    if (saved == null) {
-      return;
-    }
-    long phys = extents.physicalBlock(offset >>> blockShift);
-    long dev = (phys << blockShift) | (offset & blockMask);
-    int length = saved.bytes().length;
-    BitSet bad = saved.unreadable();
-    for (int at = bad.nextClearBit(0); at < length; ) {
-      int next = bad.nextSetBit(at);
-      int end = next < 0 ? length : next;
-      try {
-        device.write(AccessPath.DAX, dev + at, ByteBuffer.wrap(saved.bytes()), at, end - at);
-      } catch (MediaFault | IOException f) {
-        // the zeroing wrote these bytes a moment ago; a sector that went bad since keeps its error
-      }
-      at = bad.nextClearBit(end);
+  private void putBack(long offset, byte[] saved) {
+    if (saved != null) {
+      long phys = extents.physicalBlock(offset >>> blockShift);
+      device.restore((phys << blockShift) | (offset & blockMask), ByteBuffer.wrap(saved));
     }
   }
 

@@ -177,13 +177,15 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     if (!log.fits(length, count)) {
       compact();
     }
-    for (MediaJournal.Change c : changes) {
+    for (int i = 0; i < count; i++) {
+      MediaJournal.Change c = changes.get(i);
       apply(c);
       out.reset();
       out.skip(ImageLog.HEADER);
       out.u64(c.fromSector()).u64(c.toSector());
       out.room(12); // for the checksum and the padding
-      appended(log.append(Records.typeOf(c.kind()), out.array(), out.position()));
+      // chained, so that a replay takes the batch whole or not at all
+      appended(log.append(Records.typeOf(c.kind()), out.array(), out.position(), i < count - 1));
     }
   }
 

@@ -248,34 +248,60 @@ class ImageJournalFailureTest {
   }
 
   @Test
+  void aMediaOperationLongerThanTheLogIsKeptByACheckpointOrNotAtAll() throws Exception {
+    Path img = Images.format(dir.resolve("pmem0.img"), 4 << 20);
+    int ranges;
+    try (FileSystem fs = DaxFileSystems.newFileSystem(Images.config(img))) {
+      ImageJournal journal = journalOf(fs);
+      PmemDevice device = DaxFileSystems.device(fs);
+      ranges = journal.log().capacity() / MEDIA_RECORD + 100; // a scrub's records overfill it
+      assertThat(2L * ranges).isLessThan(device.sectorCount());
+      for (int i = 0; i < ranges; i++) {
+        device.injectLatentError(2L * i, 1);
+      }
+      journal.failCheckpoints(new IOException("No space left on device"));
+      assertThatThrownBy(device::scrub).isInstanceOf(UncheckedIOException.class);
+      assertThat(device.badblocks()).isEmpty();
+
+      // The next checkpoint holds none of the failed scrub.
+      journal.failCheckpoints(null);
+      fillLogTo(journal, device, MEDIA_RECORD);
+      device.uninjectError(device.sectorCount() - 1, 1);
+      Files.copy(img, dir.resolve("after-failed-scrub.img"));
+
+      assertThat(device.scrub()).hasSize(ranges);
+      Files.copy(img, dir.resolve("crash.img"));
+    }
+    try (FileSystem fs =
+        DaxFileSystems.newFileSystem(Images.config(dir.resolve("after-failed-scrub.img")))) {
+      assertThat(DaxFileSystems.device(fs).badblocks()).isEmpty();
+    }
+    for (Path image : List.of(img, dir.resolve("crash.img"))) {
+      try (FileSystem fs = DaxFileSystems.newFileSystem(Images.config(image))) {
+        assertThat(DaxFileSystems.device(fs).badblocks()).as(image.toString()).hasSize(ranges);
+      }
+    }
+  }
+
+  @Test
   void aTruncateWhoseTailHoldsABadSectorFailsWithTheBytesBeforeItIntact() throws Exception {
     Path img = Images.format(dir.resolve("pmem0.img"), 1 << 20);
+    byte[] data = new byte[8192];
+    java.util.Arrays.fill(data, (byte) 5);
+    try (FileSystem fs = DaxFileSystems.newFileSystem(Images.config(img))) {
+      Files.write(fs.getPath("/f"), data);
+      DaxFiles.injectError(fs.getPath("/f"), 3584, 512);
+    }
+    // Mounted again: the device knows nothing of which of its pages hold data.
     try (FileSystem fs = DaxFileSystems.newFileSystem(Images.config(img))) {
       ImageJournal journal = journalOf(fs);
       PmemDevice device = DaxFileSystems.device(fs);
       Path f = fs.getPath("/f");
-      byte[] data = new byte[8192];
-      java.util.Arrays.fill(data, (byte) 5);
-      Files.write(f, data);
-      DaxFiles.injectError(f, 3584, 512);
       List<BadBlock> listed = device.badblocks();
-      journal.failCheckpoints(new IOException("No space left on device"));
-
-      // Room for the clearing the zeroing needs, not for the truncation after it.
-      fillLogTo(journal, device, 2 * MEDIA_RECORD + 88);
-      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
-        assertThatThrownBy(() -> ch.truncate(512)).isInstanceOf(IOException.class);
-        assertThat(ch.size()).isEqualTo(8192);
-      }
-      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-        assertThat(read(ch, 0, 3584)).isEqualTo(java.util.Arrays.copyOf(data, 3584));
-        assertThat(read(ch, 4096, 4096)).isEqualTo(java.util.Arrays.copyOf(data, 4096));
-      }
+      IOException hostFull = new IOException("No space left on device");
 
       // No room even for the clearing: nothing is zeroed or cleared.
-      journal.failCheckpoints(null);
-      device.injectError(listed.get(0).startSector(), 1);
-      journal.failCheckpoints(new IOException("No space left on device"));
+      journal.failCheckpoints(hostFull);
       fillLogTo(journal, device, MEDIA_RECORD);
       try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
         assertThatThrownBy(() -> ch.truncate(512)).isInstanceOf(IOException.class);
@@ -284,6 +310,22 @@ class ImageJournalFailureTest {
       assertThat(device.badblocks()).isEqualTo(listed);
       try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
         assertThat(read(ch, 0, 3584)).isEqualTo(java.util.Arrays.copyOf(data, 3584));
+        assertThat(read(ch, 4096, 4096)).isEqualTo(java.util.Arrays.copyOf(data, 4096));
+      }
+
+      // Room for the clearing the zeroing needs, not for the truncation after it: the bytes it
+      // zeroed are put back.
+      journal.failCheckpoints(null);
+      device.uninjectError(device.sectorCount() - 1, 1); // a checkpoint: the log is empty again
+      journal.failCheckpoints(hostFull);
+      fillLogTo(journal, device, 2 * MEDIA_RECORD + 88);
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+        assertThatThrownBy(() -> ch.truncate(512)).isInstanceOf(IOException.class);
+        assertThat(ch.size()).isEqualTo(8192);
+      }
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+        assertThat(read(ch, 0, 3584)).isEqualTo(java.util.Arrays.copyOf(data, 3584));
+        assertThat(read(ch, 4096, 4096)).isEqualTo(java.util.Arrays.copyOf(data, 4096));
       }
       journal.failCheckpoints(null);
     }
