@@ -15,7 +15,6 @@ import io.daxfs.PmemDevice;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -171,34 +170,22 @@ public final class EmulatedPmem implements Closeable {
 
   // ---- injection (ndctl / sysfs) ---------------------------------------------------------------
 
-  public void injectError(long sector, long count) {
-    Range<Long> r = checked(sector, count);
-    try {
-      notifyKnown(badblocks.inject(r));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  // These throw IOException when the media journal cannot keep the change (nothing of it made);
+  // the public view, PmemDeviceView, turns it into the UncheckedIOException PmemDevice documents.
+
+  public void injectError(long sector, long count) throws IOException {
+    notifyKnown(badblocks.inject(checked(sector, count)));
   }
 
-  public void injectLatentError(long sector, long count) {
-    Range<Long> r = checked(sector, count);
-    try {
-      badblocks.injectLatent(r);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  public void injectLatentError(long sector, long count) throws IOException {
+    badblocks.injectLatent(checked(sector, count));
   }
 
-  public void uninjectError(long sector, long count) {
-    Range<Long> r = checked(sector, count);
-    try {
-      badblocks.uninject(r);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  public void uninjectError(long sector, long count) throws IOException {
+    badblocks.uninject(checked(sector, count));
   }
 
-  public List<BadBlock> injectRandomErrors(long seed, int count) {
+  public List<BadBlock> injectRandomErrors(long seed, int count) throws IOException {
     long sectors = sectorCount();
     checkArgument(
         count >= 0 && count <= sectors,
@@ -239,13 +226,8 @@ public final class EmulatedPmem implements Closeable {
     return sb.toString();
   }
 
-  public List<BadBlock> scrub() {
-    List<BadBlock> found;
-    try {
-      found = badblocks.scrub();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  public List<BadBlock> scrub() throws IOException {
+    List<BadBlock> found = badblocks.scrub();
     notifyKnown(found);
     return found;
   }

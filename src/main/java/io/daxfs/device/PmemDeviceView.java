@@ -3,6 +3,8 @@ package io.daxfs.device;
 import io.daxfs.BadBlock;
 import io.daxfs.MediaErrorModel;
 import io.daxfs.PmemDevice;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -41,22 +43,38 @@ final class PmemDeviceView implements PmemDevice {
 
   @Override
   public void injectError(long sector, long count) {
-    device.injectError(sector, count);
+    try {
+      device.injectError(sector, count);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
   public void injectLatentError(long sector, long count) {
-    device.injectLatentError(sector, count);
+    try {
+      device.injectLatentError(sector, count);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
   public void uninjectError(long sector, long count) {
-    device.uninjectError(sector, count);
+    try {
+      device.uninjectError(sector, count);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
   public List<BadBlock> injectRandomErrors(long seed, int count) {
-    return device.injectRandomErrors(seed, count);
+    try {
+      return device.injectRandomErrors(seed, count);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
@@ -76,7 +94,11 @@ final class PmemDeviceView implements PmemDevice {
 
   @Override
   public List<BadBlock> scrub() {
-    return device.scrub();
+    try {
+      return device.scrub();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override

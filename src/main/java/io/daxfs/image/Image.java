@@ -11,7 +11,6 @@ import io.daxfs.fs.VolumeState;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -139,11 +138,7 @@ public final class Image implements Closeable {
       device.setMediaJournal(journal);
     }
     if (config.scrubAtMount()) {
-      try {
-        device.scrub();
-      } catch (UncheckedIOException e) {
-        throw e.getCause(); // the log was full and its checkpoint failed
-      }
+      device.scrub();
     }
   }
 

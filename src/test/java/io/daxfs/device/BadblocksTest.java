@@ -72,7 +72,7 @@ class BadblocksTest {
   // -------------------------------------------------------
 
   @Test
-  void injectedRangesAreListedSortedAndMerged() {
+  void injectedRangesAreListedSortedAndMerged() throws Exception {
     dev.injectError(100, 1);
     dev.injectError(5, 2);
     dev.injectError(7, 3); // adjacent to 5+2: one run
@@ -84,7 +84,7 @@ class BadblocksTest {
   }
 
   @Test
-  void firstAndLastSectorOfTheDeviceCanBeInjected() {
+  void firstAndLastSectorOfTheDeviceCanBeInjected() throws Exception {
     dev.injectError(0, 1);
     dev.injectError(SECTORS - 1, 1);
 
@@ -92,9 +92,9 @@ class BadblocksTest {
   }
 
   @Test
-  void rangesOutsideTheDeviceAreRejectedNamingItsSize() {
+  void rangesOutsideTheDeviceAreRejectedNamingItsSize() throws Exception {
     // Each of these is a mistake in a test's arithmetic; the message must let the author see why.
-    List<Runnable> bad =
+    List<ThrowingRunnable> bad =
         List.of(
             () -> dev.injectError(SECTORS, 1),
             () -> dev.injectError(SECTORS - 1, 2),
@@ -110,7 +110,7 @@ class BadblocksTest {
             () -> dev.uninjectError(SECTORS, 1),
             () -> dev.uninjectError(-5, 1),
             () -> dev.uninjectError(0, -3));
-    for (Runnable r : bad) {
+    for (ThrowingRunnable r : bad) {
       assertThatThrownBy(r::run)
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining(Long.toString(DEVICE_SIZE));
@@ -142,7 +142,7 @@ class BadblocksTest {
   // --------------------------------------------------------------------
 
   @Test
-  void latentErrorIsNotListedUntilScrubFindsIt() {
+  void latentErrorIsNotListedUntilScrubFindsIt() throws Exception {
     dev.injectLatentError(40, 3);
     assertThat(dev.badblocks()).isEmpty();
     assertThat(dev.badblocksText()).isEmpty();
@@ -155,7 +155,7 @@ class BadblocksTest {
   }
 
   @Test
-  void scrubReturnsOnlyWhatWasNotAlreadyKnown() {
+  void scrubReturnsOnlyWhatWasNotAlreadyKnown() throws Exception {
     dev.injectLatentError(10, 10); // 10..19
     dev.injectError(14, 2); // 14, 15 known already
     dev.injectError(300, 1);
@@ -165,13 +165,13 @@ class BadblocksTest {
   }
 
   @Test
-  void scrubOfACleanDeviceFindsNothing() {
+  void scrubOfACleanDeviceFindsNothing() throws Exception {
     assertThat(dev.scrub()).isEmpty();
     assertThat(dev.badblocks()).isEmpty();
   }
 
   @Test
-  void latentPoisonFailsNoCheckUntilAnAccessConsumesIt() {
+  void latentPoisonFailsNoCheckUntilAnAccessConsumesIt() throws Exception {
     dev.injectLatentError(8, 1);
     // knownBadIn is what filesystem checks (badRanges) use: latent poison is not in it.
     assertThat(dev.knownBadIn(0, DEVICE_SIZE)).isEmpty();
@@ -205,7 +205,7 @@ class BadblocksTest {
   }
 
   @Test
-  void uninjectedLatentPoisonIsSimplyGone() {
+  void uninjectedLatentPoisonIsSimplyGone() throws Exception {
     dev.injectLatentError(50, 4); // 50..53
     dev.uninjectError(51, 2);
 
@@ -215,7 +215,7 @@ class BadblocksTest {
   }
 
   @Test
-  void uninjectOfCleanSectorsChangesNothing() {
+  void uninjectOfCleanSectorsChangesNothing() throws Exception {
     dev.injectError(7, 1);
     dev.uninjectError(100, 5);
 
@@ -227,7 +227,7 @@ class BadblocksTest {
   // ------------------------------------------------------------------------------------
 
   @Test
-  void badblocksTextIsOneStartCountLinePerRange() {
+  void badblocksTextIsOneStartCountLinePerRange() throws Exception {
     assertThat(dev.badblocksText()).isEmpty();
     dev.injectError(300, 1);
     dev.injectError(0, 8);
@@ -236,7 +236,7 @@ class BadblocksTest {
   }
 
   @Test
-  void badblocksTextSplitsRangesLongerThan512SectorsAsTheKernelTableStoresThem() {
+  void badblocksTextSplitsRangesLongerThan512SectorsAsTheKernelTableStoresThem() throws Exception {
     dev.injectError(1000, 1300);
     dev.injectError(5000, 512); // exactly one full entry: not split
     dev.injectError(8000, 1024); // two full entries
@@ -261,7 +261,7 @@ class BadblocksTest {
   }
 
   @Test
-  void randomErrorsAreDistinctSortedOneSectorEntriesAllListed() {
+  void randomErrorsAreDistinctSortedOneSectorEntriesAllListed() throws Exception {
     List<BadBlock> injected = dev.injectRandomErrors(7, 200);
 
     assertThat(injected).hasSize(200);
@@ -293,7 +293,7 @@ class BadblocksTest {
   }
 
   @Test
-  void randomErrorCountIsValidated() {
+  void randomErrorCountIsValidated() throws Exception {
     assertThatThrownBy(() -> dev.injectRandomErrors(1, -1))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> dev.injectRandomErrors(1, (int) SECTORS + 1))

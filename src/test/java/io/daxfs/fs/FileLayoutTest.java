@@ -9,6 +9,7 @@ import io.daxfs.DaxConfiguration;
 import io.daxfs.FileExtent;
 import io.daxfs.FileRange;
 import io.daxfs.device.EmulatedPmem;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,7 +107,7 @@ class FileLayoutTest {
   }
 
   @Test
-  void badRangesAreTheKnownBadSectorsBehindTheDataMergedAcrossExtents() {
+  void badRangesAreTheKnownBadSectorsBehindTheDataMergedAcrossExtents() throws IOException {
     device.injectError(sectorOf(20, 7), 1); // the end of block 4 ...
     device.injectError(
         sectorOf(30, 0), 1); // ... touches the start of block 5, on another device block
