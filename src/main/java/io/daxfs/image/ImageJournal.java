@@ -106,7 +106,7 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
       }
       int length = encoded.position();
       if (!log.fitsRestarted(length)) {
-        appendOversized(change, changes);
+        keepByCheckpoint(() -> apply(change, changes));
       } else {
         if (!log.fits(length)) {
           compact();
@@ -123,17 +123,24 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
   }
 
   /**
-   * An operation whose record is longer than the whole log (a write that took thousands of
-   * fragments) is kept by a checkpoint of its own; if that fails, the mirror goes back.
+   * Keeps changes whose records are longer than the whole log (a write that took thousands of
+   * fragments, a scrub that found thousands of ranges) by a checkpoint of their own: {@code apply}
+   * takes them into the mirror or the media state, and if the checkpoint fails both go back. The
+   * copies cost no more than the checkpoint, which encodes the whole state.
    */
-  private void appendOversized(MetadataChange change, List<? extends MetadataChange> changes)
-      throws IOException {
+  private void keepByCheckpoint(Runnable apply) throws IOException {
     VolumeState before = mirror.state().copy();
-    apply(change, changes);
+    RangeSet<Long> poisonedBefore = TreeRangeSet.create(poisoned);
+    RangeSet<Long> knownBefore = TreeRangeSet.create(known);
+    apply.run();
     try {
       compact();
     } catch (IOException e) {
       mirror.replace(before);
+      poisoned.clear();
+      poisoned.addAll(poisonedBefore);
+      known.clear();
+      known.addAll(knownBefore);
       throw e;
     }
   }
@@ -160,18 +167,7 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     int length = ImageLog.HEADER + 16;
     int count = changes.size();
     if (!log.fitsRestarted(length, count)) {
-      RangeSet<Long> poisonedBefore = TreeRangeSet.create(poisoned);
-      RangeSet<Long> knownBefore = TreeRangeSet.create(known);
-      changes.forEach(this::apply);
-      try {
-        compact();
-      } catch (IOException e) {
-        poisoned.clear();
-        poisoned.addAll(poisonedBefore);
-        known.clear();
-        known.addAll(knownBefore);
-        throw e;
-      }
+      keepByCheckpoint(() -> changes.forEach(this::apply));
       return;
     }
     if (!log.fits(length, count)) {

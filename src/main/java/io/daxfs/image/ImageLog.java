@@ -80,7 +80,7 @@ final class ImageLog {
 
   /** Whether a record of {@code length} bytes (header and payload) fits in the room left. */
   boolean fits(int length) {
-    return size(length) <= capacity - position;
+    return fits(length, 1);
   }
 
   /** Whether a record of {@code length} bytes fits in a restarted log, after its epoch marker. */
