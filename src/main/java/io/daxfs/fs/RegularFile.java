@@ -947,14 +947,20 @@ public final class RegularFile extends Inode {
     }
   }
 
+  /** Where file byte {@code offset} lies on the device, or -1 in a hole. */
+  private long deviceOffset(long offset) {
+    long phys = extents.physicalBlock(offset >>> blockShift);
+    return phys < 0 ? -1 : (phys << blockShift) | (offset & blockMask);
+  }
+
   /**
    * The bytes of {@code [offset, offset + length)}, inside one block, as the media holds them
    * before an operation zeroes them ahead of a step that can fail (its record, another zeroing), so
    * that they can be put back if it does; {@code null} for a hole.
    */
   private byte[] beforeZeroing(long offset, int length) {
-    long phys = extents.physicalBlock(offset >>> blockShift);
-    return phys < 0 ? null : device.peek((phys << blockShift) | (offset & blockMask), length);
+    long dev = deviceOffset(offset);
+    return dev < 0 ? null : device.peek(dev, length);
   }
 
   /**
@@ -964,8 +970,7 @@ public final class RegularFile extends Inode {
    */
   private void putBack(long offset, byte[] saved) {
     if (saved != null) {
-      long phys = extents.physicalBlock(offset >>> blockShift);
-      device.restore((phys << blockShift) | (offset & blockMask), ByteBuffer.wrap(saved));
+      device.restore(deviceOffset(offset), ByteBuffer.wrap(saved));
     }
   }
 
@@ -974,11 +979,10 @@ public final class RegularFile extends Inode {
    * sector-aligned, else by a DAX write of zeros. Caller holds the write lock.
    */
   private void zeroRange(long offset, long length) throws IOException {
-    long phys = extents.physicalBlock(offset >>> blockShift);
-    if (phys < 0 || length == 0) {
+    long dev = deviceOffset(offset);
+    if (dev < 0 || length == 0) {
       return; // a hole already reads as zeros
     }
-    long dev = (phys << blockShift) | (offset & blockMask);
     int sector = device.sectorSize();
     if (offset % sector == 0 && length % sector == 0) {
       device.zero(dev, length);

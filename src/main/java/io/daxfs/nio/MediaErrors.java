@@ -32,9 +32,9 @@ final class MediaErrors {
             f.deviceFault().badBlocks(),
             f.accessPath(),
             Recovery.of(config.mediaErrorModel(), span, config.sectorSize(), config.blockSize()));
-    IOException unlisted = f.deviceFault().journalFailure();
-    if (unlisted != null) {
-      e.addSuppressed(unlisted); // a JDK type: the image's host storage failed
+    IOException unkept = f.deviceFault().journalFailure();
+    if (unkept != null) {
+      e.addSuppressed(unkept); // a JDK type: the image's host storage failed
     }
     return e;
   }
