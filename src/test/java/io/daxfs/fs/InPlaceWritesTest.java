@@ -73,19 +73,23 @@ class InPlaceWritesTest {
   void stripeMasksRunFromTheFirstByteAndWrapAround() {
     int stripe = InPlaceWrites.STRIPE_BYTES;
     int count = InPlaceWrites.STRIPE_COUNT;
-    assertThat(InPlaceWrites.stripeMask(0, 1)).isEqualTo(1);
-    assertThat(InPlaceWrites.stripeMask(stripe - 1, stripe + 1)).isEqualTo(0b11);
+    assertThat(InPlaceWrites.stripeMask(0, 1)).isEqualTo(1L);
+    assertThat(InPlaceWrites.stripeMask(stripe - 1, stripe + 1)).isEqualTo(0b11L);
     assertThat(InPlaceWrites.stripeMask((long) count * stripe + 3, (long) (count + 1) * stripe))
         .as("a whole stripe, the first again")
-        .isEqualTo(1);
+        .isEqualTo(1L);
     assertThat(InPlaceWrites.stripeMask((count - 1L) * stripe, count * stripe + 1L))
-        .isEqualTo(1 | 1 << (count - 1));
+        .isEqualTo(1L | 1L << (count - 1));
     assertThat(InPlaceWrites.stripeMask(5, 5 + (long) count * stripe))
         .as("more than all of them")
-        .isEqualTo((1 << count) - 1);
+        .isEqualTo(allStripes(count));
     assertThat(InPlaceWrites.stripeMask(7L * stripe, (7L + count - 1) * stripe))
         .as("all but one")
-        .isEqualTo(((1 << count) - 1) & ~(1 << 6));
+        .isEqualTo(allStripes(count) & ~(1L << 6));
+  }
+
+  private static long allStripes(int count) {
+    return count == Long.SIZE ? -1L : (1L << count) - 1;
   }
 
   @Test
