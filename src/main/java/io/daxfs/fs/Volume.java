@@ -449,22 +449,29 @@ public final class Volume implements Closeable {
     }
   }
 
-  /** Looks at a taken tree lock before a thread parks. */
+  /** Tries a taken tree lock this many times before a thread queues and parks. */
   private static final int TREE_LOCK_SPINS = 100;
 
   /**
-   * Takes a tree lock, waiting a little for its holder before queueing: namespace operations hold
-   * it for well under a microsecond, less than a thread that parks costs itself, and the thread
-   * that lets go (which must wake it), in system calls. A holder that lost its core is waited for
-   * in the queue. It spins while the lock is taken rather than trying it, since a reader's {@code
-   * tryLock} would overtake a writer in the queue, which {@code lock} does not let it do.
+   * Takes a tree lock, trying it a little while its holder finishes before queueing: namespace
+   * operations hold it for well under a microsecond, less than a thread that parks costs itself,
+   * and the thread that lets go (which must wake it), in system calls. A holder that lost its core
+   * is waited for in the queue.
+   *
+   * <p>It tries rather than only looks, because two threads that find the lock free at the same
+   * moment both go for it: the loser of a plain {@code lock} queues and parks at once, for the
+   * holder's whole wake-up (this was most of the parks with two threads creating and deleting
+   * files). A reader tries only while no thread is queued, since a reader's {@code tryLock} would
+   * overtake a writer in the queue, which {@code lock} does not let it do.
    */
   private void acquire(Lock l) {
     boolean write = l == treeLock.writeLock();
-    for (int i = 0;
-        i < TREE_LOCK_SPINS
-            && (treeLock.isWriteLocked() || (write && treeLock.getReadLockCount() > 0));
-        i++) {
+    for (int i = 0; i < TREE_LOCK_SPINS; i++) {
+      if (!treeLock.isWriteLocked()
+          && (write ? treeLock.getReadLockCount() == 0 : !treeLock.hasQueuedThreads())
+          && l.tryLock()) {
+        return;
+      }
       Thread.onSpinWait();
     }
     l.lock();
