@@ -550,7 +550,7 @@ class ConcurrencyTest {
   }
 
   /**
-   * As {@link #smallWritesAreAtomic}, with writes of 512 B to 31.5 KiB over 80 KiB of a file: most
+   * As {@link #smallWritesAreAtomic}, with writes of 512 B to 31.5 KiB over 288 KiB of a file: most
    * hold the stripes of their bytes (up to five of them, across block boundaries, past the last
    * stripe back to the first, and in stripes that a distant part of the window shares), one in
    * eight holds a range in the table instead. Lock-free readers read one chunk (crossing a stripe
@@ -560,7 +560,9 @@ class ConcurrencyTest {
   @ValueSource(longs = {1501, 1502})
   void writesAcrossStripesAreAtomic(long seed) throws Exception {
     int chunk = 512; // the longest lock-free read
-    int chunks = 160; // more than the stripes' 64 KiB: the window wraps around them
+    // More than the 64 stripes' 256 KiB (InPlaceWrites.STRIPE_COUNT * STRIPE_BYTES): the window
+    // wraps around them, so writes far apart share stripes.
+    int chunks = 576;
     long base = 3 * BLOCK - 300; // neither chunks nor writes start on a stripe boundary
     int writers = 3;
     int readers = 2;
