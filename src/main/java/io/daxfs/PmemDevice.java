@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * <p>On an image ({@link DaxConfiguration.Builder#image}) every change of the media state is kept
  * in the image's log before it is made. The methods that change it throw {@link
  * java.io.UncheckedIOException} when the log is full and its checkpoint fails (the host's storage
- * is full or failing): nothing of that call's change is made ({@link #injectRandomErrors} keeps the
- * errors it injected before).
+ * is full or failing), or failed less than a second before: nothing of that call's change is made
+ * ({@link #injectRandomErrors} keeps the errors it injected before).
  */
 public interface PmemDevice {
   /** Capacity in bytes. */

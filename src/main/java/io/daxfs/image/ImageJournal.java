@@ -36,6 +36,17 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
    */
   private volatile IOException checkpointFault;
 
+  /**
+   * How long after a failed checkpoint the next is tried: a checkpoint writes the whole state, so
+   * retrying it for every operation would make each one that fails cost that much, where a full
+   * disk fails a write at once.
+   */
+  static final long RETRY_NANOS = 1_000_000_000L;
+
+  private IOException lastFailure; // guarded by this: the last checkpoint's failure, if it failed
+  private long failedAt; // guarded by this: when, in System.nanoTime
+  private long retryNanos = RETRY_NANOS; // guarded by this
+
   ImageJournal(
       Image image,
       VolumeState mirror,
@@ -129,6 +140,7 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
    * copies cost no more than the checkpoint, which encodes the whole state.
    */
   private void keepByCheckpoint(Runnable apply) throws IOException {
+    refuseWhileBackingOff();
     VolumeState before = mirror.state().copy();
     RangeSet<Long> poisonedBefore = TreeRangeSet.create(poisoned);
     RangeSet<Long> knownBefore = TreeRangeSet.create(known);
@@ -204,16 +216,43 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
   /**
    * Makes room in the log: checkpoints what it holds (the mirror and the media state) and restarts
    * it. A checkpoint that fails changes nothing a mount would read (the superblock still names the
-   * last one, whose log is intact), and the next record tries again.
+   * last one, whose log is intact); the records that need room fail without trying again for {@link
+   * #RETRY_NANOS}, and then the next one tries.
    *
-   * @throws IOException naming the image, when it fails
+   * @throws IOException naming the image, when it fails or failed less than that long ago
    */
   private void compact() throws IOException {
+    refuseWhileBackingOff();
     try {
       checkpoint(mirror.state(), poisoned, known);
     } catch (IOException e) {
+      lastFailure = e;
+      failedAt = System.nanoTime();
       throw new IOException(
           "daxfs image " + image.path() + ": the log is full and a checkpoint failed: " + e, e);
+    }
+  }
+
+  /**
+   * Fails, with the last checkpoint's failure as the cause, when that failed less than {@link
+   * #retryNanos} ago.
+   */
+  private void refuseWhileBackingOff() throws IOException {
+    IOException failure = lastFailure;
+    if (failure != null) {
+      long since = System.nanoTime() - failedAt;
+      if (since < retryNanos) {
+        throw new IOException(
+            "daxfs image "
+                + image.path()
+                + ": the log is full and a checkpoint failed "
+                + since / 1_000_000
+                + " ms ago (tried again "
+                + retryNanos / 1_000_000
+                + " ms after a failure): "
+                + failure,
+            failure);
+      }
     }
   }
 
@@ -229,6 +268,7 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     }
     Superblock next = image.writeCheckpoint(state, poison, listed);
     log.restart(next.epoch(), next.generation());
+    lastFailure = null;
   }
 
   /**
@@ -263,9 +303,20 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     return log;
   }
 
-  /** Tests: makes every checkpoint from now on fail with {@code fault}; {@code null} ends it. */
-  void failCheckpoints(IOException fault) {
+  /**
+   * Tests: makes every checkpoint from now on fail with {@code fault}; {@code null} ends it (the
+   * host has room again) and lets the next record try a checkpoint at once.
+   */
+  synchronized void failCheckpoints(IOException fault) {
     checkpointFault = fault;
+    if (fault == null) {
+      lastFailure = null;
+    }
+  }
+
+  /** Tests: how long after a failed checkpoint the next is tried; 0 tries each time. */
+  synchronized void retryCheckpointsAfter(long nanos) {
+    retryNanos = nanos;
   }
 
   /** Stops recording without a checkpoint (a mount that failed). */

@@ -92,6 +92,42 @@ class ImageJournalFailureTest {
   }
 
   @Test
+  void afterAFailedCheckpointOperationsThatNeedOneFailAtOnceUntilItIsTimeToTryAgain()
+      throws Exception {
+    Path img = Images.format(dir.resolve("pmem0.img"), 1 << 20); // a 64 KiB log
+    try (FileSystem fs = DaxFileSystems.newFileSystem(Images.config(img))) {
+      ImageJournal journal = journalOf(fs);
+      journal.retryCheckpointsAfter(java.util.concurrent.TimeUnit.MINUTES.toNanos(10));
+      journal.failCheckpoints(new IOException("No space left on device"));
+      Path d = Files.createDirectory(fs.getPath("/d"));
+      fillLog(d); // the create that needed the checkpoint tried it, and failed
+
+      // Each checkpoint writes the whole state: no operation tries one again before it is time.
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> Files.createFile(d.resolve("late")))
+            .isInstanceOf(IOException.class)
+            .hasMessageContaining("checkpoint failed")
+            .hasMessageContaining("ms ago")
+            .hasRootCauseMessage("No space left on device");
+      }
+      assertThat(d.resolve("late")).doesNotExist();
+
+      journal.retryCheckpointsAfter(0);
+      assertThatThrownBy(() -> Files.createFile(d.resolve("late")))
+          .as("tried again")
+          .hasMessageContaining("checkpoint failed")
+          .hasMessageNotContaining("ms ago");
+
+      // The host has room again: the next operation checkpoints, and the image carries on.
+      journal.failCheckpoints(null);
+      Files.createFile(d.resolve("late"));
+    }
+    try (FileSystem fs = DaxFileSystems.newFileSystem(Images.config(img))) {
+      assertThat(fs.getPath("/d/late")).exists();
+    }
+  }
+
+  @Test
   void mediaChangesAFullLogCannotKeepAreNotMadeAndAccessesStillMeetTheirErrors() throws Exception {
     Path img = Images.format(dir.resolve("pmem0.img"), 1 << 20); // a 64 KiB log
     List<BadBlock> listedAfterRoom;
