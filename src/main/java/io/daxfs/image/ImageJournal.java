@@ -104,8 +104,8 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
    * change only with the record that keeps it: a full log is checkpointed first, so that a
    * checkpoint that fails leaves the mirror and the image as they were.
    *
-   * @throws IOException when the log is full and the checkpoint failed; nothing of the operation is
-   *     kept
+   * @throws IOException when the log is full and the checkpoint failed, or the last checkpoint
+   *     failed less than {@link #retryNanos} ago; nothing of the operation is kept
    */
   private void append(
       MetadataChange change, List<? extends MetadataChange> changes, int type, Bytes.Out encoded)
@@ -137,7 +137,8 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
    * Keeps changes whose records are longer than the whole log (a write that took thousands of
    * fragments, a scrub that found thousands of ranges) by a checkpoint of their own: {@code apply}
    * takes them into the mirror or the media state, and if the checkpoint fails both go back. The
-   * copies cost no more than the checkpoint, which encodes the whole state.
+   * copies cost no more than the checkpoint, which encodes the whole state. Its failure does not
+   * hold other records back: it may be this operation's alone (a state too large for the image).
    */
   private void keepByCheckpoint(Runnable apply) throws IOException {
     refuseWhileBackingOff();
@@ -146,14 +147,14 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     RangeSet<Long> knownBefore = TreeRangeSet.create(known);
     apply.run();
     try {
-      compact();
+      checkpoint(mirror.state(), poisoned, known);
     } catch (IOException e) {
       mirror.replace(before);
       poisoned.clear();
       poisoned.addAll(poisonedBefore);
       known.clear();
       known.addAll(knownBefore);
-      throw e;
+      throw failed("a change longer than the log needs a checkpoint of its own, and the", e);
     }
   }
 
@@ -216,8 +217,8 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
   /**
    * Makes room in the log: checkpoints what it holds (the mirror and the media state) and restarts
    * it. A checkpoint that fails changes nothing a mount would read (the superblock still names the
-   * last one, whose log is intact); the records that need room fail without trying again for {@link
-   * #RETRY_NANOS}, and then the next one tries.
+   * last one, whose log is intact); the records that need room then fail without trying again for
+   * {@link #retryNanos} ({@link #RETRY_NANOS} but in tests), and then the next one tries.
    *
    * @throws IOException naming the image, when it fails or failed less than that long ago
    */
@@ -228,9 +229,13 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
     } catch (IOException e) {
       lastFailure = e;
       failedAt = System.nanoTime();
-      throw new IOException(
-          "daxfs image " + image.path() + ": the log is full and a checkpoint failed: " + e, e);
+      throw failed("the log is full and a", e);
     }
+  }
+
+  private IOException failed(String why, IOException cause) {
+    return new IOException(
+        "daxfs image " + image.path() + ": " + why + " checkpoint failed: " + cause, cause);
   }
 
   /**
@@ -245,9 +250,9 @@ final class ImageJournal implements MetadataJournal, MediaJournal {
         throw new IOException(
             "daxfs image "
                 + image.path()
-                + ": the log is full and a checkpoint failed "
+                + ": a checkpoint is needed, and the last checkpoint failed "
                 + since / 1_000_000
-                + " ms ago (tried again "
+                + " ms ago (the next is tried "
                 + retryNanos / 1_000_000
                 + " ms after a failure): "
                 + failure,

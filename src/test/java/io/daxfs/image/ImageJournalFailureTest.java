@@ -100,7 +100,28 @@ class ImageJournalFailureTest {
       journal.retryCheckpointsAfter(java.util.concurrent.TimeUnit.MINUTES.toNanos(10));
       journal.failCheckpoints(new IOException("No space left on device"));
       Path d = Files.createDirectory(fs.getPath("/d"));
-      fillLog(d); // the create that needed the checkpoint tried it, and failed
+      // Fill the log to between 100 and 200 bytes of room, then create a file whose record (with
+      // a name of 255 bytes) does not fit: it needs the checkpoint, tries it and fails.
+      ImageLog log = journal.log();
+      for (int i = 0; log.capacity() - log.position() > 200; i++) {
+        Files.createFile(d.resolve("f" + i));
+      }
+      assertThat(log.capacity() - log.position()).isGreaterThan(100);
+      assertThatThrownBy(() -> Files.createFile(d.resolve("n".repeat(255))))
+          .hasMessageContaining("checkpoint failed")
+          .hasMessageNotContaining("ago");
+
+      // Records that fit in the room left are kept as before.
+      PmemDevice device = DaxFileSystems.device(fs);
+      long clean = device.sectorCount() - 1;
+      int fitting = (log.capacity() - log.position()) / ImageLog.size(ImageLog.HEADER + 16);
+      assertThat(fitting).isPositive();
+      for (int i = 0; i < fitting; i++) {
+        device.uninjectError(clean, 1); // a media record of its own
+      }
+      assertThatThrownBy(() -> device.uninjectError(clean, 1))
+          .isInstanceOf(UncheckedIOException.class)
+          .satisfies(e -> assertThat(e.getCause()).hasMessageContaining("ms ago"));
 
       // Each checkpoint writes the whole state: no operation tries one again before it is time.
       for (int i = 0; i < 3; i++) {
