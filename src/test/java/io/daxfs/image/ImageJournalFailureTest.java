@@ -100,24 +100,28 @@ class ImageJournalFailureTest {
       journal.retryCheckpointsAfter(java.util.concurrent.TimeUnit.MINUTES.toNanos(10));
       journal.failCheckpoints(new IOException("No space left on device"));
       Path d = Files.createDirectory(fs.getPath("/d"));
-      // Fill the log to between 100 and 200 bytes of room, then create a file whose record (with
-      // a name of 255 bytes) does not fit: it needs the checkpoint, tries it and fails.
+      // Fill the log to between 152 and 200 bytes of room: creates (whose records hold the user's
+      // name, so their length varies), then media records of 48 bytes. A create with a name of
+      // 255 bytes then does not fit: it needs the checkpoint, tries it and fails.
       ImageLog log = journal.log();
-      for (int i = 0; log.capacity() - log.position() > 200; i++) {
+      for (int i = 0; log.capacity() - log.position() > 400; i++) {
         Files.createFile(d.resolve("f" + i));
       }
-      assertThat(log.capacity() - log.position()).isGreaterThan(100);
+      PmemDevice device = DaxFileSystems.device(fs);
+      long clean = device.sectorCount() - 1;
+      int mediaRecord = ImageLog.size(ImageLog.HEADER + 16);
+      while (log.capacity() - log.position() > 200) {
+        device.uninjectError(clean, 1); // a media record of its own
+      }
       assertThatThrownBy(() -> Files.createFile(d.resolve("n".repeat(255))))
           .hasMessageContaining("checkpoint failed")
           .hasMessageNotContaining("ago");
 
       // Records that fit in the room left are kept as before.
-      PmemDevice device = DaxFileSystems.device(fs);
-      long clean = device.sectorCount() - 1;
-      int fitting = (log.capacity() - log.position()) / ImageLog.size(ImageLog.HEADER + 16);
-      assertThat(fitting).isPositive();
+      int fitting = (log.capacity() - log.position()) / mediaRecord;
+      assertThat(fitting).isGreaterThanOrEqualTo(3);
       for (int i = 0; i < fitting; i++) {
-        device.uninjectError(clean, 1); // a media record of its own
+        device.uninjectError(clean, 1);
       }
       assertThatThrownBy(() -> device.uninjectError(clean, 1))
           .isInstanceOf(UncheckedIOException.class)
