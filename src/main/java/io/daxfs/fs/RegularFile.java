@@ -844,7 +844,9 @@ public final class RegularFile extends Inode {
       int tail = (int) (newSize & blockMask);
       byte[] zeroed = null;
       if (tail != 0) {
-        zeroed = beforeZeroing(newSize, (int) ((blockMask + 1) - tail));
+        if (volume().journal() != null) { // else the record below cannot fail
+          zeroed = beforeZeroing(newSize, (int) ((blockMask + 1) - tail));
+        }
         zeroRange(newSize, (blockMask + 1) - tail);
       }
       // Recorded before the blocks are free: another file may take them at once, a journal must
@@ -888,15 +890,16 @@ public final class RegularFile extends Inode {
         long headEnd = firstWhole << blockShift;
         long tailStart = endWhole << blockShift;
         boolean removes = endWhole > firstWhole;
+        boolean recorded = removes && volume().journal() != null; // a record that can fail
         byte[] head = null;
         byte[] tail = null;
         if (headEnd > offset) {
           head =
-              removes || end > tailStart ? beforeZeroing(offset, (int) (headEnd - offset)) : null;
+              recorded || end > tailStart ? beforeZeroing(offset, (int) (headEnd - offset)) : null;
           zeroRange(offset, headEnd - offset);
         }
         if (end > tailStart) {
-          tail = removes ? beforeZeroing(tailStart, (int) (end - tailStart)) : null;
+          tail = recorded ? beforeZeroing(tailStart, (int) (end - tailStart)) : null;
           try {
             zeroRange(tailStart, end - tailStart);
           } catch (IOException | RuntimeException e) {
