@@ -112,23 +112,33 @@ public class SmallFilesPaired {
   }
 
   /**
-   * Cycles done and nanoseconds spent, per filesystem, summed over the threads (JMH reports each
-   * field per iteration).
+   * Operations done and nanoseconds spent, per filesystem, summed over the threads (JMH reports
+   * each field per iteration). {@link PositionalIoPaired} counts with it too.
    */
   @AuxCounters(AuxCounters.Type.EVENTS)
   @State(Scope.Thread)
   public static class Times {
-    public long memoryCycles;
+    public long memoryOps;
     public long memoryNanos;
-    public long imageCycles;
+    public long imageOps;
     public long imageNanos;
 
     @Setup(Level.Iteration)
     public void reset() {
-      memoryCycles = 0;
+      memoryOps = 0;
       memoryNanos = 0;
-      imageCycles = 0;
+      imageOps = 0;
       imageNanos = 0;
+    }
+
+    void add(boolean onImage, int ops, long nanos) {
+      if (onImage) {
+        imageOps += ops;
+        imageNanos += nanos;
+      } else {
+        memoryOps += ops;
+        memoryNanos += nanos;
+      }
     }
   }
 
@@ -146,14 +156,7 @@ public class SmallFilesPaired {
       }
       Files.delete(file);
     }
-    long took = System.nanoTime() - start;
-    if (onImage) {
-      t.imageCycles += BATCH;
-      t.imageNanos += took;
-    } else {
-      t.memoryCycles += BATCH;
-      t.memoryNanos += took;
-    }
+    t.add(onImage, BATCH, System.nanoTime() - start);
     return written;
   }
 }
