@@ -345,6 +345,58 @@ class ImageJournalFailureTest {
   }
 
   @Test
+  void aChangeLongerThanTheLogWhoseCheckpointFailsHoldsNoOtherRecordBackButWaitsOutABackOff()
+      throws Exception {
+    Path img = Images.format(dir.resolve("pmem0.img"), 4 << 20);
+    int ranges;
+    try (FileSystem fs = DaxFileSystems.newFileSystem(Images.config(img))) {
+      ImageJournal journal = journalOf(fs);
+      PmemDevice device = DaxFileSystems.device(fs);
+      journal.retryCheckpointsAfter(java.util.concurrent.TimeUnit.MINUTES.toNanos(10));
+      ranges = journal.log().capacity() / MEDIA_RECORD + 100; // a scrub's records overfill it
+      for (int i = 0; i < ranges; i++) {
+        device.injectLatentError(2L * i, 1);
+      }
+      journal.failCheckpoints(new IOException("No space left on device"));
+      assertThatThrownBy(device::scrub)
+          .isInstanceOf(UncheckedIOException.class)
+          .satisfies(
+              e ->
+                  assertThat(e.getCause())
+                      .hasMessageContaining("a change longer than the log")
+                      .hasMessageNotContaining("ms ago"));
+
+      // Its failure may be its own (a state too large for the image): the next record that needs a
+      // checkpoint still tries one, and meets the host's error itself.
+      long clean = device.sectorCount() - 1;
+      UncheckedIOException full = null;
+      while (full == null) {
+        try {
+          device.uninjectError(clean, 1);
+        } catch (UncheckedIOException e) {
+          full = e;
+        }
+      }
+      assertThat(full.getCause())
+          .hasMessageContaining("the log is full")
+          .hasMessageNotContaining("ms ago")
+          .hasRootCauseMessage("No space left on device");
+
+      // That failure starts the back-off, which a change longer than the log waits out too.
+      assertThatThrownBy(device::scrub)
+          .isInstanceOf(UncheckedIOException.class)
+          .satisfies(e -> assertThat(e.getCause()).hasMessageContaining("ms ago"));
+      assertThat(device.badblocks()).isEmpty();
+
+      journal.failCheckpoints(null);
+      assertThat(device.scrub()).hasSize(ranges);
+    }
+    try (FileSystem fs = DaxFileSystems.newFileSystem(Images.config(img))) {
+      assertThat(DaxFileSystems.device(fs).badblocks()).hasSize(ranges);
+    }
+  }
+
+  @Test
   void aTruncateWhoseTailHoldsABadSectorFailsWithTheBytesBeforeItIntact() throws Exception {
     Path img = Images.format(dir.resolve("pmem0.img"), 1 << 20);
     byte[] data = new byte[8192];
