@@ -16,12 +16,13 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Control;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /**
  * DAX reads and writes of {@link PositionalIo} (heap buffer, random offsets of a 256 MiB file) on
  * an image against the same in memory, measured together as {@link SmallFilesPaired} measures the
- * small-file cycle: by turns of {@link SmallFilesPaired#SLICE_NANOS}, in batches of {@link #batch}
+ * small-file cycle: in slices of {@link SmallFilesPaired#SLICE_NANOS}, in batches of {@link #batch}
  * operations, each filesystem's time counted apart ({@link SmallFilesPaired.Times}). The primary
  * score means nothing; the summary reads the counters.
  */
@@ -58,7 +59,11 @@ public class PositionalIoPaired {
       try {
         image = Fixture.open("daxImage", bytes);
       } catch (IOException | RuntimeException e) {
-        memory.close(); // JMH runs no tear-down after a failed set-up
+        try {
+          memory.close(); // JMH runs no tear-down after a failed set-up
+        } catch (IOException | RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
         throw e;
       }
       onMemory = Store.of(memory);
@@ -91,19 +96,22 @@ public class PositionalIoPaired {
   }
 
   @Benchmark
-  public int read(TwoFiles f, ThreadState t, SmallFilesPaired.Times times) throws IOException {
-    return run(f, t, times, false);
+  public int read(TwoFiles f, ThreadState t, SmallFilesPaired.Times times, Control control)
+      throws IOException {
+    return run(f, t, times, control, false);
   }
 
   @Benchmark
-  public int write(TwoFiles f, ThreadState t, SmallFilesPaired.Times times) throws IOException {
-    return run(f, t, times, true);
+  public int write(TwoFiles f, ThreadState t, SmallFilesPaired.Times times, Control control)
+      throws IOException {
+    return run(f, t, times, control, true);
   }
 
-  private static int run(TwoFiles f, ThreadState t, SmallFilesPaired.Times times, boolean write)
+  private static int run(
+      TwoFiles f, ThreadState t, SmallFilesPaired.Times times, Control control, boolean write)
       throws IOException {
     long start = System.nanoTime();
-    boolean onImage = ((start / SmallFilesPaired.SLICE_NANOS) & 1) != 0;
+    boolean onImage = SmallFilesPaired.imageSlice(start);
     Store store = onImage ? f.onImage : f.onMemory;
     ByteBuffer b = t.buf;
     long[] offsets = f.offsets;
@@ -115,7 +123,7 @@ public class PositionalIoPaired {
       i = (i + 1) & Offsets.MASK;
     }
     t.next = i;
-    times.add(onImage, t.batch, System.nanoTime() - start);
+    times.add(control, onImage, t.batch, System.nanoTime() - start);
     return n;
   }
 }

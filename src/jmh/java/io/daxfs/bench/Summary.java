@@ -535,7 +535,8 @@ public final class Summary {
   private static void targets(StringBuilder sb, List<Row> rows, Properties mem) {
     sb.append(
         "Ratios are of the mean scores, to the reference measured in the same run; in brackets the lowest "
-            + "and highest ratio the measurement iterations allow (worst against best and best against worst). "
+            + "and highest ratio the measurement iterations allow (worst against best and best against worst), "
+            + "or, for an image measured together with memory, the lowest and highest ratio of one iteration. "
             + "*Within noise*: the threshold lies inside that range.\n\n");
     sb.append("| target | case | threads | measured | needed | result |\n");
     sb.append("|---|---|---:|---:|---:|---|\n");
@@ -804,13 +805,19 @@ public final class Summary {
       double lowest = Double.POSITIVE_INFINITY;
       double highest = Double.NEGATIVE_INFINITY;
       for (int i = 0; i < n; i++) {
-        double ratio = (ic[i] / in[i]) / (mc[i] / mn[i]);
-        lowest = Math.min(lowest, ratio);
-        highest = Math.max(highest, ratio);
+        if (mc[i] > 0 && mn[i] > 0 && ic[i] > 0 && in[i] > 0) { // else one side had no turn
+          double ratio = (ic[i] / in[i]) / (mc[i] / mn[i]);
+          lowest = Math.min(lowest, ratio);
+          highest = Math.max(highest, ratio);
+        }
       }
       // each thread counts its own time: the rate of all threads is the threads times one's
       double memory = r.threads() * 1e9 * sum(mc) / sum(mn);
       double image = r.threads() * 1e9 * sum(ic) / sum(in);
+      if (!(memory > 0 && image > 0 && Double.isFinite(memory) && Double.isFinite(image))
+          || lowest > highest) {
+        return null;
+      }
       return new Paired(memory, image, image / memory, lowest, highest);
     }
 
@@ -870,11 +877,15 @@ public final class Summary {
     }
     sb.append("### On an image against in memory, measured together\n\n");
     sb.append(
-        "Each operation on the in-memory device and on an image by turns of 2 ms, in batches"
+        "Each operation on the in-memory device and on an image in turns of 2 ms, in batches"
             + " (`PositionalIoPaired`: DAX reads and writes into a heap buffer at random offsets of"
             + " a 256 MiB file; `SmallFilesPaired`: create + write 4 KiB + close + delete), so that"
-            + " both meet the same machine. Ratio over the whole measurement; in brackets the"
-            + " lowest and highest of one iteration.\n\n");
+            + " both meet the same machine. Rates are of all threads, while on that side. Ratio over"
+            + " the whole measurement; in brackets the lowest and highest of one iteration. Both"
+            + " filesystems run in one JVM, sharing compiled code, and work outside the calling"
+            + " threads (a garbage collection, the host writing dirty pages back) falls on"
+            + " whichever side runs then: the ratio is of the time the calling threads"
+            + " paid.\n\n");
     sb.append(
         "| operation | threads | in memory, ops/s | on an image, ops/s | ratio |\n"
             + "|---|---:|---:|---:|---:|\n");
