@@ -837,28 +837,10 @@ public final class Summary {
    */
   private static int pairedTarget(
       StringBuilder sb, String name, String kase, Row r, int threads, double need) {
-    sb.append("| ")
-        .append(name)
-        .append(" | ")
-        .append(kase)
-        .append(" | ")
-        .append(threads)
-        .append(" | ");
     Paired p = Paired.of(r);
-    if (p == null) {
-      sb.append("— | ≥ ").append(need).append(" | no data |\n");
-      return -1;
-    }
-    boolean ok = p.ratio() >= need;
-    boolean close = p.lowest() <= need && need <= p.highest();
-    sb.append(String.format(Locale.ROOT, "%.2f× (%.2f–%.2f)", p.ratio(), p.lowest(), p.highest()))
-        .append(" | ≥ ")
-        .append(need)
-        .append("× | ")
-        .append(ok ? "met" : "**not met**")
-        .append(close ? " (within noise)" : "")
-        .append(" |\n");
-    return ok ? 1 : 0;
+    return p == null
+        ? target(sb, name, kase, threads, Double.NaN, 0, 0, need)
+        : target(sb, name, kase, threads, p.ratio(), p.lowest(), p.highest(), need);
   }
 
   private static void paired(StringBuilder sb, List<Row> rows) {
@@ -917,6 +899,32 @@ public final class Summary {
   /** Writes one target row; returns 1 if met, 0 if not, -1 without data. */
   private static int target(
       StringBuilder sb, String name, String kase, int threads, Row a, Row b, double need) {
+    return a == null || b == null
+        ? target(sb, name, kase, threads, Double.NaN, 0, 0, need)
+        : target(
+            sb,
+            name,
+            kase,
+            threads,
+            a.score() / b.score(),
+            a.min() / b.max(),
+            a.max() / b.min(),
+            need);
+  }
+
+  /**
+   * Writes one target row of {@code ratio}, {@code lo} to {@code hi} in brackets (NaN: no data);
+   * returns 1 if met, 0 if not, -1 without data.
+   */
+  private static int target(
+      StringBuilder sb,
+      String name,
+      String kase,
+      int threads,
+      double ratio,
+      double lo,
+      double hi,
+      double need) {
     sb.append("| ")
         .append(name)
         .append(" | ")
@@ -924,13 +932,10 @@ public final class Summary {
         .append(" | ")
         .append(threads)
         .append(" | ");
-    if (a == null || b == null) {
+    if (Double.isNaN(ratio)) {
       sb.append("— | ≥ ").append(need).append(" | no data |\n");
       return -1;
     }
-    double ratio = a.score() / b.score();
-    double lo = a.min() / b.max();
-    double hi = a.max() / b.min();
     boolean ok = ratio >= need;
     boolean close = lo <= need && need <= hi;
     sb.append(String.format(Locale.ROOT, "%.2f× (%.2f–%.2f)", ratio, lo, hi))
