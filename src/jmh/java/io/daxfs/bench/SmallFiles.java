@@ -45,6 +45,26 @@ import org.openjdk.jmh.infra.ThreadParams;
 public class SmallFiles {
   static final int SIZE = 4096;
 
+  /** How the cycle opens its file (the DIRECT contender adds its option). */
+  static final Set<OpenOption> CREATE =
+      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+
+  /** A thread's 4 KiB to write. */
+  static ByteBuffer data() {
+    return Fixture.alignedDirect(SIZE).put(Fixture.pattern().limit(SIZE));
+  }
+
+  /** One cycle: creates {@code file} with {@code options}, writes {@code data}, closes, deletes. */
+  static int cycle(Path file, Set<OpenOption> options, ByteBuffer data) throws IOException {
+    data.clear();
+    int n;
+    try (FileChannel ch = FileChannel.open(file, options)) {
+      n = ch.write(data);
+    }
+    Files.delete(file);
+    return n;
+  }
+
   @State(Scope.Benchmark)
   public static class DirState {
     @Param({"dax", "daxImage", "direct", "tmpfs", "jimfs"})
@@ -56,8 +76,7 @@ public class SmallFiles {
     /** The default filesystem's directory (tmpfs, or the image's), deleted at the end. */
     Path tmpDir;
 
-    final Set<OpenOption> options =
-        new HashSet<>(Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+    final Set<OpenOption> options = new HashSet<>(CREATE);
 
     @Setup(Level.Trial)
     public void open() throws IOException {
@@ -108,7 +127,7 @@ public class SmallFiles {
   @State(Scope.Thread)
   public static class ThreadState {
     Path file;
-    final ByteBuffer buf = Fixture.alignedDirect(SIZE).put(Fixture.pattern().limit(SIZE));
+    final ByteBuffer buf = data();
 
     @Setup(Level.Trial)
     public void setup(DirState d, ThreadParams t) {
@@ -118,13 +137,6 @@ public class SmallFiles {
 
   @Benchmark
   public int createWriteCloseDelete(DirState d, ThreadState t) throws IOException {
-    ByteBuffer b = t.buf;
-    b.clear();
-    int n;
-    try (FileChannel ch = FileChannel.open(t.file, d.options)) {
-      n = ch.write(b);
-    }
-    Files.delete(t.file);
-    return n;
+    return cycle(t.file, d.options, t.buf);
   }
 }

@@ -4,13 +4,9 @@ import io.daxfs.DaxConfiguration;
 import io.daxfs.DaxFileSystems;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -53,9 +49,6 @@ import org.openjdk.jmh.infra.ThreadParams;
 public class SmallFilesPaired {
   static final int BATCH = 16;
   static final long SLICE_NANOS = 2_000_000;
-
-  private static final Set<OpenOption> OPTIONS =
-      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
   /** The two filesystems, each with a directory the threads work in. */
   @State(Scope.Benchmark)
@@ -113,8 +106,7 @@ public class SmallFilesPaired {
   public static class Names {
     Path onMemory;
     Path onImage;
-    final ByteBuffer buf =
-        Fixture.alignedDirect(SmallFiles.SIZE).put(Fixture.pattern().limit(SmallFiles.SIZE));
+    final ByteBuffer buf = SmallFiles.data();
 
     @Setup(Level.Trial)
     public void setup(Volumes v, ThreadParams t) {
@@ -179,14 +171,9 @@ public class SmallFilesPaired {
     long start = System.nanoTime();
     boolean onImage = imageSlice(start);
     Path file = onImage ? n.onImage : n.onMemory;
-    ByteBuffer b = n.buf;
     int written = 0;
     for (int i = 0; i < BATCH; i++) {
-      b.clear();
-      try (FileChannel ch = FileChannel.open(file, OPTIONS)) {
-        written += ch.write(b);
-      }
-      Files.delete(file);
+      written += SmallFiles.cycle(file, SmallFiles.CREATE, n.buf);
     }
     t.add(control, onImage, BATCH, System.nanoTime() - start);
     return written;
