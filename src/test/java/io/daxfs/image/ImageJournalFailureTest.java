@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,7 +98,7 @@ class ImageJournalFailureTest {
     Path img = Images.format(dir.resolve("pmem0.img"), 1 << 20); // a 64 KiB log
     try (FileSystem fs = DaxFileSystems.newFileSystem(Images.config(img))) {
       ImageJournal journal = journalOf(fs);
-      journal.retryCheckpointsAfter(java.util.concurrent.TimeUnit.MINUTES.toNanos(10));
+      journal.retryCheckpointsAfter(TimeUnit.MINUTES.toNanos(10));
       journal.failCheckpoints(new IOException("No space left on device"));
       Path d = Files.createDirectory(fs.getPath("/d"));
       // Fill the log to between 152 and 200 bytes of room: creates (whose records hold the user's
@@ -108,18 +109,15 @@ class ImageJournalFailureTest {
         Files.createFile(d.resolve("f" + i));
       }
       PmemDevice device = DaxFileSystems.device(fs);
-      long clean = device.sectorCount() - 1;
-      int mediaRecord = ImageLog.size(ImageLog.HEADER + 16);
-      while (log.capacity() - log.position() > 200) {
-        device.uninjectError(clean, 1); // a media record of its own
-      }
+      fillLogTo(journal, device, 201);
       assertThatThrownBy(() -> Files.createFile(d.resolve("n".repeat(255))))
           .hasMessageContaining("checkpoint failed")
           .hasMessageNotContaining("ago");
 
       // Records that fit in the room left are kept as before.
-      int fitting = (log.capacity() - log.position()) / mediaRecord;
+      int fitting = (log.capacity() - log.position()) / MEDIA_RECORD;
       assertThat(fitting).isGreaterThanOrEqualTo(3);
+      long clean = device.sectorCount() - 1;
       for (int i = 0; i < fitting; i++) {
         device.uninjectError(clean, 1);
       }
@@ -352,7 +350,7 @@ class ImageJournalFailureTest {
     try (FileSystem fs = DaxFileSystems.newFileSystem(Images.config(img))) {
       ImageJournal journal = journalOf(fs);
       PmemDevice device = DaxFileSystems.device(fs);
-      journal.retryCheckpointsAfter(java.util.concurrent.TimeUnit.MINUTES.toNanos(10));
+      journal.retryCheckpointsAfter(TimeUnit.MINUTES.toNanos(10));
       ranges = journal.log().capacity() / MEDIA_RECORD + 100; // a scrub's records overfill it
       for (int i = 0; i < ranges; i++) {
         device.injectLatentError(2L * i, 1);
