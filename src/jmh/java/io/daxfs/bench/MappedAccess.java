@@ -31,6 +31,18 @@ import org.openjdk.jmh.infra.ThreadParams;
 public class MappedAccess {
   static final int SIZE = 64;
 
+  /** Opens the file a contender maps: {@code raw}, {@code daxMap} or {@code tmpfsMap}. */
+  static Fixture file(String contender, long bytes) throws IOException {
+    String file =
+        switch (contender) {
+          case "raw" -> "raw";
+          case "daxMap" -> "dax";
+          case "tmpfsMap" -> "tmpfs";
+          default -> throw new IllegalArgumentException("unknown contender: " + contender);
+        };
+    return Fixture.open(file, bytes);
+  }
+
   @State(Scope.Benchmark)
   public static class MapState {
     @Param({"raw", "daxMap", "tmpfsMap"})
@@ -45,14 +57,7 @@ public class MappedAccess {
 
     @Setup(Level.Trial)
     public void open() throws IOException {
-      String file =
-          switch (contender) {
-            case "raw" -> "raw";
-            case "daxMap" -> "dax";
-            case "tmpfsMap" -> "tmpfs";
-            default -> throw new IllegalArgumentException("unknown contender: " + contender);
-          };
-      fixture = Fixture.open(file, (long) fileMiB << 20);
+      fixture = file(contender, (long) fileMiB << 20);
       region = fixture.mapWhole();
       offsets = Offsets.randomInts(fixture.size, SIZE, Fixture.SEED);
     }

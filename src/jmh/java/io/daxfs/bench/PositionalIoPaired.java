@@ -20,11 +20,19 @@ import org.openjdk.jmh.infra.Control;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /**
- * DAX reads and writes of {@link PositionalIo} (heap buffer, random offsets of a 256 MiB file) on
- * an image against the same in memory, measured together as {@link SmallFilesPaired} measures the
- * small-file cycle: in slices of {@link SmallFilesPaired#SLICE_NANOS}, in batches of {@link #batch}
- * operations, each filesystem's time counted apart ({@link SmallFilesPaired.Times}). The primary
- * score means nothing; the summary reads the counters.
+ * The reads and writes of {@link PositionalIo} (random offsets of a 256 MiB file) of a contender
+ * against its reference, measured together ({@link PairedTimes}) in batches of {@link #batch}
+ * operations. Pairs, by their {@code pair} parameter value ({@code reference:contender}, each a
+ * {@link Fixture} contender):
+ *
+ * <ul>
+ *   <li>{@code raw:dax}: daxfs's DAX path against the limit, a copy from the same memory. The raw
+ *       side copies through a mapping of the daxfs file ({@code FileChannel.map} gives the device's
+ *       pages), so both sides copy from and to the same physical memory: no placement between them
+ *       to balance, and one file's memory as in {@link PositionalIo}.
+ *   <li>{@code dax:daxImage}: an image against the in-memory device, each opened twice ({@link
+ *       PairedSides}).
+ * </ul>
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -33,6 +41,9 @@ import org.openjdk.jmh.infra.ThreadParams;
 @Measurement(iterations = 3, time = 1)
 public class PositionalIoPaired {
 
+  /** The pair whose sides share one file's memory. */
+  static final String RAW_DAX = "raw:dax";
+
   /** Operations per batch: about 4 KiB moved or more, so that reading the clock costs little. */
   static int batch(int size) {
     return Math.max(1, Math.min(64, 65536 / size));
@@ -40,44 +51,38 @@ public class PositionalIoPaired {
 
   @State(Scope.Benchmark)
   public static class TwoFiles {
+    @Param({"raw:dax", "dax:daxImage"})
+    public String pair;
+
     @Param({"64", "4096", "1048576"})
     public int size;
+
+    @Param({"heap", "direct"})
+    public String buffer;
 
     @Param({"256"})
     public int fileMiB;
 
-    Fixture memory;
-    Fixture image;
-    Store onMemory;
-    Store onImage;
+    PairedSides<Fixture> sides;
+
+    /** By turn ({@link PairedTimes#turn}). */
+    final Store[] stores = new Store[4];
+
     long[] offsets;
 
     @Setup(Level.Trial)
     public void open() throws IOException {
       long bytes = (long) fileMiB << 20;
-      memory = Fixture.open("dax", bytes);
-      try {
-        image = Fixture.open("daxImage", bytes);
-      } catch (IOException | RuntimeException e) {
-        try {
-          memory.close(); // JMH runs no tear-down after a failed set-up
-        } catch (IOException | RuntimeException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-        throw e;
+      sides = PairedSides.open(pair, contender -> Fixture.open(contender, bytes));
+      for (int turn = 0; turn < 4; turn++) {
+        stores[turn] = Store.of(sides.forTurn(turn));
       }
-      onMemory = Store.of(memory);
-      onImage = Store.of(image);
       offsets = Offsets.random(bytes, size, Fixture.SEED);
     }
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
-      try {
-        memory.close();
-      } finally {
-        image.close();
-      }
+      sides.close();
     }
   }
 
@@ -89,32 +94,46 @@ public class PositionalIoPaired {
 
     @Setup(Level.Trial)
     public void setup(TwoFiles f, ThreadParams t) {
-      buf = Fixture.buffer("heap", f.size);
+      buf = Fixture.buffer(f.buffer, f.size);
       next = Offsets.start(t.getThreadIndex(), t.getThreadCount());
       batch = batch(f.size);
     }
   }
 
   @Benchmark
-  public int read(TwoFiles f, ThreadState t, SmallFilesPaired.Times times, Control control)
+  public int read(TwoFiles f, ThreadState t, PairedTimes times, Control control)
       throws IOException {
     return run(f, t, times, control, false);
   }
 
   @Benchmark
-  public int write(TwoFiles f, ThreadState t, SmallFilesPaired.Times times, Control control)
+  public int write(TwoFiles f, ThreadState t, PairedTimes times, Control control)
       throws IOException {
     return run(f, t, times, control, true);
   }
 
   private static int run(
-      TwoFiles f, ThreadState t, SmallFilesPaired.Times times, Control control, boolean write)
+      TwoFiles f, ThreadState t, PairedTimes times, Control control, boolean write)
       throws IOException {
     long start = System.nanoTime();
-    boolean onImage = SmallFilesPaired.imageSlice(start);
-    Store store = onImage ? f.onImage : f.onMemory;
+    int turn = PairedTimes.turn(start);
+    Store store = f.stores[turn];
+    int n =
+        (turn & 1) != 0
+            ? contenderBatch(store, t, f.offsets, write)
+            : referenceBatch(store, t, f.offsets, write);
+    times.add(control, turn, t.batch, System.nanoTime() - start);
+    return n;
+  }
+
+  /**
+   * A batch on the reference. The same code as {@link #contenderBatch}, written twice so that each
+   * side's store is called from a call site of its own: the JIT profiles receivers per call site,
+   * and each then sees one type, as in a trial of its own (raw and daxfs are two).
+   */
+  private static int referenceBatch(Store store, ThreadState t, long[] offsets, boolean write)
+      throws IOException {
     ByteBuffer b = t.buf;
-    long[] offsets = f.offsets;
     int i = t.next;
     int n = 0;
     for (int k = 0; k < t.batch; k++) {
@@ -123,7 +142,21 @@ public class PositionalIoPaired {
       i = (i + 1) & Offsets.MASK;
     }
     t.next = i;
-    times.add(control, onImage, t.batch, System.nanoTime() - start);
+    return n;
+  }
+
+  /** A batch on the contender; see {@link #referenceBatch}. */
+  private static int contenderBatch(Store store, ThreadState t, long[] offsets, boolean write)
+      throws IOException {
+    ByteBuffer b = t.buf;
+    int i = t.next;
+    int n = 0;
+    for (int k = 0; k < t.batch; k++) {
+      b.clear();
+      n += write ? store.write(b, offsets[i]) : store.read(b, offsets[i]);
+      i = (i + 1) & Offsets.MASK;
+    }
+    t.next = i;
     return n;
   }
 }

@@ -5,6 +5,7 @@ import com.google.common.jimfs.Jimfs;
 import com.sun.nio.file.ExtendedOpenOption;
 import io.daxfs.DaxConfiguration;
 import io.daxfs.DaxFileSystems;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -65,33 +66,38 @@ public class SmallFiles {
     return n;
   }
 
-  @State(Scope.Benchmark)
-  public static class DirState {
-    @Param({"dax", "daxImage", "direct", "tmpfs", "jimfs"})
-    public String contender;
-
-    FileSystem fs;
-    Path dir;
+  /** A contender's directory the threads work in, with the options the cycle opens files with. */
+  static final class Directory implements Closeable {
+    final Path dir;
+    final Set<OpenOption> options;
+    private final FileSystem fs;
 
     /** The default filesystem's directory (tmpfs, or the image's), deleted at the end. */
-    Path tmpDir;
+    private final Path tmpDir;
 
-    final Set<OpenOption> options = new HashSet<>(CREATE);
+    private Directory(Path dir, Set<OpenOption> options, FileSystem fs, Path tmpDir) {
+      this.dir = dir;
+      this.options = options;
+      this.fs = fs;
+      this.tmpDir = tmpDir;
+    }
 
-    @Setup(Level.Trial)
-    public void open() throws IOException {
+    static Directory open(String contender) throws IOException {
       switch (contender) {
         case "dax", "direct" -> {
-          fs =
-              DaxFileSystems.newFileSystem(
-                  DaxConfiguration.builder().deviceSize(64L << 20).build());
-          dir = Files.createDirectory(fs.getPath("/small"));
+          Set<OpenOption> options = new HashSet<>(CREATE);
           if (contender.equals("direct")) {
             options.add(ExtendedOpenOption.DIRECT);
           }
+          return in(
+              DaxFileSystems.newFileSystem(
+                  DaxConfiguration.builder().deviceSize(64L << 20).build()),
+              options,
+              null);
         }
         case "daxImage" -> {
-          tmpDir = Files.createTempDirectory(Fixture.imageRoot(), "daxfs-bench-");
+          Path tmpDir = Files.createTempDirectory(Fixture.imageRoot(), "daxfs-bench-");
+          FileSystem fs;
           try {
             fs =
                 DaxFileSystems.newFileSystem(
@@ -99,28 +105,68 @@ public class SmallFiles {
                         .deviceSize(64L << 20)
                         .image(Fixture.image(tmpDir))
                         .build());
-            dir = Files.createDirectory(fs.getPath("/small"));
           } catch (IOException | RuntimeException e) {
-            close(); // JMH runs no tear-down after a failed set-up
+            Fixture.deleteTree(tmpDir);
             throw e;
           }
+          return in(fs, CREATE, tmpDir);
         }
-        case "tmpfs" ->
-            dir = tmpDir = Files.createTempDirectory(Fixture.tmpfsRoot(), "daxfs-bench-");
+        case "tmpfs" -> {
+          Path tmpDir = Files.createTempDirectory(Fixture.tmpfsRoot(), "daxfs-bench-");
+          return new Directory(tmpDir, CREATE, null, tmpDir);
+        }
         case "jimfs" -> {
-          fs = Jimfs.newFileSystem(Configuration.unix());
-          dir = Files.createDirectory(fs.getPath("/small"));
+          return in(Jimfs.newFileSystem(Configuration.unix()), CREATE, null);
         }
         default -> throw new IllegalArgumentException("unknown contender: " + contender);
       }
     }
 
+    /**
+     * The directory /small of {@code fs}; closes {@code fs} and deletes {@code tmpDir} if it fails.
+     */
+    private static Directory in(FileSystem fs, Set<OpenOption> options, Path tmpDir)
+        throws IOException {
+      Directory d = new Directory(null, options, fs, tmpDir);
+      try {
+        return new Directory(Files.createDirectory(fs.getPath("/small")), options, fs, tmpDir);
+      } catch (IOException | RuntimeException e) {
+        try {
+          d.close();
+        } catch (IOException | RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        if (fs != null) {
+          fs.close();
+        }
+      } finally {
+        Fixture.deleteTree(tmpDir); // an image is closed (or its close failed) by now
+      }
+    }
+  }
+
+  @State(Scope.Benchmark)
+  public static class DirState {
+    @Param({"dax", "daxImage", "direct", "tmpfs", "jimfs"})
+    public String contender;
+
+    Directory directory;
+
+    @Setup(Level.Trial)
+    public void open() throws IOException {
+      directory = Directory.open(contender);
+    }
+
     @TearDown(Level.Trial)
     public void close() throws IOException {
-      if (fs != null) {
-        fs.close();
-      }
-      Fixture.deleteTree(tmpDir);
+      directory.close();
     }
   }
 
@@ -131,12 +177,12 @@ public class SmallFiles {
 
     @Setup(Level.Trial)
     public void setup(DirState d, ThreadParams t) {
-      file = d.dir.resolve("file-" + t.getThreadIndex());
+      file = d.directory.dir.resolve("file-" + t.getThreadIndex());
     }
   }
 
   @Benchmark
   public int createWriteCloseDelete(DirState d, ThreadState t) throws IOException {
-    return cycle(t.file, d.options, t.buf);
+    return cycle(t.file, d.directory.options, t.buf);
   }
 }
