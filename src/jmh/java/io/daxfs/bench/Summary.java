@@ -914,7 +914,10 @@ public final class Summary {
           .append(" | ")
           .append(r.threads())
           .append(" | ")
-          .append(LABELS.getOrDefault(sides[0], sides[0]))
+          .append(
+              r.bench().equals("PositionalIoPaired") && sides[0].equals("raw")
+                  ? "raw (mapping of the daxfs file)"
+                  : LABELS.getOrDefault(sides[0], sides[0]))
           .append(" | ")
           .append(p == null ? "—" : ops(p.reference()))
           .append(" | ")
