@@ -36,7 +36,7 @@ public class MappedAccessPaired {
   static final int BATCH = 64;
 
   @State(Scope.Benchmark)
-  public static class TwoMaps {
+  public static class PairMaps {
     @Param({"raw:daxMap"})
     public String pair;
 
@@ -88,7 +88,7 @@ public class MappedAccessPaired {
   }
 
   @Benchmark
-  public byte[] get(TwoMaps m, ThreadState t, PairedTimes times, Control control) {
+  public byte[] get(PairMaps m, ThreadState t, PairedTimes times, Control control) {
     long start = System.nanoTime();
     int turn = PairedTimes.turn(start);
     ByteBuffer region = m.regions[turn];
@@ -105,7 +105,7 @@ public class MappedAccessPaired {
   }
 
   @Benchmark
-  public ByteBuffer put(TwoMaps m, ThreadState t, PairedTimes times, Control control) {
+  public ByteBuffer put(PairMaps m, ThreadState t, PairedTimes times, Control control) {
     long start = System.nanoTime();
     int turn = PairedTimes.turn(start);
     ByteBuffer region = m.regions[turn];

@@ -43,13 +43,13 @@ final class PairedSides<T extends Closeable> implements Closeable {
       for (int turn : new int[] {0, 1, 3, 2}) { // reference, contender, contender, reference
         s.byTurn[turn] = opener.open(sides[turn & 1]);
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (Throwable t) { // an error too (direct memory): an image left open keeps its files
       try {
         s.close();
-      } catch (IOException | RuntimeException suppressed) {
-        e.addSuppressed(suppressed);
+      } catch (Throwable suppressed) {
+        t.addSuppressed(suppressed);
       }
-      throw e;
+      throw t;
     }
     return s;
   }

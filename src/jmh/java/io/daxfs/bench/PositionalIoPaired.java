@@ -1,7 +1,9 @@
 package io.daxfs.bench;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -50,7 +52,7 @@ public class PositionalIoPaired {
   }
 
   @State(Scope.Benchmark)
-  public static class TwoFiles {
+  public static class PairFiles {
     @Param({"raw:dax", "dax:daxImage"})
     public String pair;
 
@@ -63,7 +65,8 @@ public class PositionalIoPaired {
     @Param({"256"})
     public int fileMiB;
 
-    PairedSides<Fixture> sides;
+    /** What the stores work on: one daxfs file for {@link #RAW_DAX}, else {@link PairedSides}. */
+    Closeable files;
 
     /** By turn ({@link PairedTimes#turn}). */
     final Store[] stores = new Store[4];
@@ -73,16 +76,38 @@ public class PositionalIoPaired {
     @Setup(Level.Trial)
     public void open() throws IOException {
       long bytes = (long) fileMiB << 20;
-      sides = PairedSides.open(pair, contender -> Fixture.open(contender, bytes));
-      for (int turn = 0; turn < 4; turn++) {
-        stores[turn] = Store.of(sides.forTurn(turn));
+      if (pair.equals(RAW_DAX)) {
+        Fixture file = Fixture.open("dax", bytes);
+        files = file;
+        try {
+          Store raw = new Store.Raw(file.mapWhole());
+          Store dax = Store.of(file);
+          for (int turn = 0; turn < 4; turn++) {
+            stores[turn] = (turn & 1) != 0 ? dax : raw;
+          }
+        } catch (Throwable t) {
+          try {
+            file.close(); // JMH runs no tear-down after a failed set-up
+          } catch (Throwable suppressed) {
+            t.addSuppressed(suppressed);
+          }
+          throw t;
+        }
+      } else {
+        PairedSides<Fixture> sides =
+            PairedSides.open(pair, contender -> Fixture.open(contender, bytes));
+        files = sides;
+        for (int turn = 0; turn < 4; turn++) {
+          stores[turn] = Store.of(sides.forTurn(turn));
+        }
       }
       offsets = Offsets.random(bytes, size, Fixture.SEED);
     }
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
-      sides.close();
+      Arrays.fill(stores, null);
+      files.close();
     }
   }
 
@@ -93,7 +118,7 @@ public class PositionalIoPaired {
     int batch;
 
     @Setup(Level.Trial)
-    public void setup(TwoFiles f, ThreadParams t) {
+    public void setup(PairFiles f, ThreadParams t) {
       buf = Fixture.buffer(f.buffer, f.size);
       next = Offsets.start(t.getThreadIndex(), t.getThreadCount());
       batch = batch(f.size);
@@ -101,19 +126,19 @@ public class PositionalIoPaired {
   }
 
   @Benchmark
-  public int read(TwoFiles f, ThreadState t, PairedTimes times, Control control)
+  public int read(PairFiles f, ThreadState t, PairedTimes times, Control control)
       throws IOException {
     return run(f, t, times, control, false);
   }
 
   @Benchmark
-  public int write(TwoFiles f, ThreadState t, PairedTimes times, Control control)
+  public int write(PairFiles f, ThreadState t, PairedTimes times, Control control)
       throws IOException {
     return run(f, t, times, control, true);
   }
 
   private static int run(
-      TwoFiles f, ThreadState t, PairedTimes times, Control control, boolean write)
+      PairFiles f, ThreadState t, PairedTimes times, Control control, boolean write)
       throws IOException {
     long start = System.nanoTime();
     int turn = PairedTimes.turn(start);

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -29,7 +27,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  * together ({@link PairedTimes}, {@link PairedSides}) in batches of {@link #BATCH} cycles. Pairs,
  * by their {@code pair} parameter value ({@code reference:contender}, each a {@link SmallFiles}
  * contender): {@code dax:daxImage}, an image against the in-memory device; {@code jimfs:dax}, daxfs
- * against Jimfs.
+ * against Jimfs. The JDK's calls from {@code Files} and {@code FileChannel} into a provider see
+ * both providers of {@code jimfs:dax} (one call site each, in the JDK), where a trial of its own
+ * sees one: a cost the pair pays on both sides.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -41,7 +41,7 @@ public class SmallFilesPaired {
 
   /** The two sides' directories. */
   @State(Scope.Benchmark)
-  public static class TwoDirectories {
+  public static class PairDirectories {
     @Param({"dax:daxImage", "jimfs:dax"})
     public String pair;
 
@@ -58,19 +58,18 @@ public class SmallFilesPaired {
     }
   }
 
-  /** A thread's file and options by turn ({@link PairedTimes#turn}), and its 4 KiB. */
+  /** A thread's file and its directory by turn ({@link PairedTimes#turn}), and its 4 KiB. */
   @State(Scope.Thread)
   public static class Names {
     final Path[] files = new Path[4];
-    final List<Set<OpenOption>> options = new ArrayList<>();
+    final SmallFiles.Directory[] directories = new SmallFiles.Directory[4];
     final ByteBuffer buf = SmallFiles.data();
 
     @Setup(Level.Trial)
-    public void setup(TwoDirectories d, ThreadParams t) {
+    public void setup(PairDirectories d, ThreadParams t) {
       for (int turn = 0; turn < 4; turn++) {
-        SmallFiles.Directory directory = d.sides.forTurn(turn);
-        files[turn] = directory.dir.resolve("file-" + t.getThreadIndex());
-        options.add(directory.options);
+        directories[turn] = d.sides.forTurn(turn);
+        files[turn] = directories[turn].dir.resolve("file-" + t.getThreadIndex());
       }
     }
   }
@@ -80,7 +79,7 @@ public class SmallFilesPaired {
     long start = System.nanoTime();
     int turn = PairedTimes.turn(start);
     Path file = n.files[turn];
-    Set<OpenOption> options = n.options.get(turn);
+    Set<OpenOption> options = n.directories[turn].options;
     int written = 0;
     for (int i = 0; i < BATCH; i++) {
       written += SmallFiles.cycle(file, options, n.buf);

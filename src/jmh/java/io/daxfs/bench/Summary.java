@@ -533,23 +533,36 @@ public final class Summary {
   // ---- targets
   // --------------------------------------------------------------------------------------
 
+  /** Targets met and targets with data. */
+  private static final class Tally {
+    int met;
+    int counted;
+
+    /** Counts a result of {@link #target}: 1 met, 0 not met, -1 no data (not counted). */
+    void add(int result) {
+      met += Math.max(result, 0);
+      counted += result >= 0 ? 1 : 0;
+    }
+  }
+
   private static void targets(StringBuilder sb, List<Row> rows, Properties mem) {
     sb.append(
-        "Ratios are of the mean scores, to the reference measured in the same run; in brackets the lowest "
-            + "and highest ratio the measurement iterations allow (worst against best and best against worst), "
-            + "or, for a contender measured together with its reference, the lowest and highest ratio of one iteration. "
-            + "*Within noise*: the threshold lies inside that range.\n\n");
+        "Rows *measured together*: the geometric mean of the iterations' ratios of a contender to"
+            + " its reference measured in the same benchmark, in brackets the lowest and highest"
+            + " (see the table of them below). Other rows: the ratio of the mean scores, to the"
+            + " reference measured in the same run, in brackets the lowest and highest ratio the"
+            + " measurement iterations allow (worst against best and best against worst)."
+            + " *Within noise*: the threshold lies inside that range.\n\n");
     sb.append("| target | case | threads | measured | needed | result |\n");
     sb.append("|---|---|---:|---:|---:|---|\n");
-    int met = 0;
-    int total = 0;
+    Tally tally = new Tally();
     // Against the limit, from the runs that measure both together.
     for (String op : new String[] {"read", "write"}) {
       for (String size : new String[] {"64", "4096", "1048576"}) {
         double need = size.equals("64") ? 0.5 : 0.9;
         for (String buf : new String[] {"heap", "direct"}) {
           for (int threads : new int[] {1, 2}) {
-            int ok =
+            tally.add(
                 pairedTarget(
                     sb,
                     "DAX " + op + " " + size(size) + " ≥ " + need + "× raw",
@@ -562,15 +575,13 @@ public final class Summary {
                         "",
                         Map.of("pair", "raw:dax", "size", size, "buffer", buf)),
                     threads,
-                    need);
-            met += Math.max(ok, 0);
-            total += ok >= 0 ? 1 : 0;
+                    need));
           }
         }
       }
     }
     for (int threads : new int[] {1, 2}) {
-      int ok =
+      tally.add(
           target(
               sb,
               "DAX sequential read ≥ 0.9× raw",
@@ -578,35 +589,29 @@ public final class Summary {
               threads,
               find(rows, "SequentialRead", "readAll", threads, "dax", Map.of()),
               find(rows, "SequentialRead", "readAll", threads, "raw", Map.of()),
-              0.9);
-      met += Math.max(ok, 0);
-      total += ok >= 0 ? 1 : 0;
+              0.9));
     }
     for (String m : new String[] {"get", "put"}) {
       for (int threads : new int[] {1, 2}) {
-        int ok =
+        tally.add(
             pairedTarget(
                 sb,
                 "mapped " + m + " 64 B ≥ 0.95× raw",
                 "daxfs mmap, measured together",
                 find(rows, "MappedAccessPaired", m, threads, "", Map.of("pair", "raw:daxMap")),
                 threads,
-                0.95);
-        met += Math.max(ok, 0);
-        total += ok >= 0 ? 1 : 0;
+                0.95));
       }
     }
     for (int threads : new int[] {1, 2}) {
-      int ok =
+      tally.add(
           pairedTarget(
               sb,
               "create + write 4 KiB + close + delete ≥ Jimfs",
               "daxfs DAX vs Jimfs, measured together",
               find(rows, "SmallFilesPaired", "batch", threads, "", Map.of("pair", "jimfs:dax")),
               threads,
-              1.0);
-      met += Math.max(ok, 0);
-      total += ok >= 0 ? 1 : 0;
+              1.0));
     }
     List<Check> checks = new ArrayList<>();
     checks.add(
@@ -637,16 +642,14 @@ public final class Summary {
       for (int threads : new int[] {1, 2}) {
         Row a = find(rows, c.bench(), c.method(), threads, c.contender(), c.params());
         Row b = find(rows, c.bench(), c.method(), threads, c.refContender(), c.refParams());
-        int ok = target(sb, c.name(), c.kase(), threads, a, b, c.need());
-        met += Math.max(ok, 0);
-        total += ok >= 0 ? 1 : 0;
+        tally.add(target(sb, c.name(), c.kase(), threads, a, b, c.need()));
       }
     }
     // An image against memory, from the runs that measure both together.
     for (String op : new String[] {"read", "write"}) {
       for (String size : new String[] {"64", "4096", "1048576"}) {
         for (int threads : new int[] {1, 2}) {
-          int ok =
+          tally.add(
               pairedTarget(
                   sb,
                   "DAX " + op + " " + size(size) + " on an image ≥ 0.9× in memory",
@@ -659,29 +662,25 @@ public final class Summary {
                       "",
                       Map.of("pair", "dax:daxImage", "size", size, "buffer", "heap")),
                   threads,
-                  0.9);
-          met += Math.max(ok, 0);
-          total += ok >= 0 ? 1 : 0;
+                  0.9));
         }
       }
     }
     for (int threads : new int[] {1, 2}) {
-      int ok =
+      tally.add(
           pairedTarget(
               sb,
               "create + write 4 KiB + close + delete on an image ≥ 0.5× in memory",
               "measured together",
               find(rows, "SmallFilesPaired", "batch", threads, "", Map.of("pair", "dax:daxImage")),
               threads,
-              0.5);
-      met += Math.max(ok, 0);
-      total += ok >= 0 ? 1 : 0;
+              0.5));
     }
     // Two threads on one file must together do at least what one does.
     for (String op : new String[] {"read", "write"}) {
       for (String buf : new String[] {"heap", "direct"}) {
         Map<String, String> p = Map.of("size", "64", "buffer", buf);
-        int ok =
+        tally.add(
             target(
                 sb,
                 "DAX " + op + " 64 B, 2 threads ≥ 1.0× 1 thread (one file)",
@@ -689,9 +688,7 @@ public final class Summary {
                 2,
                 find(rows, "PositionalIo", op, 2, "dax", p),
                 find(rows, "PositionalIo", op, 1, "dax", p),
-                1.0);
-        met += Math.max(ok, 0);
-        total += ok >= 0 ? 1 : 0;
+                1.0));
       }
     }
     double files = num(mem, "fileBytes");
@@ -709,8 +706,7 @@ public final class Summary {
       } else {
         boolean ok = Math.abs(v - files) <= 0.1 * files;
         result = ok ? "met" : "**not met**";
-        met += ok ? 1 : 0;
-        total++;
+        tally.add(ok ? 1 : 0);
       }
       sb.append("| memory of a 64 GiB device holding 256 MiB ≈ 256 MiB | ")
           .append(m[0])
@@ -720,19 +716,19 @@ public final class Summary {
           .append(result)
           .append(" |\n");
     }
-    int[] image = imageTargets(sb, rows, mem);
-    met += image[0];
-    total += image[1];
-    sb.append("\n**").append(met).append(" of ").append(total).append(" targets met.**\n\n");
+    imageTargets(sb, rows, mem, tally);
+    sb.append("\n**")
+        .append(tally.met)
+        .append(" of ")
+        .append(tally.counted)
+        .append(" targets met.**\n\n");
   }
 
   /**
    * The image targets that are not ratios: time to mount an image of 100 000 files, and the host
-   * space of a large image holding little. Returns {met, counted}.
+   * space of a large image holding little. Counted in {@code tally}.
    */
-  private static int[] imageTargets(StringBuilder sb, List<Row> rows, Properties mem) {
-    int met = 0;
-    int total = 0;
+  private static void imageTargets(StringBuilder sb, List<Row> rows, Properties mem, Tally tally) {
     Row mount =
         rows.stream()
             .filter(r -> r.bench().equals("ImageMount") && r.p("files").equals("100000"))
@@ -754,8 +750,7 @@ public final class Summary {
           .append(" | < 1000 ms | ")
           .append(ok ? "met" : "**not met**")
           .append(" |\n");
-      met += ok ? 1 : 0;
-      total++;
+      tally.add(ok ? 1 : 0);
     }
     double files = num(mem, "image.fileBytes");
     double host = num(mem, "image.hostBytes.written");
@@ -771,10 +766,8 @@ public final class Summary {
           .append(" | ")
           .append(ok ? "met" : "**not met**")
           .append(" |\n");
-      met += ok ? 1 : 0;
-      total++;
+      tally.add(ok ? 1 : 0);
     }
-    return new int[] {met, total};
   }
 
   /** A time score in milliseconds, whatever JMH unit it came in. */
@@ -805,8 +798,8 @@ public final class Summary {
 
   /**
    * A contender measured together with its reference ({@code PairedTimes}): the rates of all
-   * threads on each side over the whole measurement, and the mean, lowest and highest of the
-   * iterations' ratios. Null without the counters.
+   * threads on each side over the whole measurement, and the geometric mean, lowest and highest of
+   * the iterations' ratios. Null without the counters.
    */
   record Paired(double reference, double contender, double ratio, double lowest, double highest) {
     static Paired of(Row r) {
@@ -823,14 +816,14 @@ public final class Summary {
       }
       double lowest = Double.POSITIVE_INFINITY;
       double highest = Double.NEGATIVE_INFINITY;
-      double sumOfRatios = 0;
+      double sumOfLogs = 0;
       int iterations = 0;
       for (int i = 0; i < n; i++) {
         if (ro[i] > 0 && rn[i] > 0 && co[i] > 0 && cn[i] > 0) { // else one side had no turn
           double ratio = (co[i] / cn[i]) / (ro[i] / rn[i]);
           lowest = Math.min(lowest, ratio);
           highest = Math.max(highest, ratio);
-          sumOfRatios += ratio;
+          sumOfLogs += Math.log(ratio);
           iterations++;
         }
       }
@@ -844,9 +837,10 @@ public final class Summary {
           || lowest > highest) {
         return null;
       }
-      // the mean of the iterations' ratios: each iteration's two sides met the same machine,
-      // while the ratio of the sums would weigh them by how fast the machine was then
-      return new Paired(reference, contender, sumOfRatios / iterations, lowest, highest);
+      // the geometric mean of the iterations' ratios: each iteration's two sides met the same
+      // machine, while the ratio of the sums would weigh them by how fast the machine was then;
+      // geometric, so that swapping the sides gives the inverse
+      return new Paired(reference, contender, Math.exp(sumOfLogs / iterations), lowest, highest);
     }
 
     private static double sum(double[] values) {
@@ -859,9 +853,10 @@ public final class Summary {
   }
 
   /**
-   * Writes the target row of an image measured together with memory; returns as {@link #target}.
-   * The bracket holds the lowest and highest ratio of one iteration: both sides of an iteration met
-   * the same machine, so these, not the ranges of two trials, say how far the ratio moves.
+   * Writes the target row of a contender measured together with its reference; returns as {@link
+   * #target}. The bracket holds the lowest and highest ratio of one iteration: both sides of an
+   * iteration met the same machine, so these, not the ranges of two trials, say how far the ratio
+   * moves.
    */
   private static int pairedTarget(
       StringBuilder sb, String name, String kase, Row r, int threads, double need) {
@@ -898,7 +893,7 @@ public final class Summary {
             + " copies through a mapping of the daxfs file, the same memory; every other side is"
             + " opened twice, early and late, so that where memory lands favours neither. Rates are"
             + " of all threads, while on that side, over the whole measurement. Ratio (contender to"
-            + " reference): the mean of the iterations' ratios, in brackets the lowest and highest."
+            + " reference): the geometric mean of the iterations' ratios, in brackets the lowest and highest."
             + " Both sides run in one JVM, sharing compiled code, and work outside the calling"
             + " threads (a garbage collection, the host writing dirty pages back) falls on"
             + " whichever side runs then: the ratio is of the time the calling threads"
