@@ -567,13 +567,7 @@ public final class Summary {
                     sb,
                     "DAX " + op + " " + size(size) + " ≥ " + need + "× raw",
                     buf + " buffer, measured together",
-                    find(
-                        rows,
-                        "PositionalIoPaired",
-                        op,
-                        threads,
-                        "",
-                        Map.of("pair", "raw:dax", "size", size, "buffer", buf)),
+                    pairedIo(rows, "raw:dax", op, size, buf, threads),
                     threads,
                     need));
           }
@@ -654,13 +648,7 @@ public final class Summary {
                   sb,
                   "DAX " + op + " " + size(size) + " on an image ≥ 0.9× in memory",
                   "heap buffer, measured together",
-                  find(
-                      rows,
-                      "PositionalIoPaired",
-                      op,
-                      threads,
-                      "",
-                      Map.of("pair", "dax:daxImage", "size", size, "buffer", "heap")),
+                  pairedIo(rows, "dax:daxImage", op, size, "heap", threads),
                   threads,
                   0.9));
         }
@@ -864,6 +852,18 @@ public final class Summary {
     return p == null
         ? target(sb, name, kase, threads, Double.NaN, 0, 0, need)
         : target(sb, name, kase, threads, p.ratio(), p.lowest(), p.highest(), need);
+  }
+
+  /** The {@code PositionalIoPaired} row of {@code pair}, or null. */
+  private static Row pairedIo(
+      List<Row> rows, String pair, String op, String size, String buffer, int threads) {
+    return find(
+        rows,
+        "PositionalIoPaired",
+        op,
+        threads,
+        "",
+        Map.of("pair", pair, "size", size, "buffer", buffer));
   }
 
   private static final Set<String> PAIRED =
