@@ -667,15 +667,13 @@ public final class Summary {
     // Two threads on one file must together do at least what one does.
     for (String op : new String[] {"read", "write"}) {
       for (String buf : new String[] {"heap", "direct"}) {
-        Map<String, String> p = Map.of("size", "64", "buffer", buf);
         tally.add(
-            target(
+            pairedTarget(
                 sb,
                 "DAX " + op + " 64 B, 2 threads ≥ 1.0× 1 thread (one file)",
-                buf + " buffer",
+                buf + " buffer, measured together",
+                find(rows, "PositionalIoThreads", op, 2, "", Map.of("size", "64", "buffer", buf)),
                 2,
-                find(rows, "PositionalIo", op, 2, "dax", p),
-                find(rows, "PositionalIo", op, 1, "dax", p),
                 1.0));
       }
     }
@@ -794,6 +792,8 @@ public final class Summary {
       if (r == null) {
         return null;
       }
+      // one thread against two: the reference's turns have one thread working
+      int referenceThreads = r.bench().equals("PositionalIoThreads") ? 1 : r.threads();
       double[] ro = r.counter("referenceOps");
       double[] rn = r.counter("referenceNanos");
       double[] co = r.counter("contenderOps");
@@ -808,7 +808,7 @@ public final class Summary {
       int iterations = 0;
       for (int i = 0; i < n; i++) {
         if (ro[i] > 0 && rn[i] > 0 && co[i] > 0 && cn[i] > 0) { // else one side had no turn
-          double ratio = (co[i] / cn[i]) / (ro[i] / rn[i]);
+          double ratio = (r.threads() * co[i] / cn[i]) / (referenceThreads * ro[i] / rn[i]);
           lowest = Math.min(lowest, ratio);
           highest = Math.max(highest, ratio);
           sumOfLogs += Math.log(ratio);
@@ -816,7 +816,7 @@ public final class Summary {
         }
       }
       // each thread counts its own time: the rate of all threads is the threads times one's
-      double reference = r.threads() * 1e9 * sum(ro) / sum(rn);
+      double reference = referenceThreads * 1e9 * sum(ro) / sum(rn);
       double contender = r.threads() * 1e9 * sum(co) / sum(cn);
       if (!(reference > 0
               && contender > 0
@@ -867,7 +867,7 @@ public final class Summary {
   }
 
   private static final Set<String> PAIRED =
-      Set.of("PositionalIoPaired", "MappedAccessPaired", "SmallFilesPaired");
+      Set.of("PositionalIoPaired", "MappedAccessPaired", "SmallFilesPaired", "PositionalIoThreads");
 
   private static void paired(StringBuilder sb, List<Row> rows) {
     List<Row> paired =
@@ -889,7 +889,9 @@ public final class Summary {
         "Each operation on both sides in turns of 2 ms, in batches (`PositionalIoPaired`: reads"
             + " and writes at random offsets of a 256 MiB file; `MappedAccessPaired`: 64 B gets"
             + " and puts through a mapping of it; `SmallFilesPaired`: create + write 4 KiB + close"
-            + " + delete), so that both meet the same machine. The raw side of DAX reads and writes"
+            + " + delete; `PositionalIoThreads`: 64 B DAX reads and writes by one thread against"
+            + " two, the second thread asleep in the one-thread turns), so that both meet the same"
+            + " machine. The raw side of DAX reads and writes"
             + " copies through a mapping of the daxfs file, the same memory; every other side is"
             + " opened twice, early and late, so that where memory lands favours neither. Rates are"
             + " of all threads, while on that side, over the whole measurement. Ratio (contender to"
@@ -903,7 +905,10 @@ public final class Summary {
             + "|---|---:|---|---:|---|---:|---:|\n");
     for (Row r : paired) {
       Paired p = Paired.of(r);
-      String[] sides = r.p("pair").split(":", -1);
+      String[] sides =
+          r.bench().equals("PositionalIoThreads")
+              ? new String[] {"daxfs DAX, 1 thread", "daxfs DAX, 2 threads"}
+              : r.p("pair").split(":", -1);
       sb.append("| ")
           .append(pairedOperation(r))
           .append(" | ")
