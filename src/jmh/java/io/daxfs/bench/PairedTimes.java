@@ -9,13 +9,15 @@ import org.openjdk.jmh.infra.Control;
 
 /**
  * How the paired benchmarks ({@link PositionalIoPaired}, {@link MappedAccessPaired}, {@link
- * SmallFilesPaired}) measure a contender against its reference together, for the ratio between
- * them: the clock is cut into slices of {@link #SLICE_NANOS}, each the reference's or the
- * contender's as a hash of its number says ({@link #turn}); every thread runs batches on the side
- * (and the copy of it, {@link PairedSides}) whose slice a batch starts in, and counts the batches'
- * operations and time per side in these counters (summed over the threads; JMH reports each field
- * per iteration). So both sides meet the same machine within milliseconds of each other, and with
- * several threads all work on the same side at once.
+ * SmallFilesPaired}, and {@link PositionalIoThreads} for one thread against two) measure a
+ * contender against its reference together, for the ratio between them: the clock is cut into
+ * slices of {@link #SLICE_NANOS}, each the reference's or the contender's as a hash of its number
+ * says ({@link #turn}); every thread runs batches on the side (and the copy of it, {@link
+ * PairedSides}) whose slice a batch starts in, and counts the batches' operations and time per side
+ * in these counters (summed over the threads; JMH reports each field per iteration). So both sides
+ * meet the same machine within milliseconds of each other, and with several threads all work on the
+ * same side at once (in {@link PositionalIoThreads}, one of them sleeps through the reference's
+ * turns).
  *
  * <p>Why not two separate trials: they run seconds apart, and on a shared VM the machine's speed
  * moves by up to 2× over seconds (every contender's rate together), which made the ratio of the
@@ -54,7 +56,7 @@ public class PairedTimes {
    * on it, so they work on the same side at once.
    */
   static int turn(long nanoTime) {
-    long x = nanoTime / SLICE_NANOS;
+    long x = Math.floorDiv(nanoTime, SLICE_NANOS);
     x = (x ^ (x >>> 33)) * 0xff51afd7ed558ccdL;
     x = (x ^ (x >>> 33)) * 0xc4ceb9fe1a85ec53L;
     return (int) (x ^ (x >>> 33)) & 3;

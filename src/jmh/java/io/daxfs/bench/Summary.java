@@ -792,8 +792,9 @@ public final class Summary {
       if (r == null) {
         return null;
       }
-      // one thread against two: the reference's turns have one thread working
-      int referenceThreads = r.bench().equals("PositionalIoThreads") ? 1 : r.threads();
+      // Each thread counts its own time, so the rate of all threads is the threads times one's;
+      // but one thread against two counts the first thread's time alone, so its rates are whole.
+      int threads = r.bench().equals("PositionalIoThreads") ? 1 : r.threads();
       double[] ro = r.counter("referenceOps");
       double[] rn = r.counter("referenceNanos");
       double[] co = r.counter("contenderOps");
@@ -808,16 +809,15 @@ public final class Summary {
       int iterations = 0;
       for (int i = 0; i < n; i++) {
         if (ro[i] > 0 && rn[i] > 0 && co[i] > 0 && cn[i] > 0) { // else one side had no turn
-          double ratio = (r.threads() * co[i] / cn[i]) / (referenceThreads * ro[i] / rn[i]);
+          double ratio = (co[i] / cn[i]) / (ro[i] / rn[i]);
           lowest = Math.min(lowest, ratio);
           highest = Math.max(highest, ratio);
           sumOfLogs += Math.log(ratio);
           iterations++;
         }
       }
-      // each thread counts its own time: the rate of all threads is the threads times one's
-      double reference = referenceThreads * 1e9 * sum(ro) / sum(rn);
-      double contender = r.threads() * 1e9 * sum(co) / sum(cn);
+      double reference = threads * 1e9 * sum(ro) / sum(rn);
+      double contender = threads * 1e9 * sum(co) / sum(cn);
       if (!(reference > 0
               && contender > 0
               && Double.isFinite(reference)
@@ -892,8 +892,8 @@ public final class Summary {
             + " + delete; `PositionalIoThreads`: 64 B DAX reads and writes by one thread against"
             + " two, the second thread asleep in the one-thread turns), so that both meet the same"
             + " machine. The raw side of DAX reads and writes"
-            + " copies through a mapping of the daxfs file, the same memory; every other side is"
-            + " opened twice, early and late, so that where memory lands favours neither. Rates are"
+            + " copies through a mapping of the daxfs file, the same memory; the other pairs open"
+            + " each side twice, early and late, so that where memory lands favours neither. Rates are"
             + " of all threads, while on that side, over the whole measurement. Ratio (contender to"
             + " reference): the geometric mean of the iterations' ratios, in brackets the lowest and highest."
             + " Both sides run in one JVM, sharing compiled code, and work outside the calling"
