@@ -127,12 +127,11 @@ public class SmallFiles {
      */
     private static Directory in(FileSystem fs, Set<OpenOption> options, Path tmpDir)
         throws IOException {
-      Directory d = new Directory(null, options, fs, tmpDir);
       try {
         return new Directory(Files.createDirectory(fs.getPath("/small")), options, fs, tmpDir);
       } catch (IOException | RuntimeException e) {
         try {
-          d.close();
+          new Directory(null, options, fs, tmpDir).close(); // its close, for its order
         } catch (IOException | RuntimeException suppressed) {
           e.addSuppressed(suppressed);
         }

@@ -533,6 +533,17 @@ public final class Summary {
   // ---- targets
   // --------------------------------------------------------------------------------------
 
+  /**
+   * Writes the rows of a target of two separate trials, with 1 and 2 threads, into {@code tally}.
+   */
+  private static void check(StringBuilder sb, List<Row> rows, Check c, Tally tally) {
+    for (int threads : new int[] {1, 2}) {
+      Row a = find(rows, c.bench(), c.method(), threads, c.contender(), c.params());
+      Row b = find(rows, c.bench(), c.method(), threads, c.refContender(), c.refParams());
+      tally.add(target(sb, c.name(), c.kase(), threads, a, b, c.need()));
+    }
+  }
+
   /** Targets met and targets with data. */
   private static final class Tally {
     int met;
@@ -574,17 +585,20 @@ public final class Summary {
         }
       }
     }
-    for (int threads : new int[] {1, 2}) {
-      tally.add(
-          target(
-              sb,
-              "DAX sequential read ≥ 0.9× raw",
-              "256 MiB, 1 MiB buffer",
-              threads,
-              find(rows, "SequentialRead", "readAll", threads, "dax", Map.of()),
-              find(rows, "SequentialRead", "readAll", threads, "raw", Map.of()),
-              0.9));
-    }
+    check(
+        sb,
+        rows,
+        new Check(
+            "DAX sequential read ≥ 0.9× raw",
+            "256 MiB, 1 MiB buffer",
+            0.9,
+            "SequentialRead",
+            "readAll",
+            "dax",
+            Map.of(),
+            "raw",
+            Map.of()),
+        tally);
     for (String m : new String[] {"get", "put"}) {
       for (int threads : new int[] {1, 2}) {
         tally.add(
@@ -633,11 +647,7 @@ public final class Summary {
               Map.of()));
     }
     for (Check c : checks) {
-      for (int threads : new int[] {1, 2}) {
-        Row a = find(rows, c.bench(), c.method(), threads, c.contender(), c.params());
-        Row b = find(rows, c.bench(), c.method(), threads, c.refContender(), c.refParams());
-        tally.add(target(sb, c.name(), c.kase(), threads, a, b, c.need()));
-      }
+      check(sb, rows, c, tally);
     }
     // An image against memory, from the runs that measure both together.
     for (String op : new String[] {"read", "write"}) {
