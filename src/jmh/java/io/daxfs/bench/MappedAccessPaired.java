@@ -89,23 +89,18 @@ public class MappedAccessPaired {
 
   @Benchmark
   public byte[] get(PairMaps m, ThreadState t, PairedTimes times, Control control) {
-    long start = System.nanoTime();
-    int turn = PairedTimes.turn(start);
-    ByteBuffer region = m.regions[turn];
-    int[] offsets = m.offsets;
-    byte[] bytes = t.bytes;
-    int i = t.next;
-    for (int k = 0; k < BATCH; k++) {
-      region.get(offsets[i], bytes);
-      i = (i + 1) & Offsets.MASK;
-    }
-    t.next = i;
-    times.add(control, turn, BATCH, System.nanoTime() - start);
-    return bytes;
+    run(m, t, times, control, false);
+    return t.bytes;
   }
 
   @Benchmark
   public ByteBuffer put(PairMaps m, ThreadState t, PairedTimes times, Control control) {
+    return run(m, t, times, control, true);
+  }
+
+  /** A batch of gets or puts on the side of the current turn; returns its region. */
+  private static ByteBuffer run(
+      PairMaps m, ThreadState t, PairedTimes times, Control control, boolean put) {
     long start = System.nanoTime();
     int turn = PairedTimes.turn(start);
     ByteBuffer region = m.regions[turn];
@@ -113,7 +108,11 @@ public class MappedAccessPaired {
     byte[] bytes = t.bytes;
     int i = t.next;
     for (int k = 0; k < BATCH; k++) {
-      region.put(offsets[i], bytes);
+      if (put) {
+        region.put(offsets[i], bytes);
+      } else {
+        region.get(offsets[i], bytes);
+      }
       i = (i + 1) & Offsets.MASK;
     }
     t.next = i;
