@@ -2,7 +2,6 @@ package io.daxfs.bench;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -23,9 +22,9 @@ import org.openjdk.jmh.infra.ThreadParams;
 
 /**
  * The reads and writes of {@link PositionalIo} (random offsets of a 256 MiB file) of a contender
- * against its reference, measured together ({@link PairedTimes}) in batches of {@link #batch}
- * operations. Pairs, by their {@code pair} parameter value ({@code reference:contender}, each a
- * {@link Fixture} contender):
+ * against its reference, measured together ({@link PairedTimes}) in batches of {@link
+ * PairedIo#batch} operations. Pairs, by their {@code pair} parameter value ({@code
+ * reference:contender}, each a {@link Fixture} contender):
  *
  * <ul>
  *   <li>{@code raw:dax}: daxfs's DAX path against the limit, a copy from the same memory. The raw
@@ -45,11 +44,6 @@ public class PositionalIoPaired {
 
   /** The pair whose sides share one file's memory. */
   static final String RAW_DAX = "raw:dax";
-
-  /** Operations per batch: about 4 KiB moved or more, so that reading the clock costs little. */
-  static int batch(int size) {
-    return Math.max(1, Math.min(64, 65536 / size));
-  }
 
   @State(Scope.Benchmark)
   public static class PairFiles {
@@ -112,76 +106,22 @@ public class PositionalIoPaired {
   }
 
   @State(Scope.Thread)
-  public static class ThreadState {
-    ByteBuffer buf;
-    int next;
-    int batch;
-
+  public static class ThreadState extends PairedIo.Cursor {
     @Setup(Level.Trial)
     public void setup(PairFiles f, ThreadParams t) {
-      buf = Fixture.buffer(f.buffer, f.size);
-      next = Offsets.start(t.getThreadIndex(), t.getThreadCount());
-      batch = batch(f.size);
+      start(Fixture.buffer(f.buffer, f.size), t.getThreadIndex(), t.getThreadCount());
     }
   }
 
   @Benchmark
   public int read(PairFiles f, ThreadState t, PairedTimes times, Control control)
       throws IOException {
-    return run(f, t, times, control, false);
+    return PairedIo.run(f.stores, f.offsets, t, times, control, false);
   }
 
   @Benchmark
   public int write(PairFiles f, ThreadState t, PairedTimes times, Control control)
       throws IOException {
-    return run(f, t, times, control, true);
-  }
-
-  private static int run(
-      PairFiles f, ThreadState t, PairedTimes times, Control control, boolean write)
-      throws IOException {
-    long start = System.nanoTime();
-    int turn = PairedTimes.turn(start);
-    Store store = f.stores[turn];
-    int n =
-        (turn & 1) != 0
-            ? contenderBatch(store, t, f.offsets, write)
-            : referenceBatch(store, t, f.offsets, write);
-    times.add(control, turn, t.batch, System.nanoTime() - start);
-    return n;
-  }
-
-  /**
-   * A batch on the reference. The same code as {@link #contenderBatch}, written twice so that each
-   * side's store is called from a call site of its own: the JIT profiles receivers per call site,
-   * and each then sees one type, as in a trial of its own (raw and daxfs are two).
-   */
-  private static int referenceBatch(Store store, ThreadState t, long[] offsets, boolean write)
-      throws IOException {
-    ByteBuffer b = t.buf;
-    int i = t.next;
-    int n = 0;
-    for (int k = 0; k < t.batch; k++) {
-      b.clear();
-      n += write ? store.write(b, offsets[i]) : store.read(b, offsets[i]);
-      i = (i + 1) & Offsets.MASK;
-    }
-    t.next = i;
-    return n;
-  }
-
-  /** A batch on the contender; see {@link #referenceBatch}. */
-  private static int contenderBatch(Store store, ThreadState t, long[] offsets, boolean write)
-      throws IOException {
-    ByteBuffer b = t.buf;
-    int i = t.next;
-    int n = 0;
-    for (int k = 0; k < t.batch; k++) {
-      b.clear();
-      n += write ? store.write(b, offsets[i]) : store.read(b, offsets[i]);
-      i = (i + 1) & Offsets.MASK;
-    }
-    t.next = i;
-    return n;
+    return PairedIo.run(f.stores, f.offsets, t, times, control, true);
   }
 }
