@@ -59,14 +59,9 @@ public class DurabilityTracking {
 
     @Setup(Level.Trial)
     public void open() throws IOException {
-      DaxConfiguration.Builder b = DaxConfiguration.builder().deviceSize(64L << 20);
-      switch (contender) {
-        case "dax" -> {}
-        case "daxOrdered" -> b.powerFailModel(PowerFailModel.ORDERED);
-        case "daxStrict" -> b.powerFailModel(PowerFailModel.STRICT);
-        default -> throw new IllegalArgumentException("unknown contender: " + contender);
-      }
-      fs = DaxFileSystems.newFileSystem(b.build());
+      fs =
+          DaxFileSystems.newFileSystem(
+              tracking(DaxConfiguration.builder().deviceSize(64L << 20), contender).build());
       dir = Files.createDirectory(fs.getPath("/bench"));
       shared = dir.resolve("in-place");
       try (FileChannel ch =
@@ -83,6 +78,22 @@ public class DurabilityTracking {
     public void close() throws IOException {
       fs.close();
     }
+  }
+
+  /**
+   * {@code config} with the durability tracking a contender name says: none for {@code dax}, {@code
+   * ORDERED} for {@code daxOrdered}, {@code STRICT} for {@code daxStrict}.
+   *
+   * @throws IllegalArgumentException for any other name
+   */
+  static DaxConfiguration.Builder tracking(DaxConfiguration.Builder config, String contender) {
+    switch (contender) {
+      case "dax" -> {}
+      case "daxOrdered" -> config.powerFailModel(PowerFailModel.ORDERED);
+      case "daxStrict" -> config.powerFailModel(PowerFailModel.STRICT);
+      default -> throw new IllegalArgumentException("unknown contender: " + contender);
+    }
+    return config;
   }
 
   @State(Scope.Thread)

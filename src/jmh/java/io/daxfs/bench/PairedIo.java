@@ -30,6 +30,13 @@ final class PairedIo {
     }
   }
 
+  /** Fills {@code stores} (by turn) with a store of each side's copy for that turn. */
+  static void storesByTurn(PairedSides<Fixture> sides, Store[] stores) {
+    for (int turn = 0; turn < stores.length; turn++) {
+      stores[turn] = Store.of(sides.forTurn(turn));
+    }
+  }
+
   /** Runs one batch on the store of the current turn ({@code stores}, by turn) and counts it. */
   static int run(
       Store[] stores, long[] offsets, Cursor t, PairedTimes times, Control control, boolean write)

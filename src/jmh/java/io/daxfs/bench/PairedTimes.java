@@ -8,16 +8,16 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Control;
 
 /**
- * How the paired benchmarks ({@link PositionalIoPaired}, {@link MappedAccessPaired}, {@link
- * SmallFilesPaired}, and {@link PositionalIoThreads} for one thread against two) measure a
- * contender against its reference together, for the ratio between them: the clock is cut into
- * slices of {@link #SLICE_NANOS}, each the reference's or the contender's as a hash of its number
- * says ({@link #turn}); every thread runs batches on the side (and the copy of it, {@link
- * PairedSides}) whose slice a batch starts in, and counts the batches' operations and time per side
- * in these counters (summed over the threads; JMH reports each field per iteration). So both sides
- * meet the same machine within milliseconds of each other, and with several threads all work on the
- * same side at once (in {@link PositionalIoThreads}, one of them sleeps through the reference's
- * turns).
+ * How the paired benchmarks ({@link PositionalIoPaired}, {@link DataPathPaired}, {@link
+ * MappedAccessPaired}, {@link SmallFilesPaired}, and {@link PositionalIoThreads} for one thread
+ * against two) measure a contender against its reference together, for the ratio between them: the
+ * clock is cut into slices of {@link #SLICE_NANOS}, each the reference's or the contender's as a
+ * hash of its number says ({@link #turn}); every thread runs batches on the side (and the copy of
+ * it, {@link PairedSides}) whose slice a batch starts in, and counts the batches' operations and
+ * time per side in these counters (summed over the threads; JMH reports each field per iteration).
+ * So both sides meet the same machine within milliseconds of each other, and with several threads
+ * all work on the same side at once (in {@link PositionalIoThreads}, one of them sleeps through the
+ * reference's turns).
  *
  * <p>Why not two separate trials: they run seconds apart, and on a shared VM the machine's speed
  * moves by up to 2× over seconds (every contender's rate together), which made the ratio of the

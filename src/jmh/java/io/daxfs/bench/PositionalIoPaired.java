@@ -91,9 +91,7 @@ public class PositionalIoPaired {
         PairedSides<Fixture> sides =
             PairedSides.open(pair, contender -> Fixture.open(contender, bytes));
         files = sides;
-        for (int turn = 0; turn < 4; turn++) {
-          stores[turn] = Store.of(sides.forTurn(turn));
-        }
+        PairedIo.storesByTurn(sides, stores);
       }
       offsets = Offsets.random(bytes, size, Fixture.SEED);
     }

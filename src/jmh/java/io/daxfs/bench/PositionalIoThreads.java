@@ -43,8 +43,8 @@ import org.openjdk.jmh.infra.ThreadParams;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class PositionalIoThreads {
-  /** Operations per batch, as {@link PositionalIoPaired} takes for 64 B. */
-  static final int BATCH = 64;
+  /** Operations per batch, as {@link PairedIo#batch} gives for 64 B. */
+  static final int BATCH = PairedIo.batch(64);
 
   @State(Scope.Benchmark)
   public static class OneFile {

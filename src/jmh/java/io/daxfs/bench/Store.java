@@ -7,8 +7,8 @@ import java.nio.channels.FileChannel;
 /**
  * Positional read and write, as every contender offers them. The benchmarks call through this one
  * type so that all contenders run the same harness code. A fork of {@link PositionalIo}
- * instantiates a single implementation, so the call is monomorphic and inlined; {@link
- * PositionalIoPaired} calls each side's from a call site of its own, to the same end.
+ * instantiates a single implementation, so the call is monomorphic and inlined; the paired
+ * benchmarks' {@link PairedIo} calls each side's from a call site of its own, to the same end.
  */
 abstract class Store {
   /** Reads into {@code dst} (from its position, advanced) from {@code pos}: {@code pread}. */

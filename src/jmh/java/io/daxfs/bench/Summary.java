@@ -49,7 +49,9 @@ public final class Summary {
     LABELS.put("jimfs", "Jimfs");
     LABELS.put("daxOrdered", "daxfs DAX, tracking ORDERED");
     LABELS.put("daxStrict", "daxfs DAX, tracking STRICT");
-    LABELS.put("daxBadRanges", "daxfs DAX, 100 000 bad ranges elsewhere");
+    LABELS.put(
+        "daxBadRanges",
+        "daxfs DAX, " + thousands(DataPathPaired.BAD_RANGES) + " bad ranges elsewhere");
   }
 
   private Summary() {}
@@ -335,6 +337,11 @@ public final class Summary {
     Map<String, String> p = new TreeMap<>(r.params());
     p.remove("contender");
     return r.method() + p + "/" + r.threads();
+  }
+
+  /** {@code n} with its thousands apart, as the targets' names write them: "100 000". */
+  private static String thousands(int n) {
+    return String.format(Locale.ROOT, "%,d", n).replace(',', ' ');
   }
 
   private static String size(String bytes) {
@@ -627,7 +634,7 @@ public final class Summary {
       tally.add(
           pairedTarget(
               sb,
-              "100 000 bad ranges elsewhere ≤ 10 % slower",
+              thousands(DataPathPaired.BAD_RANGES) + " bad ranges elsewhere ≤ 10 % slower",
               "DAX read 4 KiB vs none, measured together",
               dataPath(rows, "dax:daxBadRanges", "read", threads),
               threads,
