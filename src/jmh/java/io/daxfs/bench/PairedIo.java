@@ -71,8 +71,11 @@ final class PairedIo {
     return n;
   }
 
-  /** A batch on the contender; see {@link #referenceBatch}. */
-  private static int contenderBatch(Store store, Cursor t, long[] offsets, boolean write)
+  /**
+   * A batch on the contender; see {@link #referenceBatch}. Also every batch of {@link
+   * PositionalIoThreads}, whose two sides are one store.
+   */
+  static int contenderBatch(Store store, Cursor t, long[] offsets, boolean write)
       throws IOException {
     ByteBuffer b = t.buf;
     int i = t.next;

@@ -1,7 +1,6 @@
 package io.daxfs.bench;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,9 +42,6 @@ import org.openjdk.jmh.infra.ThreadParams;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class PositionalIoThreads {
-  /** Operations per batch, as {@link PairedIo#batch} gives for 64 B. */
-  static final int BATCH = PairedIo.batch(64);
-
   @State(Scope.Benchmark)
   public static class OneFile {
     @Param({"64"})
@@ -81,15 +77,12 @@ public class PositionalIoThreads {
   }
 
   @State(Scope.Thread)
-  public static class ThreadState {
-    ByteBuffer buf;
-    int next;
+  public static class ThreadState extends PairedIo.Cursor {
     boolean first;
 
     @Setup(Level.Trial)
     public void setup(OneFile f, ThreadParams t) {
-      buf = Fixture.buffer(f.buffer, f.size);
-      next = Offsets.start(t.getThreadIndex(), t.getThreadCount());
+      start(Fixture.buffer(f.buffer, f.size), t.getThreadIndex(), t.getThreadCount());
       first = t.getThreadIndex() == 0;
     }
   }
@@ -116,18 +109,8 @@ public class PositionalIoThreads {
       LockSupport.parkNanos(sliceEnd - start);
       return 0;
     }
-    Store store = f.store;
-    ByteBuffer b = t.buf;
-    long[] offsets = f.offsets;
-    int i = t.next;
-    int n = 0;
-    for (int k = 0; k < BATCH; k++) {
-      b.clear();
-      n += write ? store.write(b, offsets[i]) : store.read(b, offsets[i]);
-      i = (i + 1) & Offsets.MASK;
-    }
-    t.next = i;
-    times.add(control, turn, BATCH, t.first ? System.nanoTime() - start : 0);
+    int n = PairedIo.contenderBatch(f.store, t, f.offsets, write);
+    times.add(control, turn, t.batch, t.first ? System.nanoTime() - start : 0);
     return n;
   }
 }
